@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/websocketd/websocketd/libwebsocketd"
+)
+
+// Config is the whole command line, parsed and checked for consistency.
+type Config struct {
+	Handler   libwebsocketd.Config
+	Server    libwebsocketd.ServerConfig
+	LogLevel  slog.Level
+	LogFormat string
+	// ShutdownGrace bounds the wait for sessions on SIGTERM or SIGINT.
+	ShutdownGrace time.Duration
+	// Show is "help", "version" or "license" when that is all to do.
+	Show string
+}
+
+// usageError is a command line that cannot be parsed (exit 2); any other
+// error from parseConfig is a bad configuration (exit 1).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// flagValues holds what pflag writes; parseConfig turns it into a Config.
+type flagValues struct {
+	port, maxForks, closeMS, pingMS, redirPort, shutdownMS int
+	maxFrameSize                                           int64
+	addresses, headers, headersWS, headersHTTP             []string
+	passEnv, origins                                       []string
+	dir, staticDir, cgiDir, logLevel, logFormat            string
+	sslCert, sslKey, sslCA, unixSocket                     string
+	binary, staticList, devConsole, sameOrigin, ssl        bool
+	reverseLookup, passStderr, help, version, license      bool
+}
+
+// newFlagSet declares every flag once, with its help.
+func newFlagSet(v *flagValues) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("websocketd", pflag.ContinueOnError)
+	fs.SetInterspersed(false) // COMMAND and everything after it are the child's
+	fs.SortFlags = false
+	fs.IntVar(&v.port, "port", 0, "TCP port to listen on (default 80, or 443 with --ssl; 0 picks a free port)")
+	fs.StringArrayVar(&v.addresses, "address", nil, "interface address to listen on; repeat for several, IPv6 in brackets (default: all interfaces)")
+	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on this Unix socket path")
+	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
+	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
+	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
+	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
+	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
+	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
+	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":…,"data":…} messages`)
+	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
+	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
+	fs.IntVar(&v.closeMS, "closems", 0, "extra milliseconds the child gets at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
+	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every N ms; drop a peer silent for 2N ms (0: no pings)")
+	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, how long to wait for sessions to end before killing their processes")
+	fs.StringSliceVar(&v.passEnv, "passenv", []string{"PATH", "LD_LIBRARY_PATH"}, "server environment variables the child inherits, comma separated")
+	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
+	fs.StringSliceVar(&v.origins, "origin", nil, "allowed origins, comma separated: host, host:port or scheme://host[:port]")
+	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")
+	fs.StringArrayVar(&v.headers, "header", nil, `add "Name: value" to every response (repeatable)`)
+	fs.StringArrayVar(&v.headersWS, "header-ws", nil, `add "Name: value" to WebSocket upgrade responses only (repeatable)`)
+	fs.StringArrayVar(&v.headersHTTP, "header-http", nil, `add "Name: value" to plain HTTP responses only (repeatable)`)
+	fs.BoolVar(&v.ssl, "ssl", false, "serve TLS (wss:// and https://); needs --sslcert and --sslkey")
+	fs.StringVar(&v.sslCert, "sslcert", "", "TLS certificate chain `FILE` (PEM)")
+	fs.StringVar(&v.sslKey, "sslkey", "", "TLS private key `FILE` (PEM)")
+	fs.StringVar(&v.sslCA, "sslca", "", "require client certificates signed by the CAs in `FILE` (mutual TLS)")
+	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on this port, redirecting to https")
+	fs.StringVar(&v.logLevel, "loglevel", "access", "debug, trace, access, info, error, fatal or none")
+	fs.StringVar(&v.logFormat, "logformat", "text", "text (the classic layout) or json")
+	fs.BoolVarP(&v.help, "help", "h", false, "show this help and exit")
+	fs.BoolVar(&v.version, "version", false, "show the version and exit")
+	fs.BoolVar(&v.license, "license", false, "show the license and exit")
+	return fs
+}
+
+// parseConfig turns the arguments (without the program name) and the
+// server's environment into a Config. It reads no files.
+func parseConfig(args, environ []string) (Config, error) {
+	var v flagValues
+	fs := newFlagSet(&v)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, usageError{err}
+	}
+	switch {
+	case v.help:
+		return Config{Show: "help"}, nil
+	case v.version:
+		return Config{Show: "version"}, nil
+	case v.license:
+		return Config{Show: "license"}, nil
+	}
+	cfg, err := v.config(fs, fs.Args(), environ)
+	if err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.check()
+}
+
+func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Config, error) {
+	level, err := libwebsocketd.ParseLevel(v.logLevel)
+	if err != nil {
+		return Config{}, err
+	}
+	headers, err := parseHeaders(v.headers, "--header")
+	if err != nil {
+		return Config{}, err
+	}
+	headersWS, err := parseHeaders(v.headersWS, "--header-ws")
+	if err != nil {
+		return Config{}, err
+	}
+	headersHTTP, err := parseHeaders(v.headersHTTP, "--header-http")
+	if err != nil {
+		return Config{}, err
+	}
+	port := v.port
+	if !fs.Changed("port") {
+		port = 80
+		if v.ssl {
+			port = 443
+		}
+	}
+	listenTCP := fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
+	cfg := Config{
+		LogLevel: level, LogFormat: v.logFormat,
+		ShutdownGrace: time.Duration(v.shutdownMS) * time.Millisecond,
+		Server: libwebsocketd.ServerConfig{
+			Addresses: v.addresses, Port: port, ListenTCP: listenTCP,
+			UnixSocket: v.unixSocket, RedirPort: v.redirPort,
+			TLS: v.ssl, CertFile: v.sslCert, KeyFile: v.sslKey, ClientCAFile: v.sslCA,
+		},
+		Handler: libwebsocketd.Config{
+			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
+			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
+			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
+			MaxFrameSize: v.maxFrameSize,
+			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
+			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
+			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
+			Origins: v.origins, SameOrigin: v.sameOrigin,
+			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
+			Version: version,
+		},
+	}
+	return cfg, nil
+}
+
+// check refuses combinations of flags that make no sense together.
+func (c Config) check() error {
+	h, s := c.Handler, c.Server
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if len(h.Command) > 0 && h.ScriptDir != "" {
+		fail("give either COMMAND or --dir, not both")
+	}
+	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
+		fail("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+	}
+	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
+		fail("--devconsole cannot be combined with --staticdir or --cgidir")
+	}
+	if h.PassStderr && h.Binary {
+		fail("--passstderr cannot be combined with --binary")
+	}
+	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
+		fail("--ssl needs both --sslcert and --sslkey")
+	}
+	if !s.TLS && (s.CertFile != "" || s.KeyFile != "" || s.ClientCAFile != "" || s.RedirPort != 0) {
+		fail("--sslcert, --sslkey, --sslca and --redirport need --ssl")
+	}
+	if s.Port < 0 || s.Port > 65535 || s.RedirPort < 0 || s.RedirPort > 65535 {
+		fail("ports must be between 0 and 65535")
+	}
+	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 || c.ShutdownGrace < 0 {
+		fail("--maxforks, --maxframesize, --closems, --pingms and --shutdownms cannot be negative")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		fail("--logformat must be text or json, not %q", c.LogFormat)
+	}
+	for _, entry := range h.Origins {
+		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
+			fail("--origin: %v", err)
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// parseHeaders reads "Name: value" entries of a --header flag.
+func parseHeaders(entries []string, flag string) (http.Header, error) {
+	headers := http.Header{}
+	for _, entry := range entries {
+		name, value, ok := strings.Cut(entry, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || !validHeaderName(name) || strings.ContainsAny(value, "\r\n\x00") {
+			return nil, fmt.Errorf(`%s %q: want "Name: value"`, flag, entry)
+		}
+		headers.Add(name, value)
+	}
+	return headers, nil
+}
+
+// validHeaderName accepts the token characters of RFC 9110.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
+}

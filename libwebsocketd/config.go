@@ -1,0 +1,58 @@
+package libwebsocketd
+
+import (
+	"net/http"
+	"time"
+)
+
+// Config is everything a Handler needs to serve requests. The command line
+// is parsed into it by the websocketd binary; a library user fills it in
+// directly.
+type Config struct {
+	// Command is the program and its arguments, started once per
+	// connection. Empty when ScriptDir is used instead.
+	Command []string
+	// ScriptDir selects the program from the URL path (--dir).
+	ScriptDir string
+	// StaticDir serves plain files to non-WebSocket requests.
+	StaticDir string
+	// StaticList allows directory listings in StaticDir.
+	StaticList bool
+	// CGIDir runs CGI/1.1 scripts for non-WebSocket requests.
+	CGIDir string
+	// DevConsole serves the built-in console page to plain GET requests.
+	DevConsole bool
+
+	// Binary relays raw bytes in binary messages instead of text lines.
+	Binary bool
+	// PassStderr sends stdout and stderr lines as JSON objects.
+	PassStderr bool
+	// MaxForks bounds the number of live processes; 0 means unlimited.
+	MaxForks int
+	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
+	MaxFrameSize int64
+	// CloseGrace is added to every step of the stop sequence (--closems).
+	CloseGrace time.Duration
+	// PingInterval sends a ping this often; a peer silent for two
+	// intervals is dropped. 0 disables pings.
+	PingInterval time.Duration
+
+	// PassEnv names the server's environment variables the child inherits.
+	PassEnv []string
+	// Environ is the server's environment (os.Environ() in the binary).
+	Environ []string
+	// ReverseLookup fills REMOTE_HOST with the client's PTR name.
+	ReverseLookup bool
+
+	// Origins lists the allowed Origin values; empty allows any.
+	Origins []string
+	// SameOrigin requires Origin to match the Host header.
+	SameOrigin bool
+
+	// Headers go on every response, HeadersWS only on the 101 upgrade
+	// response and HeadersHTTP only on plain HTTP responses.
+	Headers, HeadersWS, HeadersHTTP http.Header
+
+	// Version is reported in SERVER_SOFTWARE.
+	Version string
+}

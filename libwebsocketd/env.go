@@ -1,0 +1,151 @@
+package libwebsocketd
+
+import (
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// requestEnv is what a child learns about its request, beyond the headers.
+type requestEnv struct {
+	ScriptName string
+	PathInfo   string
+	ID         string
+	RemoteHost string // PTR name with --reverselookup, else the address
+	Version    string
+}
+
+// buildEnv returns the child's whole environment: the --passenv variables
+// of the server and the CGI-style variables of the request. Nothing else
+// of the server's environment leaks to the child.
+func buildEnv(r *http.Request, info requestEnv, passEnv, environ []string) []string {
+	vars := map[string]string{}
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		for _, wanted := range passEnv {
+			if name == wanted {
+				vars[name] = value
+			}
+		}
+	}
+	for name, value := range headerVars(r) {
+		vars[name] = value
+	}
+	for name, value := range cgiVars(r, info) {
+		vars[name] = value
+	}
+	env := make([]string, 0, len(vars))
+	for name, value := range vars {
+		env = append(env, name+"="+safeValue(value))
+	}
+	sort.Strings(env)
+	return env
+}
+
+func cgiVars(r *http.Request, info requestEnv) map[string]string {
+	remoteAddr, remotePort := splitHostPort(r.RemoteAddr)
+	serverName, serverPort := splitHostPort(r.Host)
+	if serverPort == "" {
+		serverPort = localPort(r)
+	}
+	remoteHost := info.RemoteHost
+	if remoteHost == "" {
+		remoteHost = remoteAddr
+	}
+	vars := map[string]string{
+		"SERVER_SOFTWARE":   "websocketd/" + info.Version,
+		"GATEWAY_INTERFACE": "CGI/1.1",
+		"SERVER_PROTOCOL":   r.Proto,
+		"SERVER_NAME":       serverName,
+		"SERVER_PORT":       serverPort,
+		"REQUEST_METHOD":    r.Method,
+		"REQUEST_URI":       r.RequestURI,
+		"SCRIPT_NAME":       info.ScriptName,
+		"PATH_INFO":         info.PathInfo,
+		"QUERY_STRING":      r.URL.RawQuery,
+		"REMOTE_ADDR":       remoteAddr,
+		"REMOTE_HOST":       remoteHost,
+		"REMOTE_PORT":       remotePort,
+		"UNIQUE_ID":         info.ID,
+	}
+	if r.TLS != nil {
+		vars["HTTPS"] = "on"
+	}
+	return vars
+}
+
+// headerVars maps each request header to HTTP_<NAME>, repeated values (and
+// names that differ only in '-' versus '_') joined with ", ".
+func headerVars(r *http.Request) map[string]string {
+	vars := map[string]string{}
+	add := func(name, value string) {
+		if old, ok := vars[name]; ok {
+			value = old + ", " + value
+		}
+		vars[name] = value
+	}
+	if r.Host != "" {
+		add("HTTP_HOST", r.Host)
+	}
+	names := make([]string, 0, len(r.Header))
+	for name := range r.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names) // a stable order for joined duplicates
+	for _, name := range names {
+		envName, ok := headerEnvName(name)
+		// HTTP_PROXY from a client would steer the child's own outgoing
+		// requests ("httpoxy"); net/http/cgi drops it for the same reason.
+		if !ok || envName == "HTTP_PROXY" || envName == "HTTP_HOST" {
+			continue
+		}
+		add(envName, strings.Join(r.Header[name], ", "))
+	}
+	return vars
+}
+
+// headerEnvName converts a header name to HTTP_<NAME>, refusing names that
+// would not make a portable variable name.
+func headerEnvName(header string) (string, bool) {
+	if header == "" {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString("HTTP_")
+	for _, c := range header {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b.WriteRune(c - 'a' + 'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+			b.WriteRune(c)
+		case c == '-':
+			b.WriteByte('_')
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// safeValue replaces the bytes that would break an environment entry or
+// let a value pose as a line of its own when a script prints it.
+func safeValue(v string) string {
+	if !strings.ContainsAny(v, "\r\n\x00") {
+		return v
+	}
+	return strings.NewReplacer("\r", " ", "\n", " ", "\x00", " ").Replace(v)
+}
+
+func splitHostPort(hostport string) (host, port string) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return strings.Trim(hostport, "[]"), ""
+	}
+	return host, port
+}
+
+func localPort(r *http.Request) string {
+	_, port := splitHostPort(localAddr(r))
+	return port
+}

@@ -1,0 +1,103 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// The origin rule: a request without an Origin header is let through,
+// because only browsers send one and only browsers need the protection
+// (a script can send any Origin it likes). A request with an Origin must
+// match --sameorigin or one --origin entry when either is set; "null"
+// never matches.
+
+// originRule is one --origin entry. Empty scheme matches http and https;
+// empty port matches any port.
+type originRule struct {
+	scheme, host, port string
+}
+
+// ParseOriginRule parses `host`, `host:port` or `scheme://host[:port]`.
+func ParseOriginRule(entry string) (originRule, error) {
+	entry = strings.TrimSpace(entry)
+	var rule originRule
+	if scheme, rest, ok := strings.Cut(entry, "://"); ok {
+		rule.scheme = strings.ToLower(scheme)
+		if rule.scheme != "http" && rule.scheme != "https" {
+			return rule, fmt.Errorf("origin %q: scheme must be http or https", entry)
+		}
+		entry = rest
+	}
+	host, port, err := net.SplitHostPort(entry)
+	if err != nil {
+		host, port = strings.Trim(entry, "[]"), ""
+	}
+	if host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return rule, fmt.Errorf("origin %q: want host, host:port or scheme://host[:port]", entry)
+	}
+	rule.host, rule.port = strings.ToLower(host), port
+	return rule, nil
+}
+
+func (o originRule) allows(scheme, host, port string) bool {
+	return (o.scheme == "" || o.scheme == scheme) && o.host == host && (o.port == "" || o.port == port)
+}
+
+// parseOrigin splits an Origin header into scheme, host and port, filling
+// in the scheme's default port.
+func parseOrigin(origin string) (scheme, host, port string, err error) {
+	if origin == "null" {
+		return "", "", "", errors.New("origin null is never allowed")
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", "", "", fmt.Errorf("malformed origin %q", origin)
+	}
+	port = u.Port()
+	if port == "" {
+		port = defaultPort(u.Scheme == "https")
+	}
+	return u.Scheme, strings.ToLower(u.Hostname()), port, nil
+}
+
+func defaultPort(tls bool) string {
+	if tls {
+		return "443"
+	}
+	return "80"
+}
+
+// checkOrigin applies the origin rule to r.
+func (h *Handler) checkOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" || (!h.cfg.SameOrigin && len(h.cfg.Origins) == 0) {
+		return nil
+	}
+	scheme, host, port, err := parseOrigin(origin)
+	if err != nil {
+		return err
+	}
+	if h.cfg.SameOrigin && sameHost(r, host, port) {
+		return nil
+	}
+	for _, entry := range h.cfg.Origins {
+		rule, err := ParseOriginRule(entry)
+		if err == nil && rule.allows(scheme, host, port) {
+			return nil
+		}
+	}
+	return fmt.Errorf("origin %q not allowed", origin)
+}
+
+// sameHost reports whether host:port is the server the client addressed.
+func sameHost(r *http.Request, host, port string) bool {
+	wantHost, wantPort := splitHostPort(r.Host)
+	if wantPort == "" {
+		wantPort = defaultPort(r.TLS != nil)
+	}
+	return strings.EqualFold(wantHost, host) && wantPort == port
+}

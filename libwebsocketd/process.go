@@ -1,0 +1,140 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// baseStopGrace is how long each step of the stop sequence waits for the
+// child to exit before the next, harder step; --closems adds to it.
+const baseStopGrace = 100 * time.Millisecond
+
+// process is the program end of a session: one child, started in a process
+// group of its own so that the whole group, grandchildren included, can be
+// signalled and nothing it started outlives the session.
+type process struct {
+	cmd    *exec.Cmd
+	stdin  *os.File // our end of the child's stdin
+	stdout *os.File // our end of the child's stdout
+	stderr *os.File // our end of the child's stderr
+	grace  time.Duration
+
+	exited   chan struct{} // closed once the child is reaped
+	stopOnce sync.Once
+}
+
+// startProcess starts argv (never through a shell) with exactly env.
+func startProcess(argv, env []string, dir string, grace time.Duration) (*process, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("no command")
+	}
+	var ours, theirs [3]*os.File
+	closeAll := func(files []*os.File) {
+		for _, f := range files {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	for i := range 3 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(ours[:])
+			closeAll(theirs[:])
+			return nil, fmt.Errorf("creating pipes: %w", err)
+		}
+		if i == 0 { // stdin: the child reads, we write
+			ours[i], theirs[i] = w, r
+		} else {
+			ours[i], theirs[i] = r, w
+		}
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env, cmd.Dir = env, dir
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err := cmd.Start()
+	closeAll(theirs[:]) // the child holds its own copies now
+	if err != nil {
+		closeAll(ours[:])
+		return nil, err
+	}
+	return &process{cmd: cmd, stdin: ours[0], stdout: ours[1], stderr: ours[2],
+		grace: grace, exited: make(chan struct{})}, nil
+}
+
+func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// wait reaps the child once its output is drained, then kills what is left
+// of its group: a background job of the script must not outlive it. Only
+// the stdout pump calls it, after stdout reached EOF, because exec.Cmd.Wait
+// must not race the reads of the pipes.
+func (p *process) wait() *os.ProcessState {
+	p.cmd.Wait()
+	p.signalGroup(syscall.SIGKILL)
+	p.stdin.Close()
+	p.stderr.Close()
+	close(p.exited)
+	return p.cmd.ProcessState
+}
+
+// stop ends the child the gentle way first: close its stdin, then SIGINT,
+// SIGTERM and SIGKILL to its group, each after a grace period. It returns
+// once the child is reaped. Safe to call more than once and from any
+// goroutine.
+func (p *process) stop() {
+	p.stopOnce.Do(func() {
+		p.stdin.Close()
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
+			if p.exitedWithin(p.grace) {
+				return
+			}
+			p.signalGroup(sig)
+		}
+		if !p.exitedWithin(p.grace) {
+			// Killed but stdout is still open: someone outside the group
+			// holds it. Closing our end ends the stdout pump, which reaps.
+			p.stdout.Close()
+		}
+	})
+	<-p.exited
+}
+
+func (p *process) exitedWithin(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-p.exited:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+func (p *process) signalGroup(sig syscall.Signal) {
+	// A negative pid addresses the group; ESRCH once it is gone is fine.
+	syscall.Kill(-p.pid(), sig)
+}
+
+// exitCloseCode maps how the child ended to the close frame that ends the
+// socket: 1000 for a clean exit, 1011 with the status as the reason.
+func exitCloseCode(state *os.ProcessState) (int, string) {
+	if state != nil && state.Success() {
+		return 1000, ""
+	}
+	if state == nil {
+		return 1011, "process status unknown"
+	}
+	return 1011, state.String()
+}
+
+// kill ends the whole group at once, for a server that cannot wait.
+func (p *process) kill() {
+	p.signalGroup(syscall.SIGKILL)
+	p.stdin.Close()
+}

@@ -1,0 +1,100 @@
+package libwebsocketd
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+)
+
+// stdinBufferSize is the buffer in front of the child's stdin: messages
+// that arrive together are written to the pipe in one go.
+const stdinBufferSize = 4 << 10
+
+// The relay is two pumps, one per direction, each in its own goroutine so
+// that neither direction can hold up the other. Backpressure is natural:
+// a pump that cannot write stops reading, and the pipe or the TCP window
+// pushes back on the writer behind it.
+
+// pumpStdin copies client messages to the child's stdin. It owns the end
+// of the session's reading side: when the client closes, fails or breaks
+// the connection, it closes the socket and stops the child.
+func (s *session) pumpStdin() {
+	defer s.pumpDone()
+	stdin := bufio.NewWriterSize(s.proc.stdin, stdinBufferSize)
+	childReads := true
+	for {
+		message, err := s.sock.readMessage()
+		if err != nil {
+			s.logReadEnd(err)
+			break
+		}
+		if !childReads {
+			continue // keep reading: pongs and the close frame still matter
+		}
+		stdin.Write(message)
+		if !s.binary {
+			stdin.WriteByte('\n')
+		}
+		if s.sock.moreBuffered() {
+			continue // flush once for the whole burst
+		}
+		if err := stdin.Flush(); err != nil {
+			s.log.Log(nil, LevelDebug, "child no longer reads stdin", "error", err)
+			childReads = false
+		}
+	}
+	s.sock.close()
+	s.proc.stop()
+}
+
+// pumpStdout sends the child's output to the client, then, once the child
+// is gone, the close frame that reports how it ended.
+func (s *session) pumpStdout() {
+	defer s.pumpDone()
+	frames := s.newFrameReader(s.proc.stdout)
+	clientGone := false
+	for {
+		message, err := frames.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+				s.log.Error("reading stdout", "error", err)
+			}
+			break
+		}
+		if clientGone {
+			continue // drain, so the child is not stuck on a full pipe
+		}
+		if err := s.sock.writeMessage(message); err != nil {
+			clientGone = true
+			s.sock.close()
+		}
+	}
+	state := s.proc.wait()
+	s.logExit(state)
+	if !clientGone {
+		code, reason := exitCloseCode(state)
+		s.sock.writeClose(code, reason)
+		s.sock.awaitCloseReply()
+	}
+}
+
+// pumpStderr logs each line the child writes to stderr.
+func (s *session) pumpStderr() {
+	defer s.proc.stderr.Close()
+	lines := newLineReader(s.proc.stderr)
+	for {
+		line, err := lines.next()
+		if err != nil {
+			return
+		}
+		s.log.Error(string(line), "category", "stderr")
+	}
+}
+
+func (s *session) newFrameReader(r io.Reader) frameReader {
+	if s.binary {
+		return newChunkReader(r)
+	}
+	return newLineReader(r)
+}

@@ -1,0 +1,68 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/gorilla/websocket"
+)
+
+// session is one WebSocket connection and the one process serving it.
+type session struct {
+	log    *slog.Logger
+	sock   *socket
+	proc   *process
+	binary bool
+
+	pumps   atomic.Int32 // socket pumps still running
+	onClose func()       // frees the forks slot and forgets the session
+}
+
+// run starts the pumps and returns at once: the goroutine that served the
+// upgrade request is not kept, nor are its buffers.
+func (s *session) run() {
+	s.log.Log(nil, LevelAccess, "CONNECT")
+	s.pumps.Store(2)
+	go s.pumpStdin()
+	go s.pumpStdout()
+	go s.pumpStderr()
+}
+
+// pumpDone ends the session when the second pump is done: by then the
+// child is reaped and the socket closed.
+func (s *session) pumpDone() {
+	if s.pumps.Add(-1) > 0 {
+		return
+	}
+	s.sock.close()
+	s.onClose()
+	s.log.Log(nil, LevelAccess, "DISCONNECT")
+}
+
+// shutdown says goodbye to the client (1001) and stops the child, for a
+// server that is going away.
+func (s *session) shutdown() {
+	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
+	s.sock.awaitCloseReply()
+}
+
+func (s *session) logReadEnd(err error) {
+	var closeErr *websocket.CloseError
+	switch {
+	case errors.As(err, &closeErr):
+		s.log.Debug("client closed", "code", closeErr.Code, "reason", closeErr.Text)
+	case errors.Is(err, websocket.ErrReadLimit):
+		s.log.Log(nil, LevelInfo, "message over --maxframesize, closed with 1009")
+	default:
+		s.log.Debug("connection ended", "error", err)
+	}
+}
+
+func (s *session) logExit(state *os.ProcessState) {
+	if state == nil {
+		return
+	}
+	s.log.Debug("process ended", "status", state.String())
+}

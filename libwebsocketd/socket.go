@@ -1,0 +1,91 @@
+package libwebsocketd
+
+import (
+	"bytes"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// closeReplyTimeout bounds the wait for the client's answer to our close
+// frame; a client that never answers must not hold the session open.
+const closeReplyTimeout = time.Second
+
+// controlWriteTimeout bounds writing a ping or close frame to a client that
+// does not read.
+const controlWriteTimeout = 5 * time.Second
+
+// maxKeptInbox is the largest read buffer a socket keeps between messages.
+const maxKeptInbox = 64 << 10
+
+// errInvalidUTF8 ends a session whose client sent a text message that is
+// not UTF-8 (RFC 6455 section 8.1: the connection must fail with 1007).
+var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
+
+// socket is the WebSocket end of a session. It reads and writes whole
+// messages of the session's one kind (text or binary).
+type socket struct {
+	conn        *websocket.Conn
+	messageType int
+	inbox       bytes.Buffer // the message being read, reused
+	buffered    func() bool  // whether a whole frame is already read; see hijack.go
+}
+
+func newSocket(conn *websocket.Conn, binary bool, buffered func() bool) *socket {
+	messageType := websocket.TextMessage
+	if binary {
+		messageType = websocket.BinaryMessage
+	}
+	if buffered == nil {
+		buffered = func() bool { return false }
+	}
+	return &socket{conn: conn, messageType: messageType, buffered: buffered}
+}
+
+// readMessage returns the next data message, whole. The slice is only
+// valid until the next call. A text message that is not UTF-8 fails the
+// connection with 1007 before any of it is returned: gorilla/websocket
+// leaves that check to its user.
+func (s *socket) readMessage() ([]byte, error) {
+	messageType, r, err := s.conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	if s.inbox.Cap() > maxKeptInbox {
+		s.inbox = bytes.Buffer{} // let one big message's buffer go
+	}
+	s.inbox.Reset()
+	if _, err := s.inbox.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	message := s.inbox.Bytes()
+	if messageType == websocket.TextMessage && !utf8.Valid(message) {
+		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
+		return nil, errInvalidUTF8
+	}
+	return message, nil
+}
+
+// moreBuffered reports whether another whole frame can be read without
+// waiting, so a write to the child's stdin can wait for it.
+func (s *socket) moreBuffered() bool { return s.buffered() }
+
+func (s *socket) writeMessage(data []byte) error {
+	return s.conn.WriteMessage(s.messageType, data)
+}
+
+// writeClose sends a close frame; errors are moot as the socket is ending.
+func (s *socket) writeClose(code int, reason string) {
+	message := websocket.FormatCloseMessage(code, reason)
+	s.conn.WriteControl(websocket.CloseMessage, message, time.Now().Add(controlWriteTimeout))
+}
+
+// awaitCloseReply gives the client a moment to answer our close frame; the
+// reading pump ends when it does or when the moment is over.
+func (s *socket) awaitCloseReply() {
+	s.conn.SetReadDeadline(time.Now().Add(closeReplyTimeout))
+}
+
+func (s *socket) close() error { return s.conn.Close() }

@@ -1,0 +1,84 @@
+package libwebsocketd
+
+import (
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// serveUpgrade turns a WebSocket request into a session. Everything that
+// can refuse the request (origin 403, script 404 or 403, forks limit 429)
+// is decided before the upgrade, so a refused client gets a plain HTTP
+// answer and no process is ever started for it.
+func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	if err := h.checkOrigin(r); err != nil {
+		h.refuse(w, r, http.StatusForbidden, err.Error())
+		return
+	}
+	target, status, err := h.resolveCommand(r)
+	if err != nil {
+		h.refuse(w, r, status, err.Error())
+		return
+	}
+	if !h.forks.acquire() {
+		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
+		return
+	}
+	conn, err := h.upgrader.Upgrade(w, r, h.upgradeHeaders())
+	if err != nil {
+		h.forks.release() // gorilla has answered the client already
+		h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
+			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
+		return
+	}
+	h.startSession(conn, r, target)
+}
+
+func (h *Handler) upgradeHeaders() http.Header {
+	headers := http.Header{}
+	addHeaders(headers, h.cfg.Headers)
+	addHeaders(headers, h.cfg.HeadersWS)
+	return headers
+}
+
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
+	h.log.Log(r.Context(), LevelAccess, "refused: "+why, "category", "http",
+		"url", requestURL(r), "remote", r.RemoteAddr, "status", status)
+	http.Error(w, http.StatusText(status), status)
+}
+
+// startSession starts the process for an upgraded connection. The forks
+// slot taken for it is released when the session ends, on every path.
+func (h *Handler) startSession(conn *websocket.Conn, r *http.Request, target commandTarget) {
+	id := rand.Text()
+	log := h.log.With("category", "session", "url", requestURL(r), "id", id,
+		"remote", r.RemoteAddr, "command", strings.Join(target.argv, " "),
+		"origin", r.Header.Get("Origin"))
+	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
+		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
+	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace)
+	if err != nil {
+		log.Error("cannot start process", "error", err)
+		conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "cannot start process"),
+			time.Now().Add(controlWriteTimeout))
+		conn.Close()
+		h.forks.release()
+		return
+	}
+	s := &session{log: log.With("pid", proc.pid()), proc: proc, binary: h.cfg.Binary,
+		sock: newSocket(conn, h.cfg.Binary, nil)}
+	s.onClose = func() { h.forks.release(); h.forget(s) }
+	if h.cfg.MaxFrameSize > 0 {
+		conn.SetReadLimit(h.cfg.MaxFrameSize)
+	}
+	draining := h.track(s)
+	s.run()
+	if draining {
+		s.shutdown() // the server began to shut down during the upgrade
+	}
+}

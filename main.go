@@ -1,0 +1,154 @@
+// Command websocketd turns any program that reads STDIN and writes STDOUT
+// into a WebSocket server: each connection gets its own process, each
+// line the process writes is a message, each message is a line it reads.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/websocketd/websocketd/libwebsocketd"
+)
+
+// version is set at build time by the Makefile.
+var version = "0.1.0-dev"
+
+// Exit statuses.
+const (
+	exitOK         = 0
+	exitConfig     = 1 // bad configuration
+	exitUsage      = 2 // command line that cannot be parsed
+	exitListen     = 3 // cannot bind
+	exitServeError = 4 // a listener failed while serving
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+}
+
+func run(args, environ []string, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, environ)
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "websocketd: %v\n", err)
+		return exitConfig
+	}
+	switch cfg.Show {
+	case "help":
+		fmt.Fprint(stdout, helpText())
+		return exitOK
+	case "version":
+		fmt.Fprintf(stdout, "websocketd %s (%s %s-%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return exitOK
+	case "license":
+		fmt.Fprint(stdout, licenseText)
+		return exitOK
+	}
+	if err := checkPaths(cfg); err != nil {
+		fmt.Fprintf(stderr, "websocketd: %v\n", err)
+		return exitConfig
+	}
+	return serve(cfg, libwebsocketd.NewLogger(stdout, cfg.LogLevel, cfg.LogFormat), stderr)
+}
+
+// checkPaths makes sure the command and directories exist before the
+// server starts, so a typo is reported now and not at the first client.
+func checkPaths(cfg Config) error {
+	if command := cfg.Handler.Command; len(command) > 0 {
+		if _, err := exec.LookPath(command[0]); err != nil {
+			return fmt.Errorf("command %q: %w", command[0], errors.Unwrap(err))
+		}
+	}
+	dirs := map[string]string{"--dir": cfg.Handler.ScriptDir,
+		"--staticdir": cfg.Handler.StaticDir, "--cgidir": cfg.Handler.CGIDir}
+	for flag, dir := range dirs {
+		if dir == "" {
+			continue
+		}
+		if info, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		} else if !info.IsDir() {
+			return fmt.Errorf("%s: %s is not a directory", flag, dir)
+		}
+	}
+	return nil
+}
+
+// serve runs the server until a signal ends it.
+func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
+	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "websocketd: %v\n", err)
+		return exitConfig
+	}
+	server, err := libwebsocketd.NewServer(cfg.Server, handler, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "websocketd: %v\n", err)
+		return exitConfig
+	}
+	if err := server.Listen(); err != nil {
+		fmt.Fprintf(stderr, "websocketd: cannot listen: %v\n", err)
+		return exitListen
+	}
+	for _, url := range server.URLs() {
+		log.Info("serving "+describe(cfg)+" on "+url, "category", "server")
+	}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve() }()
+	return awaitEnd(server, cfg, log, served)
+}
+
+// awaitEnd waits for SIGTERM or SIGINT and shuts down gracefully; a second
+// SIGINT or SIGTERM cuts the grace short. SIGHUP reloads certificates.
+func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served <-chan error) int {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	for {
+		select {
+		case err := <-served:
+			log.Error("server stopped", "category", "server", "error", err)
+			return exitServeError
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				reload(server, log)
+				continue
+			}
+			log.Info("shutting down on "+sig.String(), "category", "server")
+			ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+			go func() { <-signals; cancel() }() // a second signal: no more waiting
+			server.Shutdown(ctx)
+			cancel()
+			return exitOK
+		}
+	}
+}
+
+func reload(server *libwebsocketd.Server, log *slog.Logger) {
+	if err := server.ReloadCertificates(); err != nil {
+		log.Error("SIGHUP: keeping the old certificate", "category", "server", "error", err)
+		return
+	}
+	log.Info("SIGHUP: certificates reloaded", "category", "server")
+}
+
+func describe(cfg Config) string {
+	switch {
+	case len(cfg.Handler.Command) > 0:
+		return fmt.Sprintf("command %q", cfg.Handler.Command)
+	case cfg.Handler.ScriptDir != "":
+		return "scripts in " + cfg.Handler.ScriptDir
+	}
+	return "files"
+}
