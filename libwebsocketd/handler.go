@@ -22,7 +22,6 @@ type Handler struct {
 	forks    forkLimiter
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir
-	cgi      http.Handler // nil without --cgidir
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -34,6 +33,13 @@ type Handler struct {
 func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}}
 	h.forks.max = int64(cfg.MaxForks)
+	if cfg.StaticDir != "" {
+		static, err := newStaticHandler(cfg.StaticDir, cfg.StaticList, cfg.CGIDir)
+		if err != nil {
+			return nil, err
+		}
+		h.static = static
+	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: handshakeTimeout,
 		// Origins are checked before the upgrade, by our own rules.
@@ -59,8 +65,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case h.cfg.DevConsole:
 		serveConsole(rec, r)
-	case h.cgi != nil:
-		h.cgi.ServeHTTP(rec, r)
+	case h.cfg.CGIDir != "" && h.serveCGI(rec, r):
 	case h.static != nil:
 		h.static.ServeHTTP(rec, r)
 	default:

@@ -1,0 +1,33 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"net/http"
+	"net/http/cgi"
+	"path/filepath"
+)
+
+// serveCGI runs the CGI/1.1 script the URL path names inside --cgidir,
+// with the standard library's CGI host. It reports false when the path
+// names no script there, so the request can go on to the static files.
+func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
+	script, err := resolveScript(h.cfg.CGIDir, r.URL.EscapedPath())
+	switch {
+	case errors.Is(err, errNotExecutable):
+		h.log.Error("CGI script is not executable (chmod +x it)", "category", "http",
+			"url", requestURL(r), "error", err)
+		http.Error(w, "403 forbidden", http.StatusForbidden)
+		return true
+	case err != nil:
+		return false
+	}
+	handler := &cgi.Handler{
+		Path:       script.path,
+		Root:       script.name,
+		Dir:        filepath.Dir(script.path),
+		Env:        []string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version},
+		InheritEnv: h.cfg.PassEnv,
+	}
+	handler.ServeHTTP(w, r)
+	return true
+}
