@@ -2,9 +2,11 @@ package libwebsocketd
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
+	"time"
 )
 
 // stdinBufferSize is the buffer in front of the child's stdin: messages
@@ -65,6 +67,9 @@ func (s *session) pumpStdout() {
 		if clientGone {
 			continue // drain, so the child is not stuck on a full pipe
 		}
+		if s.passStderr {
+			message = streamMessage("stdout", message)
+		}
 		if err := s.sock.writeMessage(message); err != nil {
 			clientGone = true
 			s.sock.close()
@@ -72,6 +77,7 @@ func (s *session) pumpStdout() {
 	}
 	state := s.proc.wait()
 	s.logExit(state)
+	s.awaitStderr()
 	if !clientGone {
 		code, reason := exitCloseCode(state)
 		s.sock.writeClose(code, reason)
@@ -79,8 +85,10 @@ func (s *session) pumpStdout() {
 	}
 }
 
-// pumpStderr logs each line the child writes to stderr.
+// pumpStderr logs each line the child writes to stderr, and with
+// --passstderr sends it to the client too.
 func (s *session) pumpStderr() {
+	defer close(s.stderrDone)
 	defer s.proc.stderr.Close()
 	lines := newLineReader(s.proc.stderr)
 	for {
@@ -89,7 +97,30 @@ func (s *session) pumpStderr() {
 			return
 		}
 		s.log.Error(string(line), "category", "stderr")
+		if s.passStderr {
+			s.sock.writeMessage(streamMessage("stderr", line))
+		}
 	}
+}
+
+// awaitStderr lets the last stderr lines go out before the close frame.
+// It is bounded: a process outside the child's group may hold stderr.
+func (s *session) awaitStderr() {
+	timer := time.NewTimer(closeReplyTimeout)
+	defer timer.Stop()
+	select {
+	case <-s.stderrDone:
+	case <-timer.C:
+	}
+}
+
+// streamMessage wraps a line for --passstderr: {"stream":…,"data":…}.
+func streamMessage(stream string, line []byte) []byte {
+	message, _ := json.Marshal(struct {
+		Stream string `json:"stream"`
+		Data   string `json:"data"`
+	}{stream, string(line)})
+	return message
 }
 
 func (s *session) newFrameReader(r io.Reader) frameReader {

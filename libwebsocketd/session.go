@@ -15,6 +15,9 @@ type session struct {
 	sock   *socket
 	proc   *process
 	binary bool
+	// passStderr sends both output streams as JSON messages.
+	passStderr bool
+	stderrDone chan struct{} // closed when stderr is drained
 
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session

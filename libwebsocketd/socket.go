@@ -3,6 +3,7 @@ package libwebsocketd
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +32,8 @@ type socket struct {
 	messageType int
 	inbox       bytes.Buffer // the message being read, reused
 	buffered    func() bool  // whether a whole frame is already read; see hijack.go
+	keepAlive   *keepAlive   // nil without --pingms
+	writeMu     sync.Mutex   // stdout and (with --passstderr) stderr both write
 }
 
 func newSocket(conn *websocket.Conn, binary bool, buffered func() bool) *socket {
@@ -53,6 +56,9 @@ func (s *socket) readMessage() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.keepAlive != nil {
+		s.keepAlive.alive()
+	}
 	if s.inbox.Cap() > maxKeptInbox {
 		s.inbox = bytes.Buffer{} // let one big message's buffer go
 	}
@@ -72,7 +78,15 @@ func (s *socket) readMessage() ([]byte, error) {
 // waiting, so a write to the child's stdin can wait for it.
 func (s *socket) moreBuffered() bool { return s.buffered() }
 
+// writeMessage sends one message. Text that is not UTF-8 has its bad bytes
+// replaced by U+FFFD: sent as is it would make browsers fail the
+// connection (RFC 6455 section 8.1).
 func (s *socket) writeMessage(data []byte) error {
+	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	return s.conn.WriteMessage(s.messageType, data)
 }
 
@@ -85,7 +99,11 @@ func (s *socket) writeClose(code int, reason string) {
 // awaitCloseReply gives the client a moment to answer our close frame; the
 // reading pump ends when it does or when the moment is over.
 func (s *socket) awaitCloseReply() {
+	s.keepAlive.stop()
 	s.conn.SetReadDeadline(time.Now().Add(closeReplyTimeout))
 }
 
-func (s *socket) close() error { return s.conn.Close() }
+func (s *socket) close() error {
+	s.keepAlive.stop()
+	return s.conn.Close()
+}

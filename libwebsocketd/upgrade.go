@@ -71,7 +71,11 @@ func (h *Handler) startSession(conn *websocket.Conn, r *http.Request, target com
 		return
 	}
 	s := &session{log: log.With("pid", proc.pid()), proc: proc, binary: h.cfg.Binary,
-		sock: newSocket(conn, h.cfg.Binary, nil)}
+		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, nil),
+		stderrDone: make(chan struct{})}
+	if h.cfg.PingInterval > 0 {
+		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
+	}
 	s.onClose = func() { h.forks.release(); h.forget(s) }
 	if h.cfg.MaxFrameSize > 0 {
 		conn.SetReadLimit(h.cfg.MaxFrameSize)
