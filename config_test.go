@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func mustParse(t *testing.T, args ...string) Config {
+	t.Helper()
+	cfg, err := parseConfig(args, []string{"PATH=/bin", "HOME=/root"})
+	if err != nil {
+		t.Fatalf("parseConfig(%q): %v", args, err)
+	}
+	return cfg
+}
+
+func TestFlagFormsAndCommandArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"--port=8080", "./x.sh", "--verbose", "-p", "1"},
+		{"--port", "8080", "./x.sh", "--verbose", "-p", "1"},
+	} {
+		cfg := mustParse(t, args...)
+		if cfg.Server.Port != 8080 {
+			t.Errorf("%q: port %d, want 8080", args, cfg.Server.Port)
+		}
+		want := []string{"./x.sh", "--verbose", "-p", "1"}
+		if !reflect.DeepEqual(cfg.Handler.Command, want) {
+			t.Errorf("%q: command %q, want %q", args, cfg.Handler.Command, want)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cfg := mustParse(t, "cat")
+	h := cfg.Handler
+	if cfg.Server.Port != 80 || h.MaxForks != 1024 || h.MaxFrameSize != 1<<20 ||
+		!reflect.DeepEqual(h.PassEnv, []string{"PATH", "LD_LIBRARY_PATH"}) ||
+		cfg.LogFormat != "text" || cfg.ShutdownGrace != 5*time.Second || !cfg.Server.ListenTCP {
+		t.Fatalf("unexpected defaults: %+v", cfg)
+	}
+	if tls := mustParse(t, "--ssl", "--sslcert=c", "--sslkey=k", "cat"); tls.Server.Port != 443 {
+		t.Fatalf("--ssl default port %d, want 443", tls.Server.Port)
+	}
+}
+
+func TestRepeatableAndListFlags(t *testing.T) {
+	cfg := mustParse(t, "--address=127.0.0.1", "--address=[::1]", "--passenv=HOME,LANG",
+		"--origin=a.example,https://b.example:8443", "--header=X-A: 1", "--header=X-B: two, three",
+		"--header-ws=X-W: w", "--header-http=X-H: h", "--closems=250", "--pingms=1000", "cat")
+	if !reflect.DeepEqual(cfg.Server.Addresses, []string{"127.0.0.1", "[::1]"}) {
+		t.Errorf("addresses %q", cfg.Server.Addresses)
+	}
+	if !reflect.DeepEqual(cfg.Handler.PassEnv, []string{"HOME", "LANG"}) {
+		t.Errorf("passenv %q", cfg.Handler.PassEnv)
+	}
+	if !reflect.DeepEqual(cfg.Handler.Origins, []string{"a.example", "https://b.example:8443"}) {
+		t.Errorf("origins %q", cfg.Handler.Origins)
+	}
+	h := cfg.Handler
+	if h.Headers.Get("X-A") != "1" || h.Headers.Get("X-B") != "two, three" ||
+		h.HeadersWS.Get("X-W") != "w" || h.HeadersHTTP.Get("X-H") != "h" {
+		t.Errorf("headers %v %v %v", h.Headers, h.HeadersWS, h.HeadersHTTP)
+	}
+	if h.CloseGrace != 250*time.Millisecond || h.PingInterval != time.Second {
+		t.Errorf("closems %v pingms %v", h.CloseGrace, h.PingInterval)
+	}
+}
+
+func TestUnixSocketAloneListensOnNoTCP(t *testing.T) {
+	if mustParse(t, "--unixsocket=/tmp/x.sock", "cat").Server.ListenTCP {
+		t.Error("--unixsocket alone should not listen on TCP")
+	}
+	if !mustParse(t, "--unixsocket=/tmp/x.sock", "--port=8080", "cat").Server.ListenTCP {
+		t.Error("--unixsocket with --port should listen on TCP too")
+	}
+}
+
+func TestInfoFlagsNeedNoCommand(t *testing.T) {
+	for flag, show := range map[string]string{"--help": "help", "-h": "help", "--version": "version", "--license": "license"} {
+		if cfg := mustParse(t, flag); cfg.Show != show {
+			t.Errorf("%s: Show=%q, want %q", flag, cfg.Show, show)
+		}
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	cases := []struct {
+		args  []string
+		usage bool // exit 2 rather than 1
+		says  string
+	}{
+		{[]string{"--bogus", "cat"}, true, "unknown flag"},
+		{[]string{"--port=abc", "cat"}, true, "invalid argument"},
+		{[]string{}, false, "nothing to serve"},
+		{[]string{"--dir=.", "cat"}, false, "either COMMAND or --dir"},
+		{[]string{"--loglevel=loud", "cat"}, false, "unknown log level"},
+		{[]string{"--logformat=xml", "cat"}, false, "--logformat"},
+		{[]string{"--devconsole", "--staticdir=.", "cat"}, false, "--devconsole"},
+		{[]string{"--passstderr", "--binary", "cat"}, false, "--passstderr"},
+		{[]string{"--ssl", "--sslcert=c", "cat"}, false, "--sslkey"},
+		{[]string{"--sslca=ca.pem", "cat"}, false, "need --ssl"},
+		{[]string{"--port=70000", "cat"}, false, "between 0 and 65535"},
+		{[]string{"--maxforks=-1", "cat"}, false, "negative"},
+		{[]string{"--header=NoColon", "cat"}, false, `"Name: value"`},
+		{[]string{"--header=Bad Name: v", "cat"}, false, `"Name: value"`},
+		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},
+	}
+	for _, tc := range cases {
+		_, err := parseConfig(tc.args, nil)
+		var usage usageError
+		if err == nil || errors.As(err, &usage) != tc.usage || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%q: error %v (usage=%v), want one saying %q (usage=%v)",
+				tc.args, err, errors.As(err, &usage), tc.says, tc.usage)
+		}
+	}
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	help := helpText()
+	var v flagValues
+	newFlagSet(&v).VisitAll(func(f *pflag.Flag) {
+		if !strings.Contains(help, "--"+f.Name) {
+			t.Errorf("--help does not mention --%s", f.Name)
+		}
+	})
+}
