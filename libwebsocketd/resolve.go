@@ -61,7 +61,7 @@ func resolveScript(root, escapedPath string) (script, error) {
 	if err != nil {
 		return script{}, err
 	}
-	realRoot, err := filepath.EvalSymlinks(root)
+	realRoot, err := realDir(root)
 	if err != nil {
 		return script{}, fmt.Errorf("script directory: %w", err)
 	}
@@ -108,6 +108,17 @@ func pathSegments(escapedPath string) ([]string, error) {
 		segments = append(segments, segment)
 	}
 	return segments, nil
+}
+
+// realDir returns dir as an absolute path without symlinks. Absolute,
+// because the script found in it runs in its own directory, where a path
+// relative to the server's working directory would lead nowhere.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
 }
 
 // within reports whether path is root or below it; both must be clean.
