@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -24,23 +25,36 @@ type originRule struct {
 // ParseOriginRule parses `host`, `host:port` or `scheme://host[:port]`.
 func ParseOriginRule(entry string) (originRule, error) {
 	entry = strings.TrimSpace(entry)
+	bad := func(why string) (originRule, error) {
+		return originRule{}, fmt.Errorf("origin %q: %s", entry, why)
+	}
 	var rule originRule
-	if scheme, rest, ok := strings.Cut(entry, "://"); ok {
+	rest := entry
+	if scheme, after, ok := strings.Cut(entry, "://"); ok {
 		rule.scheme = strings.ToLower(scheme)
 		if rule.scheme != "http" && rule.scheme != "https" {
-			return rule, fmt.Errorf("origin %q: scheme must be http or https", entry)
+			return bad("scheme must be http or https")
 		}
-		entry = rest
+		rest = after
 	}
-	host, port, err := net.SplitHostPort(entry)
+	host, port, err := net.SplitHostPort(rest)
 	if err != nil {
-		host, port = strings.Trim(entry, "[]"), ""
+		host, port = strings.Trim(rest, "[]"), ""
+	} else if !validPort(port) {
+		return bad("port must be a number from 1 to 65535")
 	}
-	if host == "" || strings.ContainsAny(host, "/?#@ ") {
-		return rule, fmt.Errorf("origin %q: want host, host:port or scheme://host[:port]", entry)
+	if host == "" || strings.ContainsAny(host, "/?#@ []") || strings.EqualFold(host, "null") {
+		return bad("want host, host:port or scheme://host[:port]")
 	}
 	rule.host, rule.port = strings.ToLower(host), port
 	return rule, nil
+}
+
+// validPort accepts a port number as an Origin carries it: decimal digits
+// without leading zeros.
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == port
 }
 
 func (o originRule) allows(scheme, host, port string) bool {
@@ -48,13 +62,17 @@ func (o originRule) allows(scheme, host, port string) bool {
 }
 
 // parseOrigin splits an Origin header into scheme, host and port, filling
-// in the scheme's default port.
+// in the scheme's default port. A browser sends nothing but
+// scheme://host[:port], so anything more (a path, user info, a query) is
+// refused rather than guessed at.
 func parseOrigin(origin string) (scheme, host, port string, err error) {
 	if origin == "null" {
 		return "", "", "", errors.New("origin null is never allowed")
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") ||
+		u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery ||
+		u.Fragment != "" || strings.HasSuffix(u.Host, ":") {
 		return "", "", "", fmt.Errorf("malformed origin %q", origin)
 	}
 	port = u.Port()
