@@ -23,7 +23,8 @@ const stdinBufferSize = 4 << 10
 // the connection, it closes the socket and stops the child.
 func (s *session) pumpStdin() {
 	defer s.pumpDone()
-	stdin := bufio.NewWriterSize(s.proc.stdin, stdinBufferSize)
+	pipe := stdinWriter{pipe: s.proc.stdin, client: s.sock.conn.UnderlyingConn()}
+	stdin := bufio.NewWriterSize(pipe, stdinBufferSize)
 	childReads := true
 	for {
 		message, err := s.sock.readMessage()
@@ -41,8 +42,11 @@ func (s *session) pumpStdin() {
 		if s.sock.moreBuffered() {
 			continue // flush once for the whole burst
 		}
-		if err := stdin.Flush(); err != nil {
-			s.log.Log(nil, LevelDebug, "child no longer reads stdin", "error", err)
+		if err := stdin.Flush(); errors.Is(err, errClientHungUp) {
+			s.log.Debug("connection ended", "error", err)
+			break
+		} else if err != nil {
+			s.log.Debug("child no longer reads stdin", "error", err)
 			childReads = false
 		}
 	}

@@ -387,3 +387,25 @@ func TestAccessLogHasEveryRequest(t *testing.T) {
 		return len(s.out.lines("| ACCESS | http | url:'http://"+s.addr+"/nothing-here'")) > 0
 	})
 }
+
+func TestDisconnectNoticedWhileChildIgnoresStdin(t *testing.T) {
+	// The child never reads stdin: once its pipe is full the server stops
+	// reading the socket too, yet a client that leaves must still be seen.
+	s := startServer(t, script(t, "deaf.sh", "echo $$\nexec sleep 300\n"))
+	c := s.dial("/")
+	_, line := receive(t, c)
+	child, _ := strconv.Atoi(line)
+	chunk := strings.Repeat("x", 64<<10)
+	for range 8 { // 512 KiB: far more than a pipe and socket buffers hold
+		c.SetWriteDeadline(time.Now().Add(time.Second))
+		if c.WriteMessage(websocket.TextMessage, []byte(chunk)) != nil {
+			break // the kernel buffers are full: the server stopped reading
+		}
+	}
+	// A FIN would queue behind the unsent data the server no longer takes;
+	// a reset is what reaches it (as when a client's machine gives up).
+	c.UnderlyingConn().(*net.TCPConn).SetLinger(0)
+	c.UnderlyingConn().Close()
+	waitFor(t, readTimeout, "the child to be stopped", func() bool { return !alive(child) })
+	s.waitNoChildren(readTimeout)
+}

@@ -1,0 +1,69 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// hangupCheckInterval is how often a stdin write that the child does not
+// take checks whether the client is still there.
+const hangupCheckInterval = time.Second
+
+// errClientHungUp ends a stdin write because the client went away.
+var errClientHungUp = errors.New("client hung up while the child was not reading stdin")
+
+// stdinWriter writes to the child's stdin. While the child does not read,
+// the stdin pump cannot read the socket either (that is the backpressure),
+// so nothing would notice a client that leaves; the writer therefore looks
+// at the socket now and then, without reading from it.
+type stdinWriter struct {
+	pipe   *os.File
+	client net.Conn
+}
+
+func (w stdinWriter) Write(p []byte) (int, error) {
+	written := 0
+	for {
+		w.pipe.SetWriteDeadline(time.Now().Add(hangupCheckInterval))
+		n, err := w.pipe.Write(p[written:])
+		written += n
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return written, err
+		}
+		if peerHungUp(w.client) {
+			return written, errClientHungUp
+		}
+	}
+}
+
+// peerHungUp reports whether the peer has closed or reset its end of conn.
+// poll's POLLRDHUP sees a FIN even behind unread data.
+func peerHungUp(conn net.Conn) bool {
+	for {
+		inner, ok := conn.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		conn = inner.NetConn() // TLS and our own wrappers
+	}
+	sysConn, ok := conn.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sysConn.SyscallConn()
+	if err != nil {
+		return true // closed already
+	}
+	hungUp := false
+	raw.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+		n, err := unix.Poll(fds, 0)
+		hungUp = err == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
+	})
+	return hungUp
+}
