@@ -1,0 +1,255 @@
+package test
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// This file tests the HTTP surface black-box: --dir script selection and
+// its confinement, static files, CGI, the dev console's escaping, origins,
+// the header flags, the order of refusals and the server's limits.
+
+// reply is one plain HTTP response, read whole.
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// noRedirects is a client that shows redirects instead of following them.
+var noRedirects = &http.Client{
+	Timeout:       readTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// fetch makes one plain HTTP request to the server.
+func (s *server) fetch(method, path string, header http.Header, body string) reply {
+	s.t.Helper()
+	req, err := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for name, values := range header {
+		req.Header[name] = values
+	}
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return reply{resp.StatusCode, resp.Header, string(data)}
+}
+
+// rawRequest sends head exactly as written (so no client library cleans
+// or re-encodes the target) and reads one response.
+func (s *server) rawRequest(head string) reply {
+	s.t.Helper()
+	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(readTimeout))
+	if _, err := io.WriteString(conn, head); err != nil {
+		s.t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		s.t.Fatalf("reading the response to %q: %v", head, err)
+	}
+	defer resp.Body.Close()
+	var data []byte
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		data, _ = io.ReadAll(resp.Body)
+	}
+	return reply{resp.StatusCode, resp.Header, string(data)}
+}
+
+// rawUpgrade is a complete WebSocket upgrade request for target, with
+// extra header lines ("Name: value\r\n") added.
+func (s *server) rawUpgrade(target, extra string) string {
+	return "GET " + target + " HTTP/1.1\r\nHost: " + s.addr + "\r\n" +
+		"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + extra + "\r\n"
+}
+
+// accessStatus waits for the access line of target and returns its text.
+func (s *server) accessLine(target string) string {
+	s.t.Helper()
+	var line string
+	waitFor(s.t, readTimeout, "the access line of "+target, func() bool {
+		for _, l := range s.out.lines("| ACCESS | http | url:'http://" + s.addr + target + "'") {
+			if !strings.Contains(l, "refused:") {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	return line
+}
+
+// writeFiles creates files under dir: a key is a slash path, a value
+// starting with "-> " makes a symlink to the rest, other values are the
+// content. Names ending in .sh or .cgi are made executable.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if target, ok := strings.CutPrefix(content, "-> "); ok {
+			err = os.Symlink(target, path)
+		} else {
+			mode := os.FileMode(0o644)
+			if strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".cgi") {
+				mode = 0o755
+			}
+			err = os.WriteFile(path, []byte(content), mode)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// tempBase is a fresh temporary directory with its symlinks resolved, so
+// that paths the server reports compare equal.
+func tempBase(t *testing.T) string {
+	t.Helper()
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
+}
+
+func TestDirRunsScriptWithPathInfo(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{
+		"scripts/chat.sh":     "#!/bin/sh\necho \"$SCRIPT_NAME|$PATH_INFO|$QUERY_STRING|$(pwd -P)\"\n",
+		"scripts/sub/tool.sh": "#!/bin/sh\necho \"$SCRIPT_NAME|$PATH_INFO|$QUERY_STRING|$(pwd -P)\"\n",
+	})
+	// A relative --dir, as people type it: the test runs in test/.
+	cwd, _ := os.Getwd()
+	rel, err := filepath.Rel(cwd, filepath.Join(base, "scripts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--dir="+rel)
+	expectText(t, s.dial("/chat.sh"), "/chat.sh|||"+base+"/scripts")
+	expectText(t, s.dial("/sub/tool.sh/extra/path?x=1&y=%20"),
+		"/sub/tool.sh|/extra/path|x=1&y=%20|"+base+"/scripts/sub")
+}
+
+// scriptsWithOutside lays out a --dir with ways out of it. Every script
+// that a refused request could reach, inside or out, leaves a mark when
+// it runs.
+func scriptsWithOutside(t *testing.T) (dir, marker string) {
+	base := tempBase(t)
+	marker = filepath.Join(base, "ran")
+	runs := "#!/bin/sh\necho \"$0\" >> " + marker + "\ncat\n"
+	writeFiles(t, base, map[string]string{
+		"outside/evil.sh":        runs,
+		"scripts/chat.sh":        runs,
+		"scripts/sub/tool.sh":    runs,
+		"scripts/.hidden.sh":     runs,
+		"scripts/notexec.sh.txt": runs,
+		"scripts/outlink.sh":     "-> ../outside/evil.sh",
+		"scripts/outdir":         "-> ../outside",
+	})
+	return filepath.Join(base, "scripts"), marker
+}
+
+// traversals are request targets that must never run anything: each tries
+// to leave the directory, or names a dot file, a directory or nothing.
+var traversals = []string{
+	"/../outside/evil.sh", "/sub/../../outside/evil.sh",
+	"/%2e%2e/outside/evil.sh", "/%2E%2E/outside/evil.sh", "/.%2e/outside/evil.sh",
+	"/..%2Foutside%2Fevil.sh", "/..%2foutside/evil.sh", "/%2e%2e%2foutside%2fevil.sh",
+	"/sub%2Ftool.sh", "/sub%2ftool.sh",
+	"/..\\outside\\evil.sh", "/sub\\tool.sh", "/..%5Coutside%5Cevil.sh",
+	"/.hidden.sh", "/%2ehidden.sh", "/./chat.sh", "//chat.sh", "//outside/evil.sh", "/sub//tool.sh",
+	"/chat.sh%00", "/chat.sh%00.txt", "/%00/../outside/evil.sh",
+	"/outlink.sh", "/outdir/evil.sh", "/outdir",
+	"/missing.sh", "/", "/sub", "/sub/", "/chat.sh/",
+}
+
+func TestDirRefusesEveryWayOut(t *testing.T) {
+	dir, marker := scriptsWithOutside(t)
+	s := startServer(t, "--dir="+dir)
+	for _, target := range traversals {
+		if got := s.rawRequest(s.rawUpgrade(target, "")).status; got != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", target, got)
+		}
+		if line := s.accessLine(target); !strings.Contains(line, "GET 404 Not Found") {
+			t.Errorf("%s: access line %q, want a 404", target, line)
+		}
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		data, _ := os.ReadFile(marker)
+		t.Errorf("a refused request ran a script: %s", data)
+	}
+	if n := len(s.out.lines("| CONNECT")); n != 0 || len(s.children()) != 0 {
+		t.Errorf("%d sessions started, children %v; want none", n, s.children())
+	}
+	// The same server does run what it should, so the 404s meant something.
+	c := s.dial("/sub/tool.sh")
+	send(t, c, websocket.TextMessage, "still here")
+	expectText(t, c, "still here")
+}
+
+func TestDirNotExecutableIs403WithReason(t *testing.T) {
+	dir, marker := scriptsWithOutside(t)
+	s := startServer(t, "--dir="+dir)
+	if got := s.rawRequest(s.rawUpgrade("/notexec.sh.txt", "")).status; got != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", got)
+	}
+	waitFor(t, readTimeout, "a log line saying the script is not executable", func() bool {
+		return len(s.out.lines("not executable")) > 0
+	})
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the non-executable script ran")
+	}
+}
+
+func TestConfigErrorsOfTheHTTPSurface(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--dir=" + dir, "cat"}, "either COMMAND or --dir"},
+		{[]string{"--devconsole", "--staticdir=" + dir, "cat"}, "--devconsole cannot be combined"},
+		{[]string{"--devconsole", "--cgidir=" + dir, "cat"}, "--devconsole cannot be combined"},
+		{[]string{"--header=NoColon", "cat"}, `--header "NoColon"`},
+		{[]string{"--header-ws=: empty name", "cat"}, "--header-ws"},
+		{[]string{"--header-http=Bad Name: v", "cat"}, "--header-http"},
+		{[]string{"--origin=ftp://example.com", "cat"}, "--origin"},
+	}
+	for _, tc := range cases {
+		s := startProcessOnly(t, append([]string{"--address=127.0.0.1", "--port=0"}, tc.args...)...)
+		if code := s.wait(readTimeout); code != 1 {
+			t.Errorf("%v: exit code %d, want 1\n%s", tc.args, code, s.out)
+		}
+		if !strings.Contains(s.out.String(), tc.says) {
+			t.Errorf("%v: output %q does not say %q", tc.args, s.out, tc.says)
+		}
+	}
+}
