@@ -138,7 +138,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		ShutdownGrace: time.Duration(v.shutdownMS) * time.Millisecond,
 		Server: libwebsocketd.ServerConfig{
 			Addresses: v.addresses, Port: port, ListenTCP: listenTCP,
-			UnixSocket: v.unixSocket, RedirPort: v.redirPort,
+			UnixSocket: v.unixSocket, RedirPort: v.redirPort, SystemdSockets: true,
 			TLS: v.ssl, CertFile: v.sslCert, KeyFile: v.sslKey, ClientCAFile: v.sslCA,
 		},
 		Handler: libwebsocketd.Config{

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"syscall"
 
+	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
@@ -88,6 +89,10 @@ func checkPaths(cfg Config) error {
 
 // serve runs the server until a signal ends it.
 func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
+	// Signals are caught from the start: from the first connection on, the
+	// default action (dying at once) would leave its process behind.
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -102,23 +107,29 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "websocketd: cannot listen: %v\n", err)
 		return exitListen
 	}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve() }()
+	select {
+	case <-server.Ready():
+	case err := <-served:
+		log.Error("server stopped", "category", "server", "error", err)
+		return exitServeError
+	}
 	for _, url := range server.URLs() {
 		log.Info("serving "+describe(cfg)+" on "+url, "category", "server")
 	}
-	served := make(chan error, 1)
-	go func() { served <- server.Serve() }()
-	return awaitEnd(server, cfg, log, served)
+	notify(log, daemon.SdNotifyReady)
+	return awaitEnd(server, cfg, log, served, signals)
 }
 
-// awaitEnd waits for SIGTERM or SIGINT and shuts down gracefully; a second
-// SIGINT or SIGTERM cuts the grace short. SIGHUP reloads certificates.
-func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served <-chan error) int {
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+// awaitEnd serves until SIGTERM or SIGINT, then shuts down gracefully.
+// SIGHUP reloads certificates.
+func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
 	for {
 		select {
 		case err := <-served:
 			log.Error("server stopped", "category", "server", "error", err)
+			shutdown(server, cfg, log, signals)
 			return exitServeError
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
@@ -126,12 +137,40 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 				continue
 			}
 			log.Info("shutting down on "+sig.String(), "category", "server")
-			ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-			go func() { <-signals; cancel() }() // a second signal: no more waiting
-			server.Shutdown(ctx)
-			cancel()
+			shutdown(server, cfg, log, signals)
 			return exitOK
 		}
+	}
+}
+
+// shutdown ends every session, waiting for them at most --shutdownms; a
+// second SIGINT or SIGTERM cuts that wait short and kills what is left.
+func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signals <-chan os.Signal) {
+	notify(log, daemon.SdNotifyStopping)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { server.Shutdown(ctx); close(done) }()
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				continue // no reloading while going away
+			}
+			log.Info("second "+sig.String()+": killing the remaining processes", "category", "server")
+			cancel()
+		}
+	}
+}
+
+// notify tells systemd (Type=notify) how the service is doing; without
+// NOTIFY_SOCKET it does nothing. The variable stays set, for STOPPING=1;
+// children never see it, as they get only --passenv variables.
+func notify(log *slog.Logger, state string) {
+	if _, err := daemon.SdNotify(false, state); err != nil {
+		log.Error("cannot notify systemd", "category", "server", "state", state, "error", err)
 	}
 }
 

@@ -25,8 +25,9 @@ type Handler struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
-	draining bool
-	idle     sync.WaitGroup // one count per live session
+	draining bool           // shutting down: no new upgrades
+	killing  bool           // the shutdown grace is over
+	idle     sync.WaitGroup // one count per upgrade under way and per live session
 }
 
 // NewHandler checks cfg and returns a Handler for it.
@@ -58,6 +59,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer h.logAccess(rec, r, time.Now())
 	addHeaders(w.Header(), h.cfg.Headers)
 	if websocket.IsWebSocketUpgrade(r) && h.servesWebSocket() {
+		if !h.enter() {
+			http.Error(rec, "503 server shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		defer h.idle.Done()
 		h.serveUpgrade(rec, r)
 		return
 	}
@@ -86,6 +92,20 @@ func addHeaders(dst, src http.Header) {
 	}
 }
 
+// enter counts an upgrade under way, unless the server is shutting down.
+// The HTTP server stops tracking a connection once it is hijacked, so
+// without this count Shutdown could find no session and return while an
+// upgrade is about to start a process.
+func (h *Handler) enter() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.draining {
+		return false
+	}
+	h.idle.Add(1)
+	return true
+}
+
 // track registers a new session, and reports whether the server is
 // already shutting down (then the session is to be closed at once).
 func (h *Handler) track(s *session) (draining bool) {
@@ -93,6 +113,9 @@ func (h *Handler) track(s *session) (draining bool) {
 	defer h.mu.Unlock()
 	h.sessions[s] = struct{}{}
 	h.idle.Add(1)
+	if h.killing {
+		s.kill()
+	}
 	return h.draining
 }
 
@@ -104,17 +127,10 @@ func (h *Handler) forget(s *session) {
 }
 
 // Shutdown closes every session with 1001 (going away), which stops its
-// process, and waits until all are gone or ctx ends. Sessions still alive
-// then have their processes killed at once.
+// process with the usual sequence, and waits until all are gone or ctx
+// ends. Sessions still alive then are killed at once.
 func (h *Handler) Shutdown(ctx context.Context) error {
-	h.mu.Lock()
-	h.draining = true
-	live := make([]*session, 0, len(h.sessions))
-	for s := range h.sessions {
-		live = append(live, s)
-	}
-	h.mu.Unlock()
-	for _, s := range live {
+	for _, s := range h.sessionsAfter(func() { h.draining = true }) {
 		s.shutdown()
 	}
 	done := make(chan struct{})
@@ -123,10 +139,25 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		for _, s := range live {
-			s.proc.kill()
+		// Sessions that started since are in the list now; any later one
+		// is killed by track.
+		for _, s := range h.sessionsAfter(func() { h.killing = true }) {
+			s.kill()
 		}
 		<-done
 		return ctx.Err()
 	}
+}
+
+// sessionsAfter changes the handler's state and lists the live sessions,
+// in one step as seen by track.
+func (h *Handler) sessionsAfter(change func()) []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	change()
+	live := make([]*session, 0, len(h.sessions))
+	for s := range h.sessions {
+		live = append(live, s)
+	}
+	return live
 }

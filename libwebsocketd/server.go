@@ -30,6 +30,11 @@ type ServerConfig struct {
 	ListenTCP  bool
 	UnixSocket string
 
+	// SystemdSockets takes the listening sockets systemd hands over
+	// (LISTEN_FDS), when there are any, instead of binding Addresses and
+	// Port.
+	SystemdSockets bool
+
 	TLS                             bool
 	CertFile, KeyFile, ClientCAFile string
 	// RedirPort serves a redirect to https on this plain-HTTP port.
@@ -52,12 +57,13 @@ type Server struct {
 	listeners []net.Listener
 	redirects []net.Listener
 	certs     *certificates
+	ready     chan struct{} // closed once every listener is accepting
 }
 
 // NewServer prepares a server; certificates are read here, so a bad one is
 // reported at start and not at the first connection.
 func NewServer(cfg ServerConfig, h *Handler, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, handler: h, log: log}
+	s := &Server{cfg: cfg, handler: h, log: log, ready: make(chan struct{})}
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -84,18 +90,15 @@ func (s *Server) Listen() error {
 		s.closeListeners()
 		return &ListenError{err}
 	}
+	if len(s.redirects) > 0 {
+		s.redirect = newRedirectServer(s.tlsPort(), s.log)
+	}
 	return nil
 }
 
 func (s *Server) listen() error {
-	if s.cfg.ListenTCP {
-		for _, addr := range s.tcpAddresses(s.cfg.Port) {
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				return err
-			}
-			s.listeners = append(s.listeners, l)
-		}
+	if err := s.listenTCP(); err != nil {
+		return err
 	}
 	if s.cfg.UnixSocket != "" {
 		l, err := listenUnix(s.cfg.UnixSocket)
@@ -112,6 +115,32 @@ func (s *Server) listen() error {
 			}
 			s.redirects = append(s.redirects, l)
 		}
+	}
+	return nil
+}
+
+// listenTCP binds Addresses and Port, unless systemd handed over the
+// listeners already.
+func (s *Server) listenTCP() error {
+	if s.cfg.SystemdSockets {
+		activated, err := systemdListeners()
+		if err != nil {
+			return err
+		}
+		if len(activated) > 0 {
+			s.listeners = append(s.listeners, activated...)
+			return nil
+		}
+	}
+	if !s.cfg.ListenTCP {
+		return nil
+	}
+	for _, addr := range s.tcpAddresses(s.cfg.Port) {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		s.listeners = append(s.listeners, l)
 	}
 	return nil
 }
@@ -157,46 +186,75 @@ func (s *Server) URLs() []string {
 func (s *Server) Serve() error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.listeners)+len(s.redirects))
+	var accepting []<-chan struct{}
 	serve := func(l net.Listener, srv *http.Server, tls bool) {
-		defer wg.Done()
-		var err error
-		if tls {
-			err = srv.ServeTLS(l, "", "")
-		} else {
-			err = srv.Serve(l)
-		}
-		if !errors.Is(err, http.ErrServerClosed) {
-			errs <- fmt.Errorf("serving %s: %w", l.Addr(), err)
-		}
+		a := newAcceptingListener(l)
+		accepting = append(accepting, a.accepting)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if tls {
+				err = srv.ServeTLS(a, "", "")
+			} else {
+				err = srv.Serve(a)
+			}
+			if !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("serving %s: %w", l.Addr(), err)
+			}
+		}()
 	}
 	for _, l := range s.listeners {
-		wg.Add(1)
-		go serve(l, s.http, s.cfg.TLS && l.Addr().Network() != "unix")
+		// A Unix socket is local: TLS there would only cost.
+		serve(l, s.http, s.cfg.TLS && l.Addr().Network() != "unix")
 	}
-	if len(s.redirects) > 0 {
-		s.redirect = newRedirectServer(s.cfg.Port, s.log)
-		for _, l := range s.redirects {
-			wg.Add(1)
-			go serve(l, s.redirect, false)
+	for _, l := range s.redirects {
+		serve(l, s.redirect, false)
+	}
+	go func() {
+		for _, a := range accepting {
+			<-a
 		}
-	}
+		close(s.ready)
+	}()
 	wg.Wait()
 	close(errs)
 	return <-errs
 }
 
+// Ready is closed once every listener accepts connections.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// tlsPort is the port the redirect points to: that of the first TCP
+// listener, which is the real one when Port is 0 or systemd chose it.
+func (s *Server) tlsPort() int {
+	for _, l := range s.listeners {
+		if addr, ok := l.Addr().(*net.TCPAddr); ok {
+			return addr.Port
+		}
+	}
+	return s.cfg.Port
+}
+
 // Shutdown stops accepting, closes every session with 1001 and waits for
-// their processes until ctx ends; then it kills what is left.
+// their processes until ctx ends; then it kills what is left. Closing the
+// listeners removes the Unix socket file.
 func (s *Server) Shutdown(ctx context.Context) error {
 	// The HTTP server forgets hijacked connections, so it only stops the
 	// listeners and plain requests; the Handler ends the sessions.
-	stopped := make(chan error, 1)
-	go func() { stopped <- s.http.Shutdown(ctx) }()
+	stopped := make(chan error, 2)
+	servers := []*http.Server{s.http}
 	if s.redirect != nil {
-		go s.redirect.Shutdown(ctx)
+		servers = append(servers, s.redirect)
+	}
+	for _, srv := range servers {
+		go func() { stopped <- srv.Shutdown(ctx) }()
 	}
 	err := s.handler.Shutdown(ctx)
-	return errors.Join(err, <-stopped)
+	for range servers {
+		err = errors.Join(err, <-stopped)
+	}
+	return err
 }
 
 func (s *Server) closeListeners() {

@@ -51,6 +51,13 @@ func (s *session) shutdown() {
 	s.sock.awaitCloseReply()
 }
 
+// kill ends the session at once, for a server whose shutdown grace is
+// over: the process group gets SIGKILL and the connection is dropped.
+func (s *session) kill() {
+	s.proc.kill()
+	s.sock.close()
+}
+
 func (s *session) logReadEnd(err error) {
 	var closeErr *websocket.CloseError
 	switch {
