@@ -67,7 +67,7 @@ func (s staticFS) Open(name string) (fs.File, error) {
 	}
 	f, err := s.fsys.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err)
 	}
 	info, err := f.Stat()
 	if err != nil || !info.IsDir() {
@@ -78,6 +78,16 @@ func (s staticFS) Open(name string) (fs.File, error) {
 		return nil, fs.ErrNotExist // no listing: as if the directory were absent
 	}
 	return dirFile{f}, nil
+}
+
+// notFound turns an error opening a file into "does not exist", except a
+// lack of permission (403). The root reports a symlink leading out of it
+// as an error of its own, which the file server would answer with a 500.
+func notFound(err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return fs.ErrNotExist
 }
 
 func (s staticFS) refused(name string) bool {
