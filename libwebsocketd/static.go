@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -14,13 +15,19 @@ import (
 // file server: MIME types, Range, If-Modified-Since and index.html. The
 // directory is opened as an os.Root, so no symlink leads out of it; dot
 // files are never served; directories are listed only with list set; and
-// nothing inside hidden (the CGI directory) is ever served as a file.
+// nothing inside hidden (the CGI directory) is ever served as a file, by
+// whatever symlink it is reached.
 func newStaticHandler(dir string, list bool, hidden string) (http.Handler, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
-	fsys := staticFS{fsys: root.FS(), list: list, hidden: relativeInside(dir, hidden)}
+	fsys := staticFS{fsys: root.FS(), list: list}
+	if hidden != "" {
+		if fsys.realDir, fsys.realHidden, err = hiddenInside(dir, hidden); err != nil {
+			return nil, err
+		}
+	}
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !allowReadOnly(w, r) {
@@ -28,6 +35,21 @@ func newStaticHandler(dir string, list bool, hidden string) (http.Handler, error
 		}
 		files.ServeHTTP(w, r)
 	}), nil
+}
+
+// hiddenInside resolves dir and hidden to real paths; realHidden is empty
+// when hidden lies outside dir, where the root cannot reach it anyway.
+func hiddenInside(dir, hidden string) (realDirPath, realHidden string, err error) {
+	if realDirPath, err = realDir(dir); err != nil {
+		return "", "", err
+	}
+	if realHidden, err = realDir(hidden); err != nil {
+		return "", "", fmt.Errorf("--cgidir: %w", err)
+	}
+	if !within(realDirPath, realHidden) {
+		realHidden = ""
+	}
+	return realDirPath, realHidden, nil
 }
 
 // allowReadOnly answers 405 to methods other than GET and HEAD.
@@ -40,25 +62,13 @@ func allowReadOnly(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// relativeInside returns inner relative to outer when inner lies inside
-// outer (both resolved through symlinks), else "".
-func relativeInside(outer, inner string) string {
-	if inner == "" {
-		return ""
-	}
-	realOuter, err1 := filepath.EvalSymlinks(outer)
-	realInner, err2 := filepath.EvalSymlinks(inner)
-	if err1 != nil || err2 != nil || !within(realOuter, realInner) {
-		return ""
-	}
-	rel, _ := filepath.Rel(realOuter, realInner)
-	return filepath.ToSlash(rel)
-}
-
 type staticFS struct {
-	fsys   fs.FS
-	list   bool
-	hidden string // slash path of a directory never served; "" for none
+	fsys fs.FS
+	list bool
+	// realDir is the served directory and realHidden the CGI directory
+	// inside it, both without symlinks; realHidden is "" when there is
+	// none to hide.
+	realDir, realHidden string
 }
 
 func (s staticFS) Open(name string) (fs.File, error) {
@@ -77,7 +87,7 @@ func (s staticFS) Open(name string) (fs.File, error) {
 		f.Close()
 		return nil, fs.ErrNotExist // no listing: as if the directory were absent
 	}
-	return dirFile{f}, nil
+	return dirFile{File: f, fsys: s, name: name}, nil
 }
 
 // notFound turns an error opening a file into "does not exist", except a
@@ -90,16 +100,20 @@ func notFound(err error) error {
 	return fs.ErrNotExist
 }
 
+// refused reports whether name (a slash path below the root) must not be
+// served: it has a dot file or dot directory in it, or it leads, through
+// symlinks or not, into the hidden directory.
 func (s staticFS) refused(name string) bool {
 	for _, element := range strings.Split(name, "/") {
 		if strings.HasPrefix(element, ".") && element != "." {
 			return true
 		}
 	}
-	if s.hidden == "" || s.hidden == "." {
-		return s.hidden == "."
+	if s.realHidden == "" {
+		return false
 	}
-	return name == s.hidden || strings.HasPrefix(name, s.hidden+"/")
+	real, err := filepath.EvalSymlinks(filepath.Join(s.realDir, filepath.FromSlash(name)))
+	return err == nil && within(s.realHidden, real)
 }
 
 func (s staticFS) hasIndex(dir string) bool {
@@ -107,8 +121,12 @@ func (s staticFS) hasIndex(dir string) bool {
 	return err == nil && !info.IsDir()
 }
 
-// dirFile leaves dot files out of a directory listing.
-type dirFile struct{ fs.File }
+// dirFile leaves out of a directory listing what would not be served.
+type dirFile struct {
+	fs.File
+	fsys staticFS
+	name string
+}
 
 func (d dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	lister, ok := d.File.(fs.ReadDirFile)
@@ -118,7 +136,7 @@ func (d dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	entries, err := lister.ReadDir(n)
 	kept := entries[:0]
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
+		if !d.fsys.refused(path.Join(d.name, e.Name())) {
 			kept = append(kept, e)
 		}
 	}
