@@ -57,7 +57,11 @@ var writeBufferPool = &sync.Pool{}
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &accessRecorder{ResponseWriter: w}
 	defer h.logAccess(rec, r, time.Now())
+	// Every answer but the 101 is a plain HTTP one, refusals of upgrades
+	// included, so they all get HeadersHTTP. The 101 never sees these: the
+	// upgrader writes it with the headers it is handed (upgradeHeaders).
 	addHeaders(w.Header(), h.cfg.Headers)
+	addHeaders(w.Header(), h.cfg.HeadersHTTP)
 	if websocket.IsWebSocketUpgrade(r) && h.servesWebSocket() {
 		if !h.enter() {
 			http.Error(rec, "503 server shutting down", http.StatusServiceUnavailable)
@@ -67,7 +71,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveUpgrade(rec, r)
 		return
 	}
-	addHeaders(w.Header(), h.cfg.HeadersHTTP)
 	switch {
 	case h.cfg.DevConsole:
 		serveConsole(rec, r)
