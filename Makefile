@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PORT ?= 8080
 
-.PHONY: build run test check bench clean
+.PHONY: build run test check fuzz bench clean
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 build:
@@ -16,6 +16,16 @@ run: build
 # Formatting, vet and every test (unit, black-box, browser) under -race.
 test: check
 	go test -race -count=1 -timeout 15m ./...
+	$(MAKE) fuzz
+
+# Each fuzz target for FUZZTIME (go test fuzzes one target per run), after
+# its seed corpus in testdata/fuzz has passed as part of the tests above.
+FUZZTIME ?= 10s
+fuzz:
+	go test -run='^$$' -fuzz='^FuzzResolveScript$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
