@@ -1,0 +1,297 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// bench holds what every measurement needs.
+type bench struct {
+	opts      options
+	self      string // this program, re-executed for the ceilings
+	serverCPU string // taskset CPU list for the servers; empty: not pinned
+}
+
+// measurement is one run of one side (websocketd or ceiling) of a
+// benchmark.
+type measurement struct {
+	value      float64       // the benchmark's figure, in its unit
+	p50, p99   time.Duration // echo latency
+	cpuPer100k time.Duration // echo: server and children CPU per 100,000 messages
+}
+
+// benchmark is one workload, run against websocketd and against its
+// ceiling, and the figures reported for it.
+type benchmark struct {
+	key           string
+	title         func(o options) string // names the load, for the first row
+	ours, ceiling func(b *bench) (measurement, error)
+	figures       []figure
+}
+
+// figure is one row of the report: how to read it from a measurement and
+// what it is expected to reach. The first figure's name is the benchmark's
+// title.
+type figure struct {
+	name, unit    string
+	get           func(measurement) float64
+	lowerIsBetter bool
+	target        target
+}
+
+func value(m measurement) float64 { return m.value }
+
+var benchmarks = []benchmark{
+	{key: "echo", ours: (*bench).echoOurs, ceiling: (*bench).echoCeiling, title: func(o options) string {
+		return fmt.Sprintf("echo: %d conns x %d in flight x %d B", o.echoConns, o.echoDepth, o.echoSize)
+	}, figures: []figure{
+		{unit: "msg/s", get: value,
+			target: target{ratioAtLeast, 0.90}},
+		{name: "  latency p50", unit: "µs", lowerIsBetter: true,
+			get: func(m measurement) float64 { return float64(m.p50) / 1e3 }},
+		{name: "  latency p99", unit: "µs", lowerIsBetter: true,
+			get: func(m measurement) float64 { return float64(m.p99) / 1e3 }},
+		{name: "  CPU per 100,000 messages", unit: "ms", lowerIsBetter: true,
+			get:    func(m measurement) float64 { return float64(m.cpuPer100k) / 1e6 },
+			target: target{ratioAtMost, 1.5}},
+	}},
+	{key: "pipeline", ours: (*bench).pipelineOurs, ceiling: (*bench).pipelineCeiling, title: func(o options) string {
+		return fmt.Sprintf("pipelining: 1 conn, %d x 64 B unawaited", o.pipelineMessages)
+	}, figures: []figure{
+		{unit: "msg/s", get: value,
+			target: target{atLeast, 100000}},
+	}},
+	{key: "binary", ours: (*bench).binaryOurs, ceiling: (*bench).binaryCeiling, title: func(o options) string {
+		return fmt.Sprintf("binary: %d conns x %d in flight x 64 KiB", o.binaryConns, o.binaryDepth)
+	}, figures: []figure{
+		{unit: "MB/s", get: value,
+			target: target{ratioAtLeast, 0.60}},
+	}},
+	{key: "broadcast", ours: (*bench).broadcastOurs, ceiling: (*bench).broadcastCeiling, title: func(o options) string {
+		return fmt.Sprintf("broadcast: %d lines to 1 client", o.broadcastLines)
+	}, figures: []figure{
+		{unit: "lines/s", get: value},
+	}},
+	{key: "churn", ours: (*bench).churnOurs, ceiling: (*bench).churnCeiling, title: func(o options) string {
+		return fmt.Sprintf("churn: %d x (connect, round trip, close), %d at a time", o.churnConns, o.churnParallel)
+	}, figures: []figure{
+		{unit: "conn/s", get: value,
+			target: target{ratioAtLeast, 0.80}},
+	}},
+	{key: "idle", ours: (*bench).idleOurs, ceiling: (*bench).idleCeiling, title: func(o options) string {
+		return fmt.Sprintf("idle: server RSS growth over %d conns", o.idleConns)
+	}, figures: []figure{
+		{unit: "KB/conn", get: value, lowerIsBetter: true,
+			target: target{atMost, 22}},
+	}},
+}
+
+func benchmarkKeys() []string {
+	keys := make([]string, len(benchmarks))
+	for i, bm := range benchmarks {
+		keys[i] = bm.key
+	}
+	return keys
+}
+
+func findBenchmark(key string) *benchmark {
+	for i := range benchmarks {
+		if benchmarks[i].key == key {
+			return &benchmarks[i]
+		}
+	}
+	return nil
+}
+
+// websocketd starts the binary under test on a loopback port.
+func (b *bench) websocketd(args ...string) (*serverProc, error) {
+	argv := append([]string{b.opts.websocketd, "--address=127.0.0.1", "--port=0"}, args...)
+	return startServer(b.serverCPU, argv...)
+}
+
+func (b *bench) ceilingServer() (*serverProc, error) {
+	return startServer(b.serverCPU, b.self, ceilingServerArg)
+}
+
+// withServer runs measure against a fresh server and stops it after; a
+// server that does not stop cleanly fails the measurement.
+func withServer(s *serverProc, err error, measure func(s *serverProc) (measurement, error)) (measurement, error) {
+	if err != nil {
+		return measurement{}, err
+	}
+	m, err := measure(s)
+	if err != nil {
+		s.kill()
+		return m, err
+	}
+	return m, s.stop()
+}
+
+// measureEcho runs load against s and reads the CPU that s and its
+// children spent on it, once the children are reaped.
+func measureEcho(s *serverProc, load echoLoad) (measurement, error) {
+	before, err := readCPU(s.pid)
+	if err != nil {
+		return measurement{}, err
+	}
+	result, err := load.run(s.url("/"))
+	if err != nil {
+		return measurement{}, err
+	}
+	if err := waitNoChildren(s.pid, stallTimeout); err != nil {
+		return measurement{}, err
+	}
+	after, err := readCPU(s.pid)
+	if err != nil {
+		return measurement{}, err
+	}
+	cpu := after.sub(before).total()
+	return measurement{value: result.rate(), p50: result.percentile(0.50), p99: result.percentile(0.99),
+		cpuPer100k: cpu * 100000 / time.Duration(result.messages)}, nil
+}
+
+func (b *bench) echoLoad() echoLoad {
+	o := b.opts
+	return echoLoad{conns: o.echoConns, depth: o.echoDepth, size: o.echoSize, perConn: o.echoMessages}
+}
+
+func (b *bench) echoOurs() (measurement, error) {
+	s, err := b.websocketd("cat")
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureEcho(s, b.echoLoad()) })
+}
+
+func (b *bench) echoCeiling() (measurement, error) {
+	s, err := b.ceilingServer()
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureEcho(s, b.echoLoad()) })
+}
+
+// pipelineLoad is one connection with every message in flight at once.
+func (b *bench) pipelineLoad() echoLoad {
+	n := b.opts.pipelineMessages
+	return echoLoad{conns: 1, depth: n, size: 64, perConn: n}
+}
+
+func (b *bench) pipelineOurs() (measurement, error) {
+	s, err := b.websocketd("cat")
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureEcho(s, b.pipelineLoad()) })
+}
+
+func (b *bench) pipelineCeiling() (measurement, error) {
+	s, err := b.ceilingServer()
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureEcho(s, b.pipelineLoad()) })
+}
+
+func (b *bench) measureBinary(s *serverProc) (measurement, error) {
+	o := b.opts
+	bytes, elapsed, err := binaryLoad{o.binaryConns, o.binaryDepth, o.binaryMessages}.run(s.url("/"))
+	return measurement{value: float64(bytes) / 1e6 / elapsed.Seconds()}, err
+}
+
+func (b *bench) binaryOurs() (measurement, error) {
+	s, err := b.websocketd("--binary", "cat")
+	return withServer(s, err, b.measureBinary)
+}
+
+func (b *bench) binaryCeiling() (measurement, error) {
+	s, err := b.ceilingServer()
+	return withServer(s, err, b.measureBinary)
+}
+
+func (b *bench) measureLines(url string) (measurement, error) {
+	elapsed, err := readLines(url, b.opts.broadcastLines)
+	return measurement{value: float64(b.opts.broadcastLines) / elapsed.Seconds()}, err
+}
+
+func (b *bench) broadcastOurs() (measurement, error) {
+	s, err := b.websocketd("seq", strconv.Itoa(b.opts.broadcastLines))
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return b.measureLines(s.url("/")) })
+}
+
+func (b *bench) broadcastCeiling() (measurement, error) {
+	s, err := b.ceilingServer()
+	return withServer(s, err, func(s *serverProc) (measurement, error) {
+		return b.measureLines(s.url("/seq?n=" + strconv.Itoa(b.opts.broadcastLines)))
+	})
+}
+
+func (b *bench) churnOurs() (measurement, error) {
+	s, err := b.websocketd("cat")
+	return withServer(s, err, func(s *serverProc) (measurement, error) {
+		elapsed, err := churn(s.url("/"), s.pid, b.opts.churnConns, b.opts.churnParallel)
+		return measurement{value: float64(b.opts.churnConns) / elapsed.Seconds()}, err
+	})
+}
+
+// churnCeiling runs the spawn ceiling as its own process, pinned like a
+// server.
+func (b *bench) churnCeiling() (measurement, error) {
+	argv := []string{b.self, ceilingSpawnArg, strconv.Itoa(b.opts.churnConns), strconv.Itoa(b.opts.churnParallel)}
+	if b.serverCPU != "" {
+		argv = append([]string{"taskset", "-c", b.serverCPU}, argv...)
+	}
+	out, err := exec.Command(argv[0], argv[1:]...).Output()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return measurement{}, fmt.Errorf("spawn ceiling: %v: %s", err, exitErr.Stderr)
+	} else if err != nil {
+		return measurement{}, err
+	}
+	var result spawnResult
+	if err := json.Unmarshal(out, &result); err != nil {
+		return measurement{}, fmt.Errorf("spawn ceiling said %q: %v", out, err)
+	}
+	return measurement{value: float64(result.Count) / result.Elapsed.Seconds()}, nil
+}
+
+func (b *bench) measureIdle(s *serverProc) (measurement, error) {
+	perConn, err := idleGrowth(s.url("/"), s.pid, b.opts.idleConns)
+	return measurement{value: perConn / 1024}, err
+}
+
+func (b *bench) idleOurs() (measurement, error) {
+	s, err := b.websocketd("cat")
+	return withServer(s, err, b.measureIdle)
+}
+
+func (b *bench) idleCeiling() (measurement, error) {
+	s, err := b.ceilingServer()
+	return withServer(s, err, b.measureIdle)
+}
+
+// measure runs both sides of bm, interleaved, round after round, and
+// turns what they measured into the report's rows.
+func (b *bench) measure(bm benchmark, progress io.Writer) []row {
+	var ours, ceiling []measurement
+	var errs []error
+	for round := 1; round <= b.opts.rounds; round++ {
+		for _, side := range []struct {
+			name    string
+			measure func(*bench) (measurement, error)
+			into    *[]measurement
+		}{{"websocketd", bm.ours, &ours}, {"ceiling", bm.ceiling, &ceiling}} {
+			fmt.Fprintf(progress, "%s: round %d, %s...", bm.key, round, side.name)
+			m, err := side.measure(b)
+			if err != nil {
+				fmt.Fprintf(progress, " failed: %v\n", err)
+				errs = append(errs, fmt.Errorf("%s round %d: %w", side.name, round, err))
+				continue
+			}
+			fmt.Fprintf(progress, " %.6g %s\n", bm.figures[0].get(m), bm.figures[0].unit)
+			*side.into = append(*side.into, m)
+		}
+	}
+	rows := make([]row, len(bm.figures))
+	for i, f := range bm.figures {
+		name := f.name
+		if i == 0 {
+			name = bm.title(b.opts)
+		}
+		rows[i] = f.row(name, ours, ceiling, errs)
+	}
+	return rows
+}
