@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -434,4 +436,146 @@ func TestCGIInsideStaticNeverServesSource(t *testing.T) {
 	if got := s.fetch("GET", "/", nil, ""); got.status != 200 || got.body != "home" {
 		t.Errorf("GET /: %d %q", got.status, got.body)
 	}
+}
+
+// urlField is the console's URL input as it must look: one attribute value
+// with no quote or angle bracket in it, closed where the markup closes it.
+var urlField = regexp.MustCompile(`<input id="url" [^<>]*value="([^"'<>]*)">`)
+
+func TestConsoleEscapesHostileURL(t *testing.T) {
+	s := startServer(t, "--devconsole", "cat")
+	for _, target := range []string{
+		`/"><script>alert(1)</script>?q="><script>alert(2)</script>`,
+		`/%22%3E%3Cscript%3Ealert(1)%3C/script%3E?q=%22%3E%3Cscript%3Ealert(2)%3C/script%3E`,
+		`/'onmouseover='alert(1)'?q='><img%20src=x%20onerror=alert(3)>`,
+	} {
+		got := s.rawRequest("GET " + target + " HTTP/1.1\r\nHost: " + s.addr + "\r\n\r\n")
+		if got.status != 200 {
+			t.Errorf("GET %s: %d, want the console page", target, got.status)
+			continue
+		}
+		for _, raw := range []string{"<script>alert", "<img", "'onmouseover"} {
+			if strings.Contains(got.body, raw) {
+				t.Errorf("GET %s: the page holds %q unescaped", target, raw)
+			}
+		}
+		field := urlField.FindStringSubmatch(got.body)
+		if field == nil || !strings.HasPrefix(field[1], "ws://"+s.addr+"/") || !strings.Contains(field[1], "alert") {
+			t.Errorf("GET %s: the URL field is not the escaped socket URL: %v", target, field)
+		}
+	}
+	post := s.fetch("POST", "/", nil, "x")
+	if post.status != http.StatusMethodNotAllowed || post.header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST to the console: %d, Allow %q", post.status, post.header.Get("Allow"))
+	}
+}
+
+// upgradeStatus tries a WebSocket upgrade with the given Origin ("" for
+// none) and Host (s.addr when "") and returns the status.
+func (s *server) upgradeStatus(path, origin, host string) int {
+	s.t.Helper()
+	extra := ""
+	if origin != "" {
+		extra = "Origin: " + origin + "\r\n"
+	}
+	head := s.rawUpgrade(path, extra)
+	if host != "" {
+		head = strings.Replace(head, "Host: "+s.addr, "Host: "+host, 1)
+	}
+	return s.rawRequest(head).status
+}
+
+func TestOriginAllowAndDeny(t *testing.T) {
+	s := startServer(t, "--origin=example.com,https://app.example.com:8443",
+		"--origin=plain.example:8080", "sh", "-c", "echo hi")
+	cases := map[string]int{
+		"":                             101,
+		"null":                         403,
+		"http://example.com":           101,
+		"https://example.com:9999":     101,
+		"http://evil.example":          403,
+		"http://example.com.evil":      403,
+		"https://app.example.com:8443": 101,
+		"http://app.example.com:8443":  403,
+		"https://app.example.com":      403,
+		"http://plain.example:8080":    101,
+		"https://plain.example:8080":   101,
+		"http://plain.example":         403,
+		"http://example.com/path":      403,
+	}
+	allowed := 0
+	for origin, want := range cases {
+		if got := s.upgradeStatus("/", origin, ""); got != want {
+			t.Errorf("Origin %q: status %d, want %d", origin, got, want)
+		}
+		if want == 101 {
+			allowed++
+		}
+	}
+	// Every refusal came before a process: one session per 101, no more.
+	waitFor(t, readTimeout, "the sessions to end", func() bool {
+		return len(s.out.lines("| DISCONNECT")) == allowed
+	})
+	if started := len(s.out.lines("| CONNECT")); started != allowed {
+		t.Errorf("%d processes started for %d allowed requests", started, allowed)
+	}
+}
+
+func TestSameOriginWithAndWithoutPort(t *testing.T) {
+	s := startServer(t, "--sameorigin", "sh", "-c", "echo hi")
+	_, port, _ := net.SplitHostPort(s.addr)
+	n, _ := strconv.Atoi(port)
+	otherPort := strconv.Itoa(n%60000 + 1)
+	cases := []struct {
+		host, origin string
+		want         int
+	}{
+		{"", "http://" + s.addr, 101},
+		{"", "http://127.0.0.1", 403},
+		{"", "http://localhost:" + port, 403},
+		{"", "http://127.0.0.1:" + otherPort, 403},
+		{"", "null", 403},
+		{"", "", 101},
+		{"example.com", "http://example.com", 101},
+		{"example.com", "http://example.com:80", 101},
+		{"example.com", "https://example.com", 403},
+		{"example.com", "http://example.com:" + port, 403},
+		{"example.com:" + port, "http://example.com:" + port, 101},
+	}
+	for _, tc := range cases {
+		if got := s.upgradeStatus("/", tc.origin, tc.host); got != tc.want {
+			t.Errorf("Host %q, Origin %q: status %d, want %d", tc.host, tc.origin, got, tc.want)
+		}
+	}
+}
+
+func TestHeaderFlagsScope(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"scripts/echo.sh": "#!/bin/sh\ncat\n", "public/index.html": "home"})
+	s := startServer(t, "--dir="+filepath.Join(base, "scripts"), "--staticdir="+filepath.Join(base, "public"),
+		"--origin=good.example", "--header=X-All: one", "--header=X-All: two",
+		"--header-ws=X-WS: ws", "--header-http=X-HTTP: http", "--header-http=X-HTTP-2: also")
+	check := func(what string, h http.Header, is101 bool) {
+		t.Helper()
+		want := map[string]string{"X-All": "one,two", "X-WS": "", "X-HTTP": "http", "X-HTTP-2": "also"}
+		if is101 {
+			want = map[string]string{"X-All": "one,two", "X-WS": "ws", "X-HTTP": "", "X-HTTP-2": ""}
+		}
+		for name, value := range want {
+			if got := strings.Join(h.Values(name), ","); got != value {
+				t.Errorf("%s: %s is %q, want %q", what, name, got, value)
+			}
+		}
+	}
+	conn, resp, err := websocket.DefaultDialer.Dial(s.url("/echo.sh"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	check("101", resp.Header, true)
+	check("static 200", s.fetch("GET", "/", nil, "").header, false)
+	check("static 404", s.fetch("GET", "/missing", nil, "").header, false)
+	check("static 405", s.fetch("POST", "/", nil, "").header, false)
+	check("upgrade 404", s.rawRequest(s.rawUpgrade("/missing.sh", "")).header, false)
+	check("upgrade 403", s.rawRequest(s.rawUpgrade("/echo.sh", "Origin: http://evil.example\r\n")).header, false)
 }
