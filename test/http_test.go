@@ -579,3 +579,121 @@ func TestHeaderFlagsScope(t *testing.T) {
 	check("upgrade 404", s.rawRequest(s.rawUpgrade("/missing.sh", "")).header, false)
 	check("upgrade 403", s.rawRequest(s.rawUpgrade("/echo.sh", "Origin: http://evil.example\r\n")).header, false)
 }
+
+// A refused request never takes a --maxforks slot: with the one slot
+// taken, a bad origin still gets 403 and a bad script 404 or 403; only a
+// request that would start a process gets 429.
+func TestRefusalsComeBeforeTheForksLimit(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"scripts/echo.sh": "#!/bin/sh\ncat\n", "scripts/notexec.txt": "x"})
+	s := startServer(t, "--dir="+filepath.Join(base, "scripts"), "--maxforks=1", "--origin=good.example")
+	good, bad := "http://good.example", "http://evil.example"
+	hold, _, err := websocket.DefaultDialer.Dial(s.url("/echo.sh"), http.Header{"Origin": {good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, hold, websocket.TextMessage, "holding the slot")
+	expectText(t, hold, "holding the slot")
+	cases := []struct {
+		path, origin string
+		want         int
+	}{
+		{"/echo.sh", bad, 403},
+		{"/echo.sh", "null", 403},
+		{"/missing.sh", good, 404},
+		{"/missing.sh", bad, 403}, // the origin is checked first
+		{"/../scripts/echo.sh", good, 404},
+		{"/notexec.txt", good, 403},
+		{"/echo.sh", good, 429},
+		{"/echo.sh", "", 429},
+	}
+	for _, tc := range cases {
+		if got := s.upgradeStatus(tc.path, tc.origin, ""); got != tc.want {
+			t.Errorf("%s with Origin %q: status %d, want %d", tc.path, tc.origin, got, tc.want)
+		}
+	}
+	hold.Close()
+	waitFor(t, readTimeout, "the slot to be free again", func() bool {
+		return s.upgradeStatus("/echo.sh", good, "") == http.StatusSwitchingProtocols
+	})
+	waitFor(t, readTimeout, "both sessions to end", func() bool {
+		return len(s.out.lines("| DISCONNECT")) >= 2
+	})
+	if started := len(s.out.lines("| CONNECT")); started != 2 {
+		t.Errorf("%d processes started, want 2", started)
+	}
+}
+
+// A client that sends part of a header and then nothing (slowloris) is
+// dropped once the header timeout passes.
+func TestUnfinishedHeaderIsDropped(t *testing.T) {
+	s := startServer(t, "cat")
+	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: "+s.addr+"\r\nX-Slow: "); err != nil {
+		t.Fatal(err)
+	}
+	// Far longer than the server's header timeout; it only bounds a failure.
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.ReadAll(conn); err != nil {
+		t.Fatalf("the server kept a connection whose header never ended: %v", err)
+	}
+}
+
+func TestHugeHeaderGets431(t *testing.T) {
+	s := startServer(t, "cat")
+	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(readTimeout))
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		// The server answers and closes before it has read all of this,
+		// so the write may fail; only the answer matters.
+		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: "+s.addr+"\r\nX-Big: "+strings.Repeat("a", 1<<20)+"\r\n\r\n")
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	conn.Close()
+	<-written
+	if err != nil {
+		t.Fatalf("no answer to a 1 MiB header: %v", err)
+	}
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("status %d, want 431", resp.StatusCode)
+	}
+	if got := s.fetch("GET", "/", nil, "").status; got != http.StatusNotFound {
+		t.Fatalf("the server's next answer: %d, want 404", got)
+	}
+}
+
+// localhostFirst reports whether /etc/hosts names 127.0.0.1 "localhost"
+// first, which is what a PTR lookup of it then returns.
+func localhostFirst() bool {
+	data, err := os.ReadFile("/etc/hosts")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && fields[0] == "127.0.0.1" {
+			return fields[1] == "localhost"
+		}
+	}
+	return false
+}
+
+func TestReverseLookupSetsRemoteHost(t *testing.T) {
+	if !localhostFirst() {
+		t.Skip("/etc/hosts does not name 127.0.0.1 localhost first")
+	}
+	report := []string{"sh", "-c", `echo "$REMOTE_HOST $REMOTE_ADDR"`}
+	looked := startServer(t, append([]string{"--reverselookup"}, report...)...)
+	expectText(t, looked.dial("/"), "localhost 127.0.0.1")
+	plain := startServer(t, report...)
+	expectText(t, plain.dial("/"), "127.0.0.1 127.0.0.1")
+}
