@@ -79,6 +79,10 @@ func (p *process) wait() *os.ProcessState {
 	p.signalGroup(syscall.SIGKILL)
 	p.stdin.Close()
 	p.stderr.Close()
+	// stdout is at its end by now. Closed here, not by the garbage
+	// collector's finalizer, or every session that ended would hold a
+	// descriptor until the next collection (found by the descriptor tests).
+	p.stdout.Close()
 	close(p.exited)
 	return p.cmd.ProcessState
 }
