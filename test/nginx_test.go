@@ -1,0 +1,188 @@
+package test
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// nginxConfig proxies everything to websocketd the way the README tells
+// users to: HTTP/1.1, the Upgrade and Connection headers passed on, and
+// X-Forwarded-For. /nginx-ready answers a token so the test knows that
+// this nginx, and no other program, owns the port.
+const nginxConfig = `%[1]s
+worker_processes 1;
+pid %[2]s/nginx.pid;
+error_log %[2]s/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %[2]s/body;
+    proxy_temp_path %[2]s/proxy;
+    fastcgi_temp_path %[2]s/fastcgi;
+    uwsgi_temp_path %[2]s/uwsgi;
+    scgi_temp_path %[2]s/scgi;
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+    server {
+        listen 127.0.0.1:%[3]d;
+        location = /nginx-ready { return 200 "%[4]s"; }
+        location / {
+            proxy_pass http://%[5]s;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 60s;
+        }
+    }
+}
+`
+
+// findNginx looks in PATH, then where Debian puts nginx (/usr/sbin may be
+// missing from an unprivileged PATH).
+func findNginx(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("nginx"); err != nil {
+		if info, err := os.Stat("/usr/sbin/nginx"); err == nil && !info.IsDir() {
+			return "/usr/sbin/nginx"
+		}
+	}
+	return requireTool(t, "nginx")
+}
+
+// startNginx runs nginx in the foreground in a temporary prefix, proxying
+// to backend, and returns its address. It is stopped when the test ends.
+func startNginx(t testing.TB, backend string) string {
+	t.Helper()
+	nginx := findNginx(t)
+	// As root, the workers would otherwise run as nobody, who cannot use
+	// the test's private temporary directory.
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	var addr string
+	startOnFreePort(t, func(port int) bool {
+		prefix := t.TempDir()
+		token := rand.Text()
+		conf := filepath.Join(prefix, "nginx.conf")
+		data := fmt.Sprintf(nginxConfig, user, prefix, port, token, backend)
+		if err := os.WriteFile(conf, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(nginx, "-p", prefix, "-c", conf, "-e", filepath.Join(prefix, "error.log"), "-g", "daemon off;")
+		output := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = output, output
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		t.Cleanup(func() { stopNginx(t, cmd, exited) })
+		addr = "127.0.0.1:" + strconv.Itoa(port)
+		return waitNginx(t, addr, token, exited, prefix, output)
+	})
+	return addr
+}
+
+// waitNginx waits until nginx answers its token; it reports false when
+// nginx exited because the port was taken meanwhile.
+func waitNginx(t testing.TB, addr, token string, exited <-chan struct{}, prefix string, output *syncBuffer) bool {
+	t.Helper()
+	client := &http.Client{Timeout: time.Second}
+	answers := func() bool {
+		resp, err := client.Get("http://" + addr + "/nginx-ready")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body) == token
+	}
+	var gone bool
+	waitFor(t, startTimeout, "nginx to answer", func() bool {
+		select {
+		case <-exited:
+			gone = true
+			return true
+		default:
+			return answers()
+		}
+	})
+	if !gone {
+		return true
+	}
+	errorLog, _ := os.ReadFile(filepath.Join(prefix, "error.log"))
+	if strings.Contains(string(errorLog)+output.String(), "Address already in use") {
+		return false
+	}
+	t.Fatalf("nginx exited:\n%s\n%s", output, errorLog)
+	return false
+}
+
+// stopNginx ends nginx (SIGTERM is its fast shutdown) and checks that its
+// workers went with it.
+func stopNginx(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
+	workers := childrenOf(cmd.Process.Pid)
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(readTimeout):
+		cmd.Process.Kill()
+		<-exited
+		t.Errorf("nginx did not exit within %v of SIGTERM", readTimeout)
+	}
+	waitFor(t, readTimeout, "nginx workers to exit", func() bool {
+		for _, pid := range workers {
+			if alive(pid) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func TestBehindNginx(t *testing.T) {
+	static := t.TempDir()
+	if err := os.WriteFile(filepath.Join(static, "hello.txt"), []byte("hello from static\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--staticdir="+static,
+		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR\"\nexec cat\n"))
+	proxy := startNginx(t, s.addr)
+
+	// A client that is itself behind a proxy: nginx appends its peer.
+	header := http.Header{"X-Forwarded-For": {"203.0.113.9"}}
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header)
+	if err != nil {
+		t.Fatalf("WebSocket through nginx: %v\n%s", err, s.out)
+	}
+	defer c.Close()
+	expectText(t, c, "203.0.113.9, 127.0.0.1|127.0.0.1")
+	echoOnce(t, c, "through nginx")
+
+	resp, err := http.Get("http://" + proxy + "/hello.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "hello from static\n" {
+		t.Fatalf("static file through nginx: %d %q", resp.StatusCode, body)
+	}
+}
