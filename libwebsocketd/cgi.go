@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/cgi"
 	"path/filepath"
@@ -27,6 +28,9 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 		Dir:        filepath.Dir(script.path),
 		Env:        []string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version},
 		InheritEnv: h.cfg.PassEnv,
+		// The CGI host's own complaints (a script that cannot start, a
+		// malformed response) belong in the server's log, not on stderr.
+		Logger: slog.NewLogLogger(h.log.With("category", "cgi", "url", requestURL(r)).Handler(), slog.LevelError),
 	}
 	handler.ServeHTTP(w, r)
 	return true

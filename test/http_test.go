@@ -697,3 +697,44 @@ func TestReverseLookupSetsRemoteHost(t *testing.T) {
 	plain := startServer(t, report...)
 	expectText(t, plain.dial("/"), "127.0.0.1 127.0.0.1")
 }
+
+// One name in all three directories: an upgrade runs the --dir script, a
+// plain request the CGI script, and the static file is never reached.
+func TestRoutingOrder(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{
+		"scripts/same.sh": "#!/bin/sh\necho websocket\n",
+		"cgi/same.sh":     "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\ncgi\\n'\n",
+		"public/same.sh":  "static",
+		"public/only.txt": "only static",
+	})
+	s := startServer(t, "--dir="+filepath.Join(base, "scripts"), "--cgidir="+filepath.Join(base, "cgi"),
+		"--staticdir="+filepath.Join(base, "public"))
+	expectText(t, s.dial("/same.sh"), "websocket")
+	want := map[string]reply{
+		"/same.sh":  {status: 200, body: "cgi\n"},
+		"/only.txt": {status: 200, body: "only static"},
+		"/missing":  {status: 404, body: "404 page not found\n"},
+	}
+	for path, w := range want {
+		if got := s.fetch("GET", path, nil, ""); got.status != w.status || got.body != w.body {
+			t.Errorf("GET %s: %d %q, want %d %q", path, got.status, got.body, w.status, w.body)
+		}
+	}
+	if got := s.upgradeStatus("/only.txt", "", ""); got != http.StatusNotFound {
+		t.Errorf("an upgrade to a static file: %d, want 404", got)
+	}
+}
+
+// A CGI script that answers no header is a 500, and the server says why.
+func TestCGIBadResponseIsLogged(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"cgi/bad.cgi": "#!/bin/sh\necho no header here\n"})
+	s := startServer(t, "--cgidir="+filepath.Join(base, "cgi"))
+	if got := s.fetch("GET", "/bad.cgi", nil, ""); got.status != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", got.status)
+	}
+	waitFor(t, readTimeout, "an error line of the CGI host", func() bool {
+		return len(s.out.lines("| ERROR  | cgi | url:'http://"+s.addr+"/bad.cgi'")) > 0
+	})
+}
