@@ -118,6 +118,9 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	for _, url := range server.URLs() {
 		log.Info("serving "+describe(cfg)+" on "+url, "category", "server")
 	}
+	for _, url := range server.RedirectURLs() {
+		log.Info("redirecting "+url+" to https", "category", "server")
+	}
 	notify(log, daemon.SdNotifyReady)
 	return awaitEnd(server, cfg, log, served, signals)
 }

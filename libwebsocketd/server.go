@@ -181,6 +181,16 @@ func (s *Server) URLs() []string {
 	return urls
 }
 
+// RedirectURLs are the plain-HTTP addresses (--redirport) that send
+// clients to https.
+func (s *Server) RedirectURLs() []string {
+	urls := make([]string, len(s.redirects))
+	for i, l := range s.redirects {
+		urls[i] = "http://" + l.Addr().String() + "/"
+	}
+	return urls
+}
+
 // Serve serves every listener until Shutdown. It returns the first error
 // that is not the server closing.
 func (s *Server) Serve() error {
@@ -248,7 +258,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		servers = append(servers, s.redirect)
 	}
 	for _, srv := range servers {
-		go func() { stopped <- srv.Shutdown(ctx) }()
+		go func() {
+			err := srv.Shutdown(ctx)
+			if err != nil {
+				srv.Close() // the grace is over: drop plain requests still running
+			}
+			stopped <- err
+		}()
 	}
 	err := s.handler.Shutdown(ctx)
 	for range servers {

@@ -222,6 +222,9 @@ func TestRedirPortSendsToHTTPS(t *testing.T) {
 		s.addr, redirPort = addr, port
 		return !collided
 	})
+	waitFor(t, readTimeout, "the redirect listener's log line", func() bool {
+		return len(s.out.lines("redirecting http://127.0.0.1:"+strconv.Itoa(redirPort)+"/ to https")) == 1
+	})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
