@@ -89,7 +89,7 @@ func (s *server) rawUpgrade(target, extra string) string {
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + extra + "\r\n"
 }
 
-// accessStatus waits for the access line of target and returns its text.
+// accessLine waits for the access line of target and returns it.
 func (s *server) accessLine(target string) string {
 	s.t.Helper()
 	var line string
