@@ -30,6 +30,9 @@ func (s *session) pumpStdin() {
 		message, err := s.sock.readMessage()
 		if err != nil {
 			s.logReadEnd(err)
+			if childReads {
+				stdin.Flush() // what came before the end still goes to the child
+			}
 			break
 		}
 		if !childReads {
@@ -74,7 +77,7 @@ func (s *session) pumpStdout() {
 		if s.passStderr {
 			message = streamMessage("stdout", message)
 		}
-		if err := s.sock.writeMessage(message); err != nil {
+		if err := s.sock.writeMessage(message, frames.buffered()); err != nil {
 			clientGone = true
 			s.sock.close()
 		}
@@ -102,7 +105,7 @@ func (s *session) pumpStderr() {
 		}
 		s.log.Error(string(line), "category", "stderr")
 		if s.passStderr {
-			s.sock.writeMessage(streamMessage("stderr", line))
+			s.sock.writeMessage(streamMessage("stderr", line), false)
 		}
 	}
 }

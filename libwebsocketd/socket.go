@@ -31,20 +31,24 @@ type socket struct {
 	conn        *websocket.Conn
 	messageType int
 	inbox       bytes.Buffer // the message being read, reused
-	buffered    func() bool  // whether a whole frame is already read; see hijack.go
+	buffered    func() bool  // whether a whole message is already read; see hijack.go
+	wire        *wireConn    // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive   // nil without --pingms
 	writeMu     sync.Mutex   // stdout and (with --passstderr) stderr both write
 }
 
-func newSocket(conn *websocket.Conn, binary bool, buffered func() bool) *socket {
+// newSocket wraps an upgraded connection; up is what it was upgraded
+// through, or nil (then nothing is read ahead or batched).
+func newSocket(conn *websocket.Conn, binary bool, up *upgradeWriter) *socket {
 	messageType := websocket.TextMessage
 	if binary {
 		messageType = websocket.BinaryMessage
 	}
-	if buffered == nil {
-		buffered = func() bool { return false }
+	s := &socket{conn: conn, messageType: messageType, buffered: func() bool { return false }}
+	if up != nil && up.wire != nil {
+		s.buffered, s.wire = up.messageBuffered, up.wire
 	}
-	return &socket{conn: conn, messageType: messageType, buffered: buffered}
+	return s
 }
 
 // readMessage returns the next data message, whole. The slice is only
@@ -78,16 +82,23 @@ func (s *socket) readMessage() ([]byte, error) {
 // waiting, so a write to the child's stdin can wait for it.
 func (s *socket) moreBuffered() bool { return s.buffered() }
 
-// writeMessage sends one message. Text that is not UTF-8 has its bad bytes
-// replaced by U+FFFD: sent as is it would make browsers fail the
-// connection (RFC 6455 section 8.1).
-func (s *socket) writeMessage(data []byte) error {
+// writeMessage sends one message. With more, another follows at once, and
+// this one may wait to leave with it (see cork.go). Text that is not UTF-8
+// has its bad bytes replaced by U+FFFD: sent as is it would make browsers
+// fail the connection (RFC 6455 section 8.1).
+func (s *socket) writeMessage(data []byte, more bool) error {
 	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.conn.WriteMessage(s.messageType, data)
+	s.wire.hold(true)
+	err := s.conn.WriteMessage(s.messageType, data)
+	s.wire.hold(false)
+	if err == nil && !more {
+		err = s.wire.flush()
+	}
+	return err
 }
 
 // writeClose sends a close frame; errors are moot as the socket is ending.

@@ -1,0 +1,110 @@
+package libwebsocketd
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// corkLimit is the most a connection holds back before it writes.
+const corkLimit = 32 << 10
+
+// corkFlushTimeout bounds the last write of held frames when the
+// connection closes.
+const corkFlushTimeout = 100 * time.Millisecond
+
+// corkBuffers lend the held bytes their buffer only while something is
+// held: an idle connection holds none.
+var corkBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, corkLimit)
+	return &b
+}}
+
+// wireConn is the WebSocket connection under gorilla (see hijack.go).
+// Frames written while it holds are kept back and leave together with the
+// next write that does not hold, so a burst of messages costs one system
+// call instead of one each. Any write outside a burst (a ping, a close
+// frame, a pong from another goroutine) first sends what is held, so the
+// order of frames never changes.
+type wireConn struct {
+	net.Conn
+	mu      sync.Mutex
+	holding bool
+	held    *[]byte // pooled; nil while nothing is held
+}
+
+// hold makes the following writes wait (true) or go out (false).
+func (c *wireConn) hold(on bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.holding = on
+	c.mu.Unlock()
+}
+
+func (c *wireConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil {
+		if !c.holding {
+			return c.Conn.Write(p)
+		}
+		c.held = corkBuffers.Get().(*[]byte)
+	}
+	if len(*c.held)+len(p) <= corkLimit {
+		*c.held = append(*c.held, p...)
+		if c.holding {
+			return len(p), nil
+		}
+		return len(p), c.flushLocked()
+	}
+	// Too big to hold: one vectored write sends what is held and p.
+	heldLen := len(*c.held)
+	bufs := net.Buffers{*c.held, p}
+	n, err := bufs.WriteTo(c.Conn)
+	c.release()
+	return max(0, int(n)-heldLen), err
+}
+
+// flush sends whatever is held.
+func (c *wireConn) flush() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *wireConn) flushLocked() error {
+	if c.held == nil {
+		return nil
+	}
+	_, err := c.Conn.Write(*c.held)
+	c.release()
+	return err
+}
+
+func (c *wireConn) release() {
+	*c.held = (*c.held)[:0]
+	corkBuffers.Put(c.held)
+	c.held = nil
+}
+
+// Close sends what is held, unless a write is under way (it may be stuck
+// on a client that does not read, and closing is what frees it), then
+// closes the connection.
+func (c *wireConn) Close() error {
+	if c.mu.TryLock() {
+		if c.held != nil {
+			c.Conn.SetWriteDeadline(time.Now().Add(corkFlushTimeout))
+			c.flushLocked()
+		}
+		c.mu.Unlock()
+	}
+	return c.Conn.Close()
+}
+
+// NetConn returns the connection underneath, as tls.Conn does.
+func (c *wireConn) NetConn() net.Conn { return c.Conn }
