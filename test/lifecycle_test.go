@@ -6,8 +6,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -222,5 +225,83 @@ func TestJSONLogFormat(t *testing.T) {
 	if !serving || !access {
 		t.Fatalf("missing the INFO serving record (%v) or the ACCESS record of %s (%v):\n%s",
 			serving, wantURL, access, s.out)
+	}
+}
+
+// running lists the live processes whose command line holds marker (a
+// script's unique path): found after the server exited, they are orphans,
+// wherever they were in their start when it did.
+func running(marker string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && alive(pid) && strings.Contains(string(cmdline), marker) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// expectNoOrphans fails the test if a process running marker is left,
+// and kills it.
+func expectNoOrphans(t testing.TB, marker string) {
+	t.Helper()
+	for _, pid := range running(marker) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("process %d outlived the server", pid)
+	}
+}
+
+func TestSIGTERMDuringConnectStorm(t *testing.T) {
+	// Clients keep connecting while the server shuts down, so some
+	// upgrades are under way when the signal comes.
+	storm := script(t, "storm.sh", "while read line; do echo \"$line\"; done\n")
+	s := startServer(t, storm)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 { // until the server is gone, at most 100 each
+				conn, _, err := websocket.DefaultDialer.Dial(s.url("/"), nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+			}
+		}()
+	}
+	waitFor(t, readTimeout, "20 sessions", func() bool { return len(running(storm)) >= 20 })
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if code := s.wait(readTimeout); code != 0 {
+		t.Fatalf("exit code %d, want 0\n%s", code, s.out)
+	}
+	wg.Wait()
+	expectNoOrphans(t, storm)
+}
+
+func TestSIGTERMRightAfterUpgrade(t *testing.T) {
+	// The signal comes while the only session's process is being started:
+	// the server must wait for it and stop it, not exit and orphan it.
+	// The child ignores stdin's end and the gentle signals, so an orphan
+	// would stay around to be seen.
+	for i := range 3 {
+		stubborn := script(t, "late.sh", "trap '' INT TERM HUP\nsleep 300\n")
+		s := startServer(t, stubborn)
+		conn, _, err := websocket.DefaultDialer.Dial(s.url("/"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		conn.Close()
+		if code := s.wait(readTimeout); code != 0 {
+			t.Fatalf("round %d: exit code %d, want 0\n%s", i, code, s.out)
+		}
+		expectNoOrphans(t, stubborn)
 	}
 }
