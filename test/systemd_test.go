@@ -167,3 +167,30 @@ func TestNotifyReadyAndStopping(t *testing.T) {
 		t.Errorf("the race detector found a data race in websocketd:\n%s", log())
 	}
 }
+
+func TestSocketActivationRefusesDatagramSocket(t *testing.T) {
+	activate := requireTool(t, "systemd-socket-activate")
+	var s *server
+	var addr string
+	startOnFreePort(t, func(port int) bool {
+		addr = "127.0.0.1:" + strconv.Itoa(port)
+		s = startCommand(t, exec.Command(activate, "--datagram", "-l", addr, "-E", "GORACE", binary, "cat"))
+		waitFor(t, startTimeout, "systemd-socket-activate to listen or fail", func() bool {
+			return strings.Contains(s.out.String(), "Listening on") || s.exited()
+		})
+		return !s.exited()
+	})
+	// The first datagram makes systemd-socket-activate start websocketd.
+	conn, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("wake up"))
+	if code := s.wait(startTimeout); code != 3 {
+		t.Fatalf("exit %d with a datagram socket, want 3\n%s", code, s.out)
+	}
+	if !strings.Contains(s.out.String(), "not a listening stream socket") {
+		t.Fatalf("the refusal does not say why:\n%s", s.out)
+	}
+}
