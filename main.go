@@ -113,6 +113,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	case <-server.Ready():
 	case err := <-served:
 		log.Error("server stopped", "category", "server", "error", err)
+		shutdown(server, cfg, log, signals)
 		return exitServeError
 	}
 	for _, url := range server.URLs() {
