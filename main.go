@@ -137,7 +137,7 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 			return exitServeError
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				reload(server, log)
+				reload(server, cfg, log)
 				continue
 			}
 			log.Info("shutting down on "+sig.String(), "category", "server")
@@ -178,7 +178,11 @@ func notify(log *slog.Logger, state string) {
 	}
 }
 
-func reload(server *libwebsocketd.Server, log *slog.Logger) {
+func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
+	if !cfg.Server.TLS {
+		log.Info("SIGHUP: nothing to reload without --ssl", "category", "server")
+		return
+	}
 	if err := server.ReloadCertificates(); err != nil {
 		log.Error("SIGHUP: keeping the old certificate", "category", "server", "error", err)
 		return
