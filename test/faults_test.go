@@ -207,7 +207,9 @@ func TestChildIgnoringSignalsIsKilled(t *testing.T) {
 	record := filepath.Join(t.TempDir(), "signals")
 	body := fmt.Sprintf("trap 'echo INT >> %[1]s' INT\ntrap 'echo TERM >> %[1]s' TERM\n"+
 		"while :; do sleep 1 & wait $!; done", record)
-	s := startServer(t, "--loglevel=debug", withPID(t, body))
+	// --closems widens each step of the stop sequence, so that even on a
+	// busy machine the shell gets to run its traps before the next signal.
+	s := startServer(t, "--loglevel=debug", "--closems=300", withPID(t, body))
 	before := s.figures()
 	c := s.dial("/")
 	_, said := receive(t, c)

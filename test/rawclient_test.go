@@ -203,7 +203,7 @@ func (c *rawConn) next() event {
 	}
 }
 
-// closeFrame builds a close frame's payload: a code and a reason.
+// closePayload builds a close frame's payload: a code and a reason.
 func closePayload(code int, reason string) []byte {
 	return append(endian.BigEndian.AppendUint16(nil, uint16(code)), reason...)
 }
