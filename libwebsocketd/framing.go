@@ -1,9 +1,7 @@
 package libwebsocketd
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"io"
 )
 
@@ -11,9 +9,13 @@ import (
 // is sent as several messages rather than buffered without limit.
 const maxLineSize = 64 << 20
 
-// stdoutBufferSize is the read buffer on the child's stdout; in binary mode
-// it is also the largest message one read produces.
+// stdoutBufferSize is the most one read of the child's output takes; in
+// binary mode it is also the largest message one read produces.
 const stdoutBufferSize = 16 << 10
+
+// maxKeptPartial is the largest buffer for the start of a line that a
+// reader keeps once the line is sent.
+const maxKeptPartial = 4 << 10
 
 // frameReader cuts the child's output into messages.
 type frameReader interface {
@@ -24,46 +26,68 @@ type frameReader interface {
 	buffered() bool
 }
 
-// lineReader makes one message of each line, without its LF or CRLF.
+// lineReader makes one message of each line, without its LF or CRLF. It
+// holds a read buffer only while a whole line is left in it; the start of
+// a line whose end has not come yet waits in partial.
 type lineReader struct {
-	r    *bufio.Reader
-	long []byte // a line longer than the buffer, being put together
+	in      *lazyInput
+	buf     *[]byte // from readBuffers; nil while nothing is unread
+	data    []byte  // the unread part of *buf
+	partial []byte
+	err     error // how the input ended, once it has
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, stdoutBufferSize)}
+	return &lineReader{in: newLazyInput(r)}
 }
 
 func (l *lineReader) next() ([]byte, error) {
-	l.long = l.long[:0]
+	if len(l.partial) == 0 && cap(l.partial) > maxKeptPartial {
+		l.partial = nil // let a long line's memory go
+	}
 	for {
-		chunk, err := l.r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			l.long = append(l.long, chunk...)
-			if len(l.long) >= maxLineSize {
-				return l.long, nil
+		if i := bytes.IndexByte(l.data, '\n'); i >= 0 {
+			line := l.data[:i+1]
+			l.data = l.data[i+1:]
+			if len(l.partial) > 0 {
+				line = l.takePartial(line)
 			}
-			continue
+			return trimLineEnd(line), nil
 		}
-		line := chunk
-		if len(l.long) > 0 {
-			l.long = append(l.long, chunk...)
-			line = l.long
+		l.partial = append(l.partial, l.data...)
+		l.release()
+		if len(l.partial) >= maxLineSize || (l.err != nil && len(l.partial) > 0) {
+			// Too long to wait for its end, or the last line, which
+			// needs no newline to be a line.
+			return l.takePartial(nil), nil
 		}
-		if err != nil {
-			if len(line) > 0 {
-				// A last line without a newline is still a line; the
-				// next call reports the end of the output.
-				return line, nil
-			}
-			return nil, err
+		if l.err != nil {
+			return nil, l.err
 		}
-		return trimLineEnd(line), nil
+		var n int
+		if l.buf, n, l.err = l.in.read(); l.buf != nil {
+			l.data = (*l.buf)[:n]
+		}
 	}
 }
 
+// takePartial returns partial with end appended, and empties partial; the
+// slice stays valid until the next call of next.
+func (l *lineReader) takePartial(end []byte) []byte {
+	line := append(l.partial, end...)
+	l.partial = line[:0]
+	return line
+}
+
+func (l *lineReader) release() {
+	if l.buf != nil {
+		readBuffers.Put(l.buf)
+	}
+	l.buf, l.data = nil, nil
+}
+
 func (l *lineReader) buffered() bool {
-	return l.r.Buffered() > 0 && bytes.IndexByte(peekBuffered(l.r), '\n') >= 0
+	return bytes.IndexByte(l.data, '\n') >= 0
 }
 
 // trimLineEnd drops a trailing LF or CRLF.
@@ -78,25 +102,34 @@ func trimLineEnd(line []byte) []byte {
 // chunkReader makes one binary message of whatever one read returns, so
 // bytes reach the client as soon as the child writes them.
 type chunkReader struct {
-	r *bufio.Reader
+	in  *lazyInput
+	buf *[]byte // holds the last chunk returned
 }
 
 func newChunkReader(r io.Reader) *chunkReader {
-	return &chunkReader{r: bufio.NewReaderSize(r, stdoutBufferSize)}
+	return &chunkReader{in: newLazyInput(r)}
 }
 
 func (c *chunkReader) next() ([]byte, error) {
-	if _, err := c.r.Peek(1); err != nil {
-		return nil, err
+	for {
+		c.release()
+		buf, n, err := c.in.read()
+		c.buf = buf
+		if n > 0 {
+			return (*buf)[:n], nil // an error comes again at the next read
+		}
+		if err != nil {
+			c.release()
+			return nil, err
+		}
 	}
-	chunk := peekBuffered(c.r)
-	c.r.Discard(len(chunk)) // the slice stays valid until the next read
-	return chunk, nil
+}
+
+func (c *chunkReader) release() {
+	if c.buf != nil {
+		readBuffers.Put(c.buf)
+		c.buf = nil
+	}
 }
 
 func (c *chunkReader) buffered() bool { return false }
-
-func peekBuffered(r *bufio.Reader) []byte {
-	chunk, _ := r.Peek(r.Buffered())
-	return chunk
-}

@@ -26,6 +26,12 @@ const socketReadBufferSize = 4 << 10
 // Hijack returns our connection wrapper and reader instead of net/http's.
 type upgradeWriter struct {
 	http.ResponseWriter
+	hijacked
+}
+
+// hijacked is what a session keeps of the upgrade: not the ResponseWriter,
+// which holds net/http's request and buffers.
+type hijacked struct {
 	wire   *wireConn
 	reader *bufio.Reader
 }
@@ -50,11 +56,11 @@ func (u *upgradeWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
 
 // messageBuffered reports whether the next data message is already read
 // ahead, whole: then reading it will not wait for the network.
-func (u *upgradeWriter) messageBuffered() bool {
-	if u.reader == nil {
+func (h hijacked) messageBuffered() bool {
+	if h.reader == nil {
 		return false
 	}
-	return wholeMessageBuffered(peekBuffered(u.reader))
+	return wholeMessageBuffered(peekBuffered(h.reader))
 }
 
 // WebSocket frame layout (RFC 6455 section 5.2).
@@ -106,4 +112,10 @@ func wholeMessageBuffered(buf []byte) bool {
 		buf = buf[header+int(length):]
 	}
 	return false
+}
+
+// peekBuffered returns what r has read ahead, without reading.
+func peekBuffered(r *bufio.Reader) []byte {
+	ahead, _ := r.Peek(r.Buffered())
+	return ahead
 }

@@ -109,7 +109,7 @@ func upgradeOnce(t *testing.T) (client net.Conn, server chan *socket, ups chan *
 			return
 		}
 		ups <- up
-		server <- newSocket(conn, false, up)
+		server <- newSocket(conn, false, up.hijacked)
 	}))
 	t.Cleanup(srv.Close)
 	client, err = net.Dial("tcp", srv.Listener.Addr().String())

@@ -37,18 +37,14 @@ type socket struct {
 	writeMu     sync.Mutex   // stdout and (with --passstderr) stderr both write
 }
 
-// newSocket wraps an upgraded connection; up is what it was upgraded
-// through, or nil (then nothing is read ahead or batched).
-func newSocket(conn *websocket.Conn, binary bool, up *upgradeWriter) *socket {
+// newSocket wraps an upgraded connection and what its upgrade hijacked
+// (when that is empty, nothing is read ahead or batched).
+func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 	messageType := websocket.TextMessage
 	if binary {
 		messageType = websocket.BinaryMessage
 	}
-	s := &socket{conn: conn, messageType: messageType, buffered: func() bool { return false }}
-	if up != nil && up.wire != nil {
-		s.buffered, s.wire = up.messageBuffered, up.wire
-	}
-	return s
+	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered, wire: h.wire}
 }
 
 // readMessage returns the next data message, whole. The slice is only

@@ -35,7 +35,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 		return
 	}
-	h.startSession(conn, up, r, target)
+	h.startSession(conn, up.hijacked, r, target)
 }
 
 func (h *Handler) upgradeHeaders() http.Header {
@@ -53,7 +53,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 
 // startSession starts the process for an upgraded connection. The forks
 // slot taken for it is released when the session ends, on every path.
-func (h *Handler) startSession(conn *websocket.Conn, up *upgradeWriter, r *http.Request, target commandTarget) {
+func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget) {
 	id := rand.Text()
 	log := h.log.With("category", "session", "url", requestURL(r), "id", id,
 		"remote", r.RemoteAddr, "command", strings.Join(target.argv, " "),
@@ -72,7 +72,7 @@ func (h *Handler) startSession(conn *websocket.Conn, up *upgradeWriter, r *http.
 		return
 	}
 	s := &session{log: log.With("pid", proc.pid()), proc: proc, binary: h.cfg.Binary,
-		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, up),
+		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
 		stderrDone: make(chan struct{})}
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)

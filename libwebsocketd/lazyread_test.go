@@ -1,0 +1,61 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"io"
+	"os"
+	"testing"
+)
+
+// TestLineReaderOnPipe reads a real pipe, where waiting goes through the
+// poller without a buffer: lines cut across writes still come out whole.
+func TestLineReaderOnPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	lines := newLineReader(r)
+	go func() {
+		for _, part := range []string{"one\ntw", "o\r\nthr", "ee\n", "last"} {
+			w.Write([]byte(part))
+		}
+		w.Close()
+	}()
+	for _, want := range []string{"one", "two", "three", "last"} {
+		got, err := lines.next()
+		if err != nil || string(got) != want {
+			t.Fatalf("got %q, %v; want %q", got, err, want)
+		}
+	}
+	if _, err := lines.next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the last line: %v, want EOF", err)
+	}
+	if lines.buf != nil {
+		t.Error("the reader still holds a buffer after the end")
+	}
+}
+
+// TestChunkReaderClosedWhileWaiting: closing our end of the pipe ends a
+// read that waits on it with os.ErrClosed, which the stdout pump expects.
+func TestChunkReaderClosedWhileWaiting(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	chunks := newChunkReader(r)
+	w.Write([]byte("first"))
+	if got, err := chunks.next(); err != nil || string(got) != "first" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := chunks.next()
+		done <- err
+	}()
+	r.Close()
+	if err := <-done; !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("read on a closed pipe: %v, want os.ErrClosed", err)
+	}
+}
