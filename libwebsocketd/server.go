@@ -69,7 +69,7 @@ func NewServer(cfg ServerConfig, h *Handler, log *slog.Logger) (*Server, error) 
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), LevelDebug),
+		ErrorLog:          httpErrorLog(log),
 	}
 	if cfg.TLS {
 		certs, err := loadCertificates(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile)
