@@ -64,6 +64,7 @@ func startProcess(argv, env []string, dir string, grace time.Duration) (*process
 		closeAll(ours[:])
 		return nil, err
 	}
+	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	return &process{cmd: cmd, stdin: ours[0], stdout: ours[1], stderr: ours[2],
 		grace: grace, exited: make(chan struct{})}, nil
 }

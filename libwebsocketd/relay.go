@@ -6,12 +6,17 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
 // stdinBufferSize is the buffer in front of the child's stdin: messages
 // that arrive together are written to the pipe in one go.
 const stdinBufferSize = 4 << 10
+
+// stdinBuffers lend the stdin pump its buffer for one burst at a time: a
+// session whose client is quiet holds none.
+var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, stdinBufferSize) }}
 
 // The relay is two pumps, one per direction, each in its own goroutine so
 // that neither direction can hold up the other. Backpressure is natural:
@@ -23,29 +28,25 @@ const stdinBufferSize = 4 << 10
 // the connection, it closes the socket and stops the child.
 func (s *session) pumpStdin() {
 	defer s.pumpDone()
-	pipe := stdinWriter{pipe: s.proc.stdin, client: s.sock.conn.UnderlyingConn()}
-	stdin := bufio.NewWriterSize(pipe, stdinBufferSize)
+	stdin := &burstWriter{pipe: &stdinWriter{pipe: s.proc.stdin, client: s.sock.conn.UnderlyingConn()}}
 	childReads := true
 	for {
 		message, err := s.sock.readMessage()
 		if err != nil {
 			s.logReadEnd(err)
 			if childReads {
-				stdin.Flush() // what came before the end still goes to the child
+				stdin.flush() // what came before the end still goes to the child
 			}
 			break
 		}
 		if !childReads {
 			continue // keep reading: pongs and the close frame still matter
 		}
-		stdin.Write(message)
-		if !s.binary {
-			stdin.WriteByte('\n')
-		}
+		stdin.write(message, !s.binary)
 		if s.sock.moreBuffered() {
 			continue // flush once for the whole burst
 		}
-		if err := stdin.Flush(); errors.Is(err, errClientHungUp) {
+		if err := stdin.flush(); errors.Is(err, errClientHungUp) {
 			s.log.Debug("connection ended", "error", err)
 			break
 		} else if err != nil {
@@ -55,6 +56,35 @@ func (s *session) pumpStdin() {
 	}
 	s.sock.close()
 	s.proc.stop()
+}
+
+// burstWriter gathers a burst of messages for the child's stdin in a
+// pooled buffer, and gives the buffer back once the burst is written.
+type burstWriter struct {
+	pipe io.Writer
+	w    *bufio.Writer // from stdinBuffers; nil between bursts
+}
+
+func (b *burstWriter) write(message []byte, newline bool) {
+	if b.w == nil {
+		b.w = stdinBuffers.Get().(*bufio.Writer)
+		b.w.Reset(b.pipe)
+	}
+	b.w.Write(message)
+	if newline {
+		b.w.WriteByte('\n')
+	}
+}
+
+func (b *burstWriter) flush() error {
+	if b.w == nil {
+		return nil
+	}
+	err := b.w.Flush()
+	b.w.Reset(nil) // forget the pipe, and any error, before the next user
+	stdinBuffers.Put(b.w)
+	b.w = nil
+	return err
 }
 
 // pumpStdout sends the child's output to the client, then, once the child

@@ -18,8 +18,12 @@ const closeReplyTimeout = time.Second
 // does not read.
 const controlWriteTimeout = 5 * time.Second
 
-// maxKeptInbox is the largest read buffer a socket keeps between messages.
-const maxKeptInbox = 64 << 10
+// maxKeptInbox is the largest message buffer that goes back to the pool.
+const maxKeptInbox = 256 << 10
+
+// inboxes lend a socket a buffer for each message it reads, so that a
+// quiet connection holds none.
+var inboxes = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // errInvalidUTF8 ends a session whose client sent a text message that is
 // not UTF-8 (RFC 6455 section 8.1: the connection must fail with 1007).
@@ -30,11 +34,11 @@ var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 type socket struct {
 	conn        *websocket.Conn
 	messageType int
-	inbox       bytes.Buffer // the message being read, reused
-	buffered    func() bool  // whether a whole message is already read; see hijack.go
-	wire        *wireConn    // under conn, batches bursts of frames; may be nil
-	keepAlive   *keepAlive   // nil without --pingms
-	writeMu     sync.Mutex   // stdout and (with --passstderr) stderr both write
+	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
+	buffered    func() bool   // whether a whole message is already read; see hijack.go
+	wire        *wireConn     // under conn, batches bursts of frames; may be nil
+	keepAlive   *keepAlive    // nil without --pingms
+	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
 }
 
 // newSocket wraps an upgraded connection and what its upgrade hijacked
@@ -52,6 +56,7 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 // connection with 1007 before any of it is returned: gorilla/websocket
 // leaves that check to its user.
 func (s *socket) readMessage() ([]byte, error) {
+	s.releaseInbox()
 	messageType, r, err := s.conn.NextReader()
 	if err != nil {
 		return nil, err
@@ -59,10 +64,7 @@ func (s *socket) readMessage() ([]byte, error) {
 	if s.keepAlive != nil {
 		s.keepAlive.alive()
 	}
-	if s.inbox.Cap() > maxKeptInbox {
-		s.inbox = bytes.Buffer{} // let one big message's buffer go
-	}
-	s.inbox.Reset()
+	s.inbox = inboxes.Get().(*bytes.Buffer)
 	if _, err := s.inbox.ReadFrom(r); err != nil {
 		return nil, err
 	}
@@ -72,6 +74,17 @@ func (s *socket) readMessage() ([]byte, error) {
 		return nil, errInvalidUTF8
 	}
 	return message, nil
+}
+
+func (s *socket) releaseInbox() {
+	if s.inbox == nil {
+		return
+	}
+	if s.inbox.Cap() <= maxKeptInbox { // a huge one is left to the GC
+		s.inbox.Reset()
+		inboxes.Put(s.inbox)
+	}
+	s.inbox = nil
 }
 
 // moreBuffered reports whether another whole frame can be read without
