@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -30,7 +31,7 @@ type frameReader interface {
 // holds a read buffer only while a whole line is left in it; the start of
 // a line whose end has not come yet waits in partial.
 type lineReader struct {
-	in      *lazyInput
+	in      input
 	buf     *[]byte // from readBuffers; nil while nothing is unread
 	data    []byte  // the unread part of *buf
 	partial []byte
@@ -64,9 +65,13 @@ func (l *lineReader) next() ([]byte, error) {
 		if l.err != nil {
 			return nil, l.err
 		}
-		var n int
-		if l.buf, n, l.err = l.in.read(); l.buf != nil {
-			l.data = (*l.buf)[:n]
+		buf, n, err := l.in.read()
+		if errors.Is(err, errWouldBlock) {
+			return nil, err // the line so far waits in partial
+		}
+		l.buf, l.err = buf, err
+		if buf != nil {
+			l.data = (*buf)[:n]
 		}
 	}
 }

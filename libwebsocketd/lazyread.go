@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"errors"
 	"io"
 	"os"
 	"sync"
@@ -13,6 +14,15 @@ var readBuffers = sync.Pool{New: func() any {
 	b := make([]byte, stdoutBufferSize)
 	return &b
 }}
+
+// input is where a framer's bytes come from. read returns a buffer from
+// readBuffers holding n bytes, which the caller gives back when done.
+type input interface {
+	read() (buf *[]byte, n int, err error)
+}
+
+// errWouldBlock is a pollInput's answer when the pipe is empty just now.
+var errWouldBlock = errors.New("nothing to read yet")
 
 // lazyInput reads a pipe into a buffer that it takes from readBuffers only
 // once the pipe is readable, so that waiting costs no buffer. Any other
@@ -32,10 +42,8 @@ func newLazyInput(r io.Reader) *lazyInput {
 	return in
 }
 
-// read waits for input and reads it into a pooled buffer, which the
-// caller hands back to readBuffers once done with what it read. At the
-// end of the input it returns io.EOF, and os.ErrClosed once the pipe is
-// closed under it.
+// read waits for input and reads it. At the end of the input it returns
+// io.EOF, and os.ErrClosed once the pipe is closed under it.
 func (in *lazyInput) read() (buf *[]byte, n int, err error) {
 	if in.raw == nil {
 		buf = readBuffers.Get().(*[]byte)
@@ -44,23 +52,50 @@ func (in *lazyInput) read() (buf *[]byte, n int, err error) {
 	}
 	var readErr error
 	waitErr := in.raw.Read(func(fd uintptr) bool {
-		buf = readBuffers.Get().(*[]byte)
-		for {
-			n, readErr = syscall.Read(int(fd), *buf)
-			if readErr != syscall.EINTR {
-				break
-			}
-		}
-		if readErr == syscall.EAGAIN {
-			readBuffers.Put(buf) // nothing yet: wait without it
-			buf = nil
-			return false
-		}
-		return true
+		buf, n, readErr = readPooled(fd)
+		return readErr != syscall.EAGAIN // else wait, holding no buffer
 	})
+	return readResult(buf, n, readErr, waitErr)
+}
+
+// pollInput reads a pipe without ever waiting: see stderr.go.
+type pollInput struct {
+	raw syscall.RawConn
+}
+
+func (in pollInput) read() (buf *[]byte, n int, err error) {
+	var readErr error
+	controlErr := in.raw.Control(func(fd uintptr) {
+		buf, n, readErr = readPooled(fd)
+	})
+	if readErr == syscall.EAGAIN {
+		return nil, 0, errWouldBlock
+	}
+	return readResult(buf, n, readErr, controlErr)
+}
+
+// readPooled reads fd into a buffer from readBuffers; when there is
+// nothing to read (EAGAIN) it keeps no buffer.
+func readPooled(fd uintptr) (*[]byte, int, error) {
+	buf := readBuffers.Get().(*[]byte)
+	for {
+		n, err := syscall.Read(int(fd), *buf)
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			readBuffers.Put(buf)
+			return nil, 0, err
+		}
+		return buf, max(n, 0), err
+	}
+}
+
+// readResult turns a raw read into what os.File.Read would have said.
+func readResult(buf *[]byte, n int, readErr, pollErr error) (*[]byte, int, error) {
 	switch {
-	case waitErr != nil:
-		// The poller only fails a wait when the file is being closed.
+	case pollErr != nil:
+		// The poller only fails a file that is being closed.
 		return buf, 0, os.ErrClosed
 	case readErr != nil:
 		return buf, 0, &os.PathError{Op: "read", Path: "pipe", Err: readErr}

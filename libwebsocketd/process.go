@@ -21,7 +21,7 @@ type process struct {
 	cmd    *exec.Cmd
 	stdin  *os.File // our end of the child's stdin
 	stdout *os.File // our end of the child's stdout
-	stderr *os.File // our end of the child's stderr
+	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
 
 	exited   chan struct{} // closed once the child is reaped
@@ -79,7 +79,8 @@ func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.signalGroup(syscall.SIGKILL)
 	p.stdin.Close()
-	p.stderr.Close()
+	// stderr is not closed here: its reader drains it to its end (or
+	// gives up, see awaitStderr) and closes it, so no last line is lost.
 	// stdout is at its end by now. Closed here, not by the garbage
 	// collector's finalizer, or every session that ended would hold a
 	// descriptor until the next collection (found by the descriptor tests).

@@ -122,6 +122,30 @@ func (s *session) pumpStdout() {
 	}
 }
 
+// startStderr has the child's stderr read: by the shared watcher (see
+// stderr.go), or, with --passstderr, whose writes to the client may block,
+// by a goroutine of its own. Either closes the pipe at its end.
+func (s *session) startStderr() {
+	if !s.passStderr {
+		w, err := sharedStderrWatcher()
+		var stream *stderrStream
+		if err == nil {
+			stream, err = w.watch(s.proc.stderr, s.logStderr, s.stderrDone)
+		}
+		if err == nil {
+			s.stopStderr = func() { stream.stop(w) }
+			return
+		}
+		s.log.Debug("reading stderr with a goroutine", "error", err)
+	}
+	s.stopStderr = func() { s.proc.stderr.Close() }
+	go s.pumpStderr()
+}
+
+func (s *session) logStderr(line []byte) {
+	s.log.Error(string(line), "category", "stderr")
+}
+
 // pumpStderr logs each line the child writes to stderr, and with
 // --passstderr sends it to the client too.
 func (s *session) pumpStderr() {
@@ -133,7 +157,7 @@ func (s *session) pumpStderr() {
 		if err != nil {
 			return
 		}
-		s.log.Error(string(line), "category", "stderr")
+		s.logStderr(line)
 		if s.passStderr {
 			s.sock.writeMessage(streamMessage("stderr", line), false)
 		}
@@ -141,13 +165,15 @@ func (s *session) pumpStderr() {
 }
 
 // awaitStderr lets the last stderr lines go out before the close frame.
-// It is bounded: a process outside the child's group may hold stderr.
+// It is bounded: a process outside the child's group may hold stderr, and
+// then the pipe is closed under it.
 func (s *session) awaitStderr() {
 	timer := time.NewTimer(closeReplyTimeout)
 	defer timer.Stop()
 	select {
 	case <-s.stderrDone:
 	case <-timer.C:
+		s.stopStderr()
 	}
 }
 

@@ -18,6 +18,7 @@ type session struct {
 	// passStderr sends both output streams as JSON messages.
 	passStderr bool
 	stderrDone chan struct{} // closed when stderr is drained
+	stopStderr func()        // stops reading stderr before its end
 
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
@@ -28,9 +29,9 @@ type session struct {
 func (s *session) run() {
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
+	s.startStderr()
 	go s.pumpStdin()
 	go s.pumpStdout()
-	go s.pumpStderr()
 }
 
 // pumpDone ends the session when the second pump is done: by then the
