@@ -95,8 +95,8 @@ func (c *countingConn) count() int {
 
 // upgradeOnce serves one upgrade the way Handler does and hands the
 // server's end to the test.
-func upgradeOnce(t *testing.T) (client net.Conn, server chan *socket, ups chan *upgradeWriter) {
-	server, ups = make(chan *socket, 1), make(chan *upgradeWriter, 1)
+func upgradeOnce(t *testing.T) (net.Conn, chan *socket, chan *upgradeWriter) {
+	server, ups := make(chan *socket, 1), make(chan *upgradeWriter, 1)
 	h, err := NewHandler(Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -112,21 +112,31 @@ func upgradeOnce(t *testing.T) (client net.Conn, server chan *socket, ups chan *
 		server <- newSocket(conn, false, up.hijacked)
 	}))
 	t.Cleanup(srv.Close)
-	client, err = net.Dial("tcp", srv.Listener.Addr().String())
+	return sendUpgrade(t, srv.URL), server, ups
+}
+
+// sendUpgrade connects to a test server and sends a WebSocket upgrade
+// request; the response is left for the caller to read.
+func sendUpgrade(tb testing.TB, url string) net.Conn {
+	tb.Helper()
+	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { client.Close() })
+	client, err := net.Dial("tcp", req.URL.Host)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { client.Close() })
 	client.SetDeadline(time.Now().Add(20 * time.Second))
-	req, _ := http.NewRequest("GET", srv.URL, nil)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "websocket")
 	req.Header.Set("Sec-WebSocket-Version", "13")
 	req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 	if err := req.Write(client); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return client, server, ups
+	return client
 }
 
 // TestGorillaUsesOurConnAndReader fails if gorilla/websocket stops reading

@@ -28,8 +28,9 @@ var errWouldBlock = errors.New("nothing to read yet")
 // once the pipe is readable, so that waiting costs no buffer. Any other
 // reader (tests use them) is simply read.
 type lazyInput struct {
-	r   io.Reader
-	raw syscall.RawConn // nil unless r is a file
+	r     io.Reader
+	raw   syscall.RawConn // nil unless r is a file
+	tried rawRead
 }
 
 func newLazyInput(r io.Reader) *lazyInput {
@@ -37,6 +38,7 @@ func newLazyInput(r io.Reader) *lazyInput {
 	if f, ok := r.(*os.File); ok {
 		if raw, err := f.SyscallConn(); err == nil {
 			in.raw = raw
+			in.tried.init()
 		}
 	}
 	return in
@@ -50,28 +52,64 @@ func (in *lazyInput) read() (buf *[]byte, n int, err error) {
 		n, err = in.r.Read(*buf)
 		return buf, n, err
 	}
-	var readErr error
-	waitErr := in.raw.Read(func(fd uintptr) bool {
-		buf, n, readErr = readPooled(fd)
-		return readErr != syscall.EAGAIN // else wait, holding no buffer
-	})
-	return readResult(buf, n, readErr, waitErr)
+	waitErr := in.raw.Read(in.tried.untilReadable)
+	return in.tried.result(waitErr)
 }
 
 // pollInput reads a pipe without ever waiting: see stderr.go.
 type pollInput struct {
-	raw syscall.RawConn
+	raw   syscall.RawConn
+	tried rawRead
 }
 
-func (in pollInput) read() (buf *[]byte, n int, err error) {
-	var readErr error
-	controlErr := in.raw.Control(func(fd uintptr) {
-		buf, n, readErr = readPooled(fd)
-	})
-	if readErr == syscall.EAGAIN {
+func newPollInput(raw syscall.RawConn) *pollInput {
+	in := &pollInput{raw: raw}
+	in.tried.init()
+	return in
+}
+
+func (in *pollInput) read() (buf *[]byte, n int, err error) {
+	controlErr := in.raw.Control(in.tried.once)
+	if in.tried.err == syscall.EAGAIN {
+		in.tried.err = nil
 		return nil, 0, errWouldBlock
 	}
-	return readResult(buf, n, readErr, controlErr)
+	return in.tried.result(controlErr)
+}
+
+// rawRead is one read of a descriptor, done inside RawConn.Read or
+// Control. Its callbacks are method values made once, in init: a closure
+// made for each read would cost allocations on every read.
+type rawRead struct {
+	buf           *[]byte
+	n             int
+	err           error
+	untilReadable func(fd uintptr) bool
+	once          func(fd uintptr)
+}
+
+func (r *rawRead) init() {
+	r.untilReadable = r.readUnlessEmpty
+	r.once = r.read
+}
+
+func (r *rawRead) read(fd uintptr) {
+	r.buf, r.n, r.err = readPooled(fd)
+}
+
+// readUnlessEmpty reads, and reports false (wait, holding no buffer) when
+// there is nothing to read yet.
+func (r *rawRead) readUnlessEmpty(fd uintptr) bool {
+	r.read(fd)
+	return r.err != syscall.EAGAIN
+}
+
+// result turns the read into what os.File.Read would have said, and
+// forgets it.
+func (r *rawRead) result(pollErr error) (*[]byte, int, error) {
+	buf, n, err := readResult(r.buf, r.n, r.err, pollErr)
+	r.buf, r.n, r.err = nil, 0, nil
+	return buf, n, err
 }
 
 // readPooled reads fd into a buffer from readBuffers; when there is

@@ -65,7 +65,7 @@ func (w *stderrWatcher) watch(f *os.File, onLine func([]byte), done chan struct{
 	if err != nil {
 		return nil, err
 	}
-	s := &stderrStream{file: f, raw: raw, lines: &lineReader{in: pollInput{raw}},
+	s := &stderrStream{file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
 		onLine: onLine, done: done}
 	w.mu.Lock()
 	for w.streams[w.nextID] != nil {
