@@ -110,7 +110,7 @@ func trimLineEnd(line []byte) []byte {
 // chunkReader makes one binary message of whatever one read returns, so
 // bytes reach the client as soon as the child writes them.
 type chunkReader struct {
-	in  *lazyInput
+	in  input
 	buf *[]byte // holds the last chunk returned
 }
 

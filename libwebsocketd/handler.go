@@ -47,10 +47,10 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 		CheckOrigin:     func(*http.Request) bool { return true },
 		WriteBufferPool: writeBufferPool,
 	}
-	if h.servesWebSocket() && !cfg.PassStderr {
+	if h.servesWebSocket() {
 		// Started now rather than at the first session, so that its one
 		// descriptor (epoll's) is counted among the server's from the start.
-		sharedStderrWatcher()
+		sharedWatcher()
 	}
 	return h, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // readBuffers lend the output framers a read buffer only while it holds
@@ -75,6 +76,29 @@ func (in *pollInput) read() (buf *[]byte, n int, err error) {
 		return nil, 0, errWouldBlock
 	}
 	return in.tried.result(controlErr)
+}
+
+// lingerInput reads a pipe as lazyInput does, but gives up waiting after
+// outputLinger of quiet, with errWouldBlock: see output.go.
+type lingerInput struct {
+	file  *os.File
+	raw   syscall.RawConn
+	tried rawRead
+}
+
+func newLingerInput(file *os.File, raw syscall.RawConn) *lingerInput {
+	in := &lingerInput{file: file, raw: raw}
+	in.tried.init()
+	return in
+}
+
+func (in *lingerInput) read() (buf *[]byte, n int, err error) {
+	in.file.SetReadDeadline(time.Now().Add(outputLinger))
+	waitErr := in.raw.Read(in.tried.untilReadable)
+	if errors.Is(waitErr, os.ErrDeadlineExceeded) {
+		return nil, 0, errWouldBlock
+	}
+	return in.tried.result(waitErr)
 }
 
 // rawRead is one read of a descriptor, done inside RawConn.Read or

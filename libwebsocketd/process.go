@@ -26,6 +26,10 @@ type process struct {
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
+	// stdoutStuck is stop's last step when the group is dead but stdout
+	// is still open; nil closes stdout, which ends a read waiting on it.
+	// A session whose stdout no goroutine waits on sets its own (output.go).
+	stdoutStuck func()
 }
 
 // startProcess starts argv (never through a shell) with exactly env.
@@ -104,8 +108,12 @@ func (p *process) stop() {
 		}
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
-			// holds it. Closing our end ends the stdout pump, which reaps.
-			p.stdout.Close()
+			// holds it. Closing our end ends the stdout side, which reaps.
+			if p.stdoutStuck != nil {
+				p.stdoutStuck()
+			} else {
+				p.stdout.Close()
+			}
 		}
 	})
 	<-p.exited

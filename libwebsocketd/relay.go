@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"sync"
-	"time"
 )
 
 // stdinBufferSize is the buffer in front of the child's stdin: messages
@@ -18,10 +16,11 @@ const stdinBufferSize = 4 << 10
 // session whose client is quiet holds none.
 var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, stdinBufferSize) }}
 
-// The relay is two pumps, one per direction, each in its own goroutine so
-// that neither direction can hold up the other. Backpressure is natural:
-// a pump that cannot write stops reading, and the pipe or the TCP window
-// pushes back on the writer behind it.
+// The relay is two pumps, one per direction, each on its own goroutine so
+// that neither direction can hold up the other: pumpStdin here, and the
+// output side (output.go), whose goroutine runs only while the child has
+// output. Backpressure is natural: a pump that cannot write stops reading,
+// and the pipe or the TCP window pushes back on the writer behind it.
 
 // pumpStdin copies client messages to the child's stdin. It owns the end
 // of the session's reading side: when the client closes, fails or breaks
@@ -87,96 +86,6 @@ func (b *burstWriter) flush() error {
 	return err
 }
 
-// pumpStdout sends the child's output to the client, then, once the child
-// is gone, the close frame that reports how it ended.
-func (s *session) pumpStdout() {
-	defer s.pumpDone()
-	frames := s.newFrameReader(s.proc.stdout)
-	clientGone := false
-	for {
-		message, err := frames.next()
-		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
-				s.log.Error("reading stdout", "error", err)
-			}
-			break
-		}
-		if clientGone {
-			continue // drain, so the child is not stuck on a full pipe
-		}
-		if s.passStderr {
-			message = streamMessage("stdout", message)
-		}
-		if err := s.sock.writeMessage(message, frames.buffered()); err != nil {
-			clientGone = true
-			s.sock.close()
-		}
-	}
-	state := s.proc.wait()
-	s.logExit(state)
-	s.awaitStderr()
-	if !clientGone {
-		code, reason := exitCloseCode(state)
-		s.sock.writeClose(code, reason)
-		s.sock.awaitCloseReply()
-	}
-}
-
-// startStderr has the child's stderr read: by the shared watcher (see
-// stderr.go), or, with --passstderr, whose writes to the client may block,
-// by a goroutine of its own. Either closes the pipe at its end.
-func (s *session) startStderr() {
-	if !s.passStderr {
-		w, err := sharedStderrWatcher()
-		var stream *stderrStream
-		if err == nil {
-			stream, err = w.watch(s.proc.stderr, s.logStderr, s.stderrDone)
-		}
-		if err == nil {
-			s.stopStderr = func() { stream.stop(w) }
-			return
-		}
-		s.log.Debug("reading stderr with a goroutine", "error", err)
-	}
-	s.stopStderr = func() { s.proc.stderr.Close() }
-	go s.pumpStderr()
-}
-
-func (s *session) logStderr(line []byte) {
-	s.log.Error(string(line), "category", "stderr")
-}
-
-// pumpStderr logs each line the child writes to stderr, and with
-// --passstderr sends it to the client too.
-func (s *session) pumpStderr() {
-	defer close(s.stderrDone)
-	defer s.proc.stderr.Close()
-	lines := newLineReader(s.proc.stderr)
-	for {
-		line, err := lines.next()
-		if err != nil {
-			return
-		}
-		s.logStderr(line)
-		if s.passStderr {
-			s.sock.writeMessage(streamMessage("stderr", line), false)
-		}
-	}
-}
-
-// awaitStderr lets the last stderr lines go out before the close frame.
-// It is bounded: a process outside the child's group may hold stderr, and
-// then the pipe is closed under it.
-func (s *session) awaitStderr() {
-	timer := time.NewTimer(closeReplyTimeout)
-	defer timer.Stop()
-	select {
-	case <-s.stderrDone:
-	case <-timer.C:
-		s.stopStderr()
-	}
-}
-
 // streamMessage wraps a line for --passstderr: {"stream":…,"data":…}.
 func streamMessage(stream string, line []byte) []byte {
 	message, _ := json.Marshal(struct {
@@ -184,11 +93,4 @@ func streamMessage(stream string, line []byte) []byte {
 		Data   string `json:"data"`
 	}{stream, string(line)})
 	return message
-}
-
-func (s *session) newFrameReader(r io.Reader) frameReader {
-	if s.binary {
-		return newChunkReader(r)
-	}
-	return newLineReader(r)
 }

@@ -19,6 +19,7 @@ type session struct {
 	passStderr bool
 	stderrDone chan struct{} // closed when stderr is drained
 	stopStderr func()        // stops reading stderr before its end
+	clientGone bool          // the output side found the client gone
 
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
@@ -30,8 +31,8 @@ func (s *session) run() {
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
 	s.startStderr()
+	s.startOutput()
 	go s.pumpStdin()
-	go s.pumpStdout()
 }
 
 // pumpDone ends the session when the second pump is done: by then the

@@ -5,49 +5,23 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
-// Children seldom write to stderr, yet a goroutine waiting for it would
-// cost every session a stack. So, unless --passstderr sends the lines to
-// the client (which may block, and then has a goroutine of its own), the
-// stderr of every session is read by one goroutine that waits on all the
-// pipes at once with epoll.
+// Without --passstderr the child's stderr lines only go to the log, and
+// the watcher (watcher.go) reads them on its own goroutine. With it, the
+// lines go to the client too, a write that may block, so the session
+// reads stderr with a goroutine of its own (pumpStderr).
 
 // maxStderrLinesPerWake keeps one child that floods stderr from holding up
 // the others' lines: the rest is read at the next turn.
 const maxStderrLinesPerWake = 1024
 
-// stderrWatcher is that one goroutine and the pipes it watches.
-type stderrWatcher struct {
-	epfd    int
-	mu      sync.Mutex
-	streams map[int32]*stderrStream // by the id epoll reports
-	nextID  int32
-}
-
-var (
-	watcherOnce sync.Once
-	watcher     *stderrWatcher
-	watcherErr  error
-)
-
-// sharedStderrWatcher starts the watcher the first time it is needed.
-func sharedStderrWatcher() (*stderrWatcher, error) {
-	watcherOnce.Do(func() {
-		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
-		if err != nil {
-			watcherErr = os.NewSyscallError("epoll_create1", err)
-			return
-		}
-		watcher = &stderrWatcher{epfd: epfd, streams: map[int32]*stderrStream{}}
-		go watcher.loop()
-	})
-	return watcher, watcherErr
-}
-
-// stderrStream is one child's stderr: each line goes to onLine, and done
-// is closed once the pipe is at its end (or stopped) and closed.
+// stderrStream is one child's stderr, read by the watcher: each line goes
+// to onLine, and done is closed once the pipe is at its end (or stopped)
+// and closed.
 type stderrStream struct {
+	w      *pipeWatcher
 	id     int32
 	file   *os.File
 	raw    syscall.RawConn
@@ -59,61 +33,23 @@ type stderrStream struct {
 	ended bool
 }
 
-// watch hands f to the watcher, which closes it at its end.
-func (w *stderrWatcher) watch(f *os.File, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
+// watchStderr hands f to the watcher, which closes it at its end.
+func (w *pipeWatcher) watchStderr(f *os.File, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
 	raw, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &stderrStream{file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
+	s := &stderrStream{w: w, file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
 		onLine: onLine, done: done}
-	w.mu.Lock()
-	for w.streams[w.nextID] != nil {
-		w.nextID++
-	}
-	s.id = w.nextID
-	w.nextID++
-	w.streams[s.id] = s
-	w.mu.Unlock()
-	// Level-triggered: what is left unread is reported again.
-	event := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: s.id}
-	controlErr := raw.Control(func(fd uintptr) {
-		err = syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_ADD, int(fd), &event)
-	})
-	if err = errors.Join(controlErr, err); err != nil {
-		w.forget(s)
-		return nil, os.NewSyscallError("epoll_ctl", err)
+	if s.id, err = w.add(raw, s, false); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
-func (w *stderrWatcher) forget(s *stderrStream) {
-	w.mu.Lock()
-	delete(w.streams, s.id)
-	w.mu.Unlock()
-}
-
-func (w *stderrWatcher) loop() {
-	events := make([]syscall.EpollEvent, 64)
-	for {
-		n, err := syscall.EpollWait(w.epfd, events, -1)
-		if err != nil {
-			continue // EINTR; epoll_wait has no other error on a valid epfd
-		}
-		for _, event := range events[:n] {
-			w.mu.Lock()
-			s := w.streams[event.Fd]
-			w.mu.Unlock()
-			if s != nil {
-				s.readSome(w)
-			}
-		}
-	}
-}
-
-// readSome reads what the pipe holds, up to a limit, and ends the stream
-// at the end of the pipe.
-func (s *stderrStream) readSome(w *stderrWatcher) {
+// ready reads what the pipe holds, up to a limit, and ends the stream at
+// the end of the pipe.
+func (s *stderrStream) ready() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range maxStderrLinesPerWake {
@@ -125,7 +61,7 @@ func (s *stderrStream) readSome(w *stderrWatcher) {
 		case errors.Is(err, errWouldBlock):
 			return
 		case err != nil:
-			s.endLocked(w)
+			s.endLocked()
 			return
 		}
 		s.onLine(line)
@@ -134,22 +70,74 @@ func (s *stderrStream) readSome(w *stderrWatcher) {
 
 // stop ends the stream before its end: someone outside the child's
 // process group holds the pipe open.
-func (s *stderrStream) stop(w *stderrWatcher) {
+func (s *stderrStream) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.endLocked(w)
+	s.endLocked()
 }
 
-func (s *stderrStream) endLocked(w *stderrWatcher) {
+func (s *stderrStream) endLocked() {
 	if s.ended {
 		return
 	}
 	s.ended = true
-	s.raw.Control(func(fd uintptr) {
-		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
-	})
-	w.forget(s)
+	s.w.remove(s.raw, s.id)
 	s.file.Close()
 	s.lines.release()
 	close(s.done)
+}
+
+// startStderr has the child's stderr read: by the watcher, or, with
+// --passstderr, by a goroutine of its own. Either closes the pipe at its
+// end.
+func (s *session) startStderr() {
+	if !s.passStderr {
+		w, err := sharedWatcher()
+		var stream *stderrStream
+		if err == nil {
+			stream, err = w.watchStderr(s.proc.stderr, s.logStderr, s.stderrDone)
+		}
+		if err == nil {
+			s.stopStderr = stream.stop
+			return
+		}
+		s.log.Debug("reading stderr with a goroutine", "error", err)
+	}
+	s.stopStderr = func() { s.proc.stderr.Close() }
+	go s.pumpStderr()
+}
+
+func (s *session) logStderr(line []byte) {
+	s.log.Error(string(line), "category", "stderr")
+}
+
+// pumpStderr logs each line the child writes to stderr, and with
+// --passstderr sends it to the client too.
+func (s *session) pumpStderr() {
+	defer close(s.stderrDone)
+	defer s.proc.stderr.Close()
+	lines := newLineReader(s.proc.stderr)
+	for {
+		line, err := lines.next()
+		if err != nil {
+			return
+		}
+		s.logStderr(line)
+		if s.passStderr {
+			s.sock.writeMessage(streamMessage("stderr", line), false)
+		}
+	}
+}
+
+// awaitStderr lets the last stderr lines go out before the close frame.
+// It is bounded: a process outside the child's group may hold stderr, and
+// then the pipe is closed under it.
+func (s *session) awaitStderr() {
+	timer := time.NewTimer(closeReplyTimeout)
+	defer timer.Stop()
+	select {
+	case <-s.stderrDone:
+	case <-timer.C:
+		s.stopStderr()
+	}
 }

@@ -13,7 +13,7 @@ import (
 // watchPipe watches a new pipe's read end and collects the lines.
 func watchPipe(t *testing.T) (w *os.File, stream *stderrStream, lines func() []string, done chan struct{}) {
 	t.Helper()
-	watcher, err := sharedStderrWatcher()
+	watcher, err := sharedWatcher()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func watchPipe(t *testing.T) (w *os.File, stream *stderrStream, lines func() []s
 	var mu sync.Mutex
 	var got []string
 	done = make(chan struct{})
-	stream, err = watcher.watch(r, func(line []byte) {
+	stream, err = watcher.watchStderr(r, func(line []byte) {
 		mu.Lock()
 		got = append(got, string(line))
 		mu.Unlock()
@@ -87,12 +87,11 @@ func TestStderrWatcherReadsManyPipes(t *testing.T) {
 // TestStderrStopWhileHeldOpen: a pipe whose writer never closes is ended
 // by stop, which closes it.
 func TestStderrStopWhileHeldOpen(t *testing.T) {
-	watcher, _ := sharedStderrWatcher()
 	w, stream, _, done := watchPipe(t)
 	w.Write([]byte("no end\n"))
-	stream.stop(watcher)
+	stream.stop()
 	awaitDone(t, done)
-	stream.stop(watcher) // twice is fine
+	stream.stop() // twice is fine
 	if err := stream.file.Close(); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("read end not closed by stop (Close: %v)", err)
 	}

@@ -1,0 +1,152 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The child's stdout is sent to the client as it comes. When the watcher
+// (watcher.go) can wait on the pipe, a goroutine runs only while there is
+// output; otherwise pumpStdout waits on it for the whole session.
+
+// outputLinger is how long a drain goroutine keeps waiting on a quiet
+// stdout, through Go's own poller, before it hands the pipe back to the
+// watcher and ends. Output comes in bursts: handing back after every burst
+// doubled the CPU per echoed message (a thread switch, a new goroutine and
+// an epoll_ctl each time), while a goroutine that waits a little costs a
+// quiet session nothing once it is gone.
+const outputLinger = 20 * time.Millisecond
+
+// startOutput has the child's stdout sent to the client, and, at its end,
+// the close frame. It is the session's second pump (see pumpDone).
+func (s *session) startOutput() {
+	w, err := sharedWatcher()
+	if err == nil {
+		err = s.watchOutput(w)
+	}
+	if err != nil {
+		s.log.Debug("reading stdout with a goroutine", "error", err)
+		go s.pumpStdout()
+	}
+}
+
+// pumpStdout sends the child's output until its end, waiting on the pipe.
+func (s *session) pumpStdout() {
+	frames := s.newFrameReader(newLazyInput(s.proc.stdout))
+	for {
+		message, err := frames.next()
+		if err != nil {
+			s.endOutput(err)
+			return
+		}
+		s.sendOutput(message, frames.buffered())
+	}
+}
+
+// outputStream is stdout while the watcher waits on it.
+type outputStream struct {
+	s      *session
+	w      *pipeWatcher
+	id     int32
+	raw    syscall.RawConn
+	frames frameReader
+
+	mu    sync.Mutex // one drain at a time
+	ended bool
+}
+
+func (s *session) watchOutput(w *pipeWatcher) error {
+	raw, err := s.proc.stdout.SyscallConn()
+	if err != nil {
+		return err
+	}
+	o := &outputStream{s: s, w: w, raw: raw,
+		frames: s.newFrameReader(newLingerInput(s.proc.stdout, raw))}
+	// Set before the first report can come: stop may need it from then on.
+	s.proc.stdoutStuck = o.abandon
+	if o.id, err = w.add(raw, o, true); err != nil {
+		s.proc.stdoutStuck = nil
+		return err
+	}
+	return nil
+}
+
+// ready starts a drain: stdout has output, or is at its end.
+func (o *outputStream) ready() { go o.drain() }
+
+// drain sends stdout's output until it has been quiet for outputLinger,
+// then has the watcher wait again; at the end of the output it ends the
+// session's output side.
+func (o *outputStream) drain() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for !o.ended {
+		message, err := o.frames.next()
+		switch {
+		case errors.Is(err, errWouldBlock):
+			if o.w.rearm(o.raw, o.id) == nil {
+				return
+			}
+			// Closed under us (see abandon): the next read says so.
+		case err != nil:
+			o.ended = true
+			o.w.remove(o.raw, o.id)
+			o.s.endOutput(err)
+		default:
+			o.s.sendOutput(message, o.frames.buffered())
+		}
+	}
+}
+
+// abandon is the stop sequence's last step for a watched stdout (see
+// process.stop): the process group is dead, but someone outside it holds
+// stdout open. Closing our end, and draining, ends the output.
+func (o *outputStream) abandon() {
+	o.s.proc.stdout.Close()
+	go o.drain()
+}
+
+// sendOutput sends one message of output; with more, another follows at
+// once. Once the client is gone the output is still read, so that the
+// child is not stuck on a full pipe, but goes nowhere.
+func (s *session) sendOutput(message []byte, more bool) {
+	if s.clientGone {
+		return
+	}
+	if s.passStderr {
+		message = streamMessage("stdout", message)
+	}
+	if err := s.sock.writeMessage(message, more); err != nil {
+		s.clientGone = true
+		s.sock.close()
+	}
+}
+
+// endOutput follows the end of stdout: it reaps the child, lets the last
+// stderr lines out, and sends the close frame that reports how the child
+// ended.
+func (s *session) endOutput(err error) {
+	defer s.pumpDone()
+	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+		s.log.Error("reading stdout", "error", err)
+	}
+	state := s.proc.wait()
+	s.logExit(state)
+	s.awaitStderr()
+	if !s.clientGone {
+		code, reason := exitCloseCode(state)
+		s.sock.writeClose(code, reason)
+		s.sock.awaitCloseReply()
+	}
+}
+
+func (s *session) newFrameReader(in input) frameReader {
+	if s.binary {
+		return &chunkReader{in: in}
+	}
+	return &lineReader{in: in}
+}
