@@ -68,12 +68,14 @@ func (s *session) watchOutput(w *pipeWatcher) error {
 		frames: s.newFrameReader(newLingerInput(s.proc.stdout, raw))}
 	// Set before the first report can come: stop may need it from then on.
 	s.proc.stdoutStuck = o.abandon
-	if o.id, err = w.add(raw, o, true); err != nil {
+	if err := w.add(raw, o, true); err != nil {
 		s.proc.stdoutStuck = nil
 		return err
 	}
 	return nil
 }
+
+func (o *outputStream) setWatchID(id int32) { o.id = id }
 
 // ready starts a drain: stdout has output, or is at its end.
 func (o *outputStream) ready() { go o.drain() }

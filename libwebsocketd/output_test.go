@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"os/exec"
@@ -66,4 +67,32 @@ func (h *Handler) liveSessions() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.sessions)
+}
+
+// TestChildExitingAtOnceIsReported: a child whose output ends before its
+// session has finished starting; its pipes are reported by the watcher
+// while they are being added (run with -race).
+func TestChildExitingAtOnceIsReported(t *testing.T) {
+	h, err := NewHandler(Config{Command: []string{"sh", "-c", "echo out; echo err >&2"}},
+		slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for range 20 {
+		c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if _, data, err := c.ReadMessage(); err != nil || string(data) != "out" {
+			t.Fatalf("got %q, %v; want out", data, err)
+		}
+		var closeErr *websocket.CloseError
+		if _, _, err := c.ReadMessage(); !errors.As(err, &closeErr) || closeErr.Code != 1000 {
+			t.Fatalf("got %v, want close 1000", err)
+		}
+		c.Close()
+	}
 }

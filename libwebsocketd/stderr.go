@@ -41,11 +41,13 @@ func (w *pipeWatcher) watchStderr(f *os.File, onLine func([]byte), done chan str
 	}
 	s := &stderrStream{w: w, file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
 		onLine: onLine, done: done}
-	if s.id, err = w.add(raw, s, false); err != nil {
+	if err := w.add(raw, s, false); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+func (s *stderrStream) setWatchID(id int32) { s.id = id }
 
 // ready reads what the pipe holds, up to a limit, and ends the stream at
 // the end of the pipe.

@@ -24,8 +24,10 @@ type pipeWatcher struct {
 
 // watched is a pipe the watcher waits on. ready runs on the watcher's
 // goroutine when the pipe is readable or at its end, and must not block.
+// setWatchID gives the entry its id before the watcher can report it.
 type watched interface {
 	ready()
+	setWatchID(id int32)
 }
 
 var (
@@ -51,20 +53,22 @@ func sharedWatcher() (*pipeWatcher, error) {
 // add starts waiting on raw's descriptor. A oneShot entry is reported once,
 // then not again until rearm; the others (level-triggered) as long as the
 // pipe holds something.
-func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) (int32, error) {
+func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) error {
 	w.mu.Lock()
 	for w.entries[w.nextID] != nil {
 		w.nextID++
 	}
 	id := w.nextID
 	w.nextID++
+	// Under the lock the loop takes to find the entry: it sees the id.
+	entry.setWatchID(id)
 	w.entries[id] = entry
 	w.mu.Unlock()
 	if err := w.control(raw, syscall.EPOLL_CTL_ADD, id, oneShot); err != nil {
 		w.forget(id)
-		return 0, err
+		return err
 	}
-	return id, nil
+	return nil
 }
 
 // rearm waits again on a oneShot entry. It fails once the pipe is closed.
