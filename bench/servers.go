@@ -107,7 +107,7 @@ type tailLog struct {
 	lines []string
 }
 
-const tailLines = 40
+const tailLines = 200 // enough for a race detector report
 
 func (t *tailLog) add(line string) {
 	t.mu.Lock()
