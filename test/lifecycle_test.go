@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,16 +20,33 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// onlyChild waits for the server's single child process and returns it.
+// onlyChild waits for the one session of s and returns its process id.
 func onlyChild(t testing.TB, s *server) int {
 	t.Helper()
-	var pids []int
-	waitFor(t, readTimeout, "the session's process", func() bool {
-		pids = s.children()
-		return len(pids) == 1
-	})
-	return pids[0]
+	return connectedPID(t, s.out.String)
 }
+
+// connectedPID waits for the one CONNECT line in a server's log and
+// returns the pid it names.
+func connectedPID(t testing.TB, log func() string) int {
+	t.Helper()
+	// The pid comes from the session's CONNECT line, not from a scan of
+	// the server's children: a scan can catch a short-lived process that
+	// is not the session's (seen under -race on a loaded machine), and
+	// the tests then watched the wrong pid.
+	var pid int
+	waitFor(t, readTimeout, "the session's CONNECT line", func() bool {
+		lines := connectLine.FindAllStringSubmatch(log(), -1)
+		if len(lines) != 1 {
+			return false
+		}
+		pid, _ = strconv.Atoi(lines[0][1])
+		return true
+	})
+	return pid
+}
+
+var connectLine = regexp.MustCompile(`pid:'(\d+)' \| CONNECT`)
 
 func TestPingsDropSilentClient(t *testing.T) {
 	const interval = 100 * time.Millisecond

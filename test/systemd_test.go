@@ -146,7 +146,7 @@ func TestNotifyReadyAndStopping(t *testing.T) {
 	}
 	s.addr = m[2]
 	echoOnce(t, s.dial("/"), "ready means ready")
-	pid := onlyChild(t, s)
+	pid := connectedPID(t, log)
 	select {
 	case state := <-states:
 		t.Fatalf("notification %q before any signal", state)
