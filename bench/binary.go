@@ -23,18 +23,10 @@ type binaryLoad struct {
 
 // run returns the bytes echoed and the time it took.
 func (l binaryLoad) run(url string) (int64, time.Duration, error) {
-	clients := make([]*clientConn, 0, l.conns)
-	defer func() {
-		for _, c := range clients {
-			c.closeNow()
-		}
-	}()
-	for range l.conns {
-		c, err := dial(url)
-		if err != nil {
-			return 0, 0, err
-		}
-		clients = append(clients, c)
+	clients, err := dialAll(url, l.conns)
+	defer closeAll(clients)
+	if err != nil {
+		return 0, 0, err
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, l.conns)

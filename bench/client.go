@@ -96,3 +96,23 @@ func (c *corkedConn) corked(on bool) error {
 	}
 	return c.buffer.Flush()
 }
+
+// dialAll opens n connections to url; on error it returns those it opened
+// so that the caller closes them all the same.
+func dialAll(url string, n int) ([]*clientConn, error) {
+	clients := make([]*clientConn, 0, n)
+	for range n {
+		c, err := dial(url)
+		if err != nil {
+			return clients, err
+		}
+		clients = append(clients, c)
+	}
+	return clients, nil
+}
+
+func closeAll(clients []*clientConn) {
+	for _, c := range clients {
+		c.closeNow()
+	}
+}

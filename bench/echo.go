@@ -43,18 +43,10 @@ func (r echoResult) percentile(p float64) time.Duration {
 // run dials every connection first, then starts them together; the clock
 // runs from the start until the last message is back.
 func (l echoLoad) run(url string) (echoResult, error) {
-	clients := make([]*clientConn, 0, l.conns)
-	defer func() {
-		for _, c := range clients {
-			c.closeNow()
-		}
-	}()
-	for range l.conns {
-		c, err := dial(url)
-		if err != nil {
-			return echoResult{}, err
-		}
-		clients = append(clients, c)
+	clients, err := dialAll(url, l.conns)
+	defer closeAll(clients)
+	if err != nil {
+		return echoResult{}, err
 	}
 	var wg sync.WaitGroup
 	latencies := make([][]time.Duration, l.conns)
