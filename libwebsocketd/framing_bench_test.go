@@ -51,16 +51,7 @@ func BenchmarkLineReaderCutLines(b *testing.B) {
 // BenchmarkLineReaderPipe is one short line per op through a real pipe,
 // waits in the poller included.
 func BenchmarkLineReaderPipe(b *testing.B) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	go func() {
-		defer w.Close()
-		io.Copy(w, &repeatReader{block: shortLines})
-	}()
-	lines := newLineReader(r)
+	lines := newLineReader(repeatPipe(b, shortLines))
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -72,16 +63,7 @@ func BenchmarkLineReaderPipe(b *testing.B) {
 
 // BenchmarkChunkReaderPipe is one binary chunk per op through a pipe.
 func BenchmarkChunkReaderPipe(b *testing.B) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	go func() {
-		defer w.Close()
-		io.Copy(w, &repeatReader{block: bytes.Repeat([]byte{0xa5}, 1<<20)})
-	}()
-	chunks := newChunkReader(r)
+	chunks := newChunkReader(repeatPipe(b, bytes.Repeat([]byte{0xa5}, 1<<20)))
 	b.ReportAllocs()
 	var total int64
 	for b.Loop() {
@@ -108,4 +90,19 @@ func BenchmarkWholeMessageBuffered(b *testing.B) {
 			b.Fatal("a whole message is there")
 		}
 	}
+}
+
+// repeatPipe returns the read end of a pipe that block is written into
+// over and over until the benchmark ends.
+func repeatPipe(b *testing.B, block []byte) *os.File {
+	r, w, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	go func() {
+		defer w.Close()
+		io.Copy(w, &repeatReader{block: block})
+	}()
+	return r
 }

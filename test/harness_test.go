@@ -214,19 +214,23 @@ func alive(pid int) bool {
 	return ok && state != 'Z'
 }
 
-func childrenOf(parent int) []int {
+// processes lists the pids in /proc for which match holds.
+func processes(match func(pid int) bool) []int {
 	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if ppid, _, ok := procStat(pid); ok && ppid == parent {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && match(pid) {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
+}
+
+func childrenOf(parent int) []int {
+	return processes(func(pid int) bool {
+		ppid, _, ok := procStat(pid)
+		return ok && ppid == parent
+	})
 }
 
 func descendants(root int) []int {

@@ -252,19 +252,10 @@ func TestJSONLogFormat(t *testing.T) {
 // script's unique path): found after the server exited, they are orphans,
 // wherever they were in their start when it did.
 func running(marker string) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && alive(pid) && strings.Contains(string(cmdline), marker) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
+	return processes(func(pid int) bool {
+		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+		return err == nil && alive(pid) && strings.Contains(string(cmdline), marker)
+	})
 }
 
 // expectNoOrphans fails the test if a process running marker is left,
