@@ -23,6 +23,7 @@ type process struct {
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
+	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
@@ -62,7 +63,9 @@ func startProcess(argv, env []string, dir string, grace time.Duration) (*process
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cell := contain(cmd)
 	err := cmd.Start()
+	cell.started(cmd, err)
 	closeAll(theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeAll(ours[:])
@@ -70,7 +73,7 @@ func startProcess(argv, env []string, dir string, grace time.Duration) (*process
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	return &process{cmd: cmd, stdin: ours[0], stdout: ours[1], stderr: ours[2],
-		grace: grace, exited: make(chan struct{})}, nil
+		grace: grace, cell: cell, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -82,6 +85,7 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.signalGroup(syscall.SIGKILL)
+	p.cell.end() // the rest of the tree, escaped from the group or not
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.
@@ -150,5 +154,6 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
 	p.signalGroup(syscall.SIGKILL)
+	p.cell.kill()
 	p.stdin.Close()
 }

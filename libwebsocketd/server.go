@@ -64,6 +64,9 @@ type Server struct {
 // reported at start and not at the first connection.
 func NewServer(cfg ServerConfig, h *Handler, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, handler: h, log: log, ready: make(chan struct{})}
+	if h.servesWebSocket() || h.cfg.CGIDir != "" {
+		initContainment(log) // ended by Shutdown
+	}
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -270,6 +273,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for range servers {
 		err = errors.Join(err, <-stopped)
 	}
+	endContainment() // every session is over: what is left is an orphan
 	return err
 }
 
