@@ -129,8 +129,8 @@ func (cl *cell) started(cmd *exec.Cmd, err error) {
 	}
 }
 
-// end kills whatever is left of the session's tree and removes its
-// cgroup; it is called once the child has been reaped.
+// end kills whatever is left of the session's tree and frees its cgroup
+// for another session; it is called once the child has been reaped.
 func (cl *cell) end() {
 	if cl == nil {
 		return
@@ -139,7 +139,7 @@ func (cl *cell) end() {
 		cl.c.reaper.disown(cl.pid)
 	}
 	if cl.dir != "" {
-		if err := cl.c.cgroups.remove(cl.dir); err != nil {
+		if err := cl.c.cgroups.release(cl.dir); err != nil {
 			cl.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
 		}
 	}

@@ -22,8 +22,9 @@ type reaper struct {
 	// child that exits before Start has returned its pid is not an orphan.
 	starting sync.RWMutex
 
-	mu    sync.Mutex
-	owned map[int]struct{} // children whose exec.Cmd reaps them
+	mu       sync.Mutex
+	owned    map[int]struct{} // children whose exec.Cmd reaps them
+	blocking int              // an owned child waitid last reported exited
 
 	signals chan os.Signal
 }
@@ -53,7 +54,17 @@ func (r *reaper) own(pid int) {
 func (r *reaper) disown(pid int) {
 	r.mu.Lock()
 	delete(r.owned, pid)
+	again := r.blocking == pid
+	if again {
+		r.blocking = 0
+	}
 	r.mu.Unlock()
+	if again {
+		select {
+		case r.signals <- syscall.SIGCHLD:
+		default: // a round is due anyway
+		}
+	}
 }
 
 func (r *reaper) owns(pid int) bool {
@@ -67,23 +78,33 @@ func (r *reaper) owns(pid int) bool {
 // children of the CGI host (net/http/cgi) are not registered: reaping one
 // of those first only costs its Wait an error that the host ignores.
 func (r *reaper) reapOrphans() {
-	for anyChildExited() {
-		children := childPids()
-		reaped := false
+	for last := 0; ; {
+		pid := firstExitedChild()
+		if pid == 0 || pid == last || r.ownsExited(pid) {
+			return // none, or one that would not be reaped, or owned
+		}
+		// Not owned, but it may be a child being started: the write lock
+		// waits until every start under way has registered its child.
 		r.starting.Lock()
-		for _, pid := range children {
-			if r.owns(pid) {
-				continue
-			}
-			if got, _ := unix.Wait4(pid, nil, unix.WNOHANG, nil); got == pid {
-				reaped = true
-			}
+		if !r.owns(pid) {
+			unix.Wait4(pid, nil, unix.WNOHANG, nil)
 		}
 		r.starting.Unlock()
-		if !reaped {
-			return // what has exited is owned: its exec.Cmd reaps it
-		}
+		last = pid
 	}
+}
+
+// ownsExited reports whether pid, a child that has exited, is owned. If
+// so it may hide exited orphans from waitid until its exec.Cmd reaps it;
+// disown then starts another round.
+func (r *reaper) ownsExited(pid int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.owned[pid]
+	if ok {
+		r.blocking = pid
+	}
+	return ok
 }
 
 // killOrphans kills and reaps every child not owned, for a server that is
@@ -119,19 +140,21 @@ type waitidInfo struct {
 	_                     [104]byte
 }
 
-// anyChildExited reports whether some child is a zombie, without reaping
-// it (WNOWAIT): one system call that spares the scan of the children when
-// their exec.Cmds have reaped them already.
-func anyChildExited() bool {
+// firstExitedChild returns a child that has exited (a zombie), without
+// reaping it (WNOWAIT), or 0 when there is none.
+func firstExitedChild() int {
 	var info waitidInfo
 	_, _, errno := unix.Syscall6(unix.SYS_WAITID, unix.P_ALL, 0, uintptr(unsafe.Pointer(&info)),
 		unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, 0, 0)
-	return errno == 0 && info.pid != 0
+	if errno != 0 {
+		return 0
+	}
+	return int(info.pid)
 }
 
-// childPids lists the server's children. A child's parent is the thread
-// that forked it, so every thread's list is read; each in one read, as
-// the kernel builds the list anew for every read of the file.
+// childPids lists the server's children, for the kill at exit. A child's
+// parent is the thread that forked it, so every thread's list is read;
+// each in one read, as the kernel builds the list anew for every read.
 func childPids() []int {
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
