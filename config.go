@@ -23,6 +23,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Show is "help", "version" or "license" when that is all to do.
 	Show string
+	// MisplacedFlags are arguments after COMMAND that look like our own
+	// flags; they go to COMMAND, and the server warns about them once.
+	MisplacedFlags []string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -31,6 +34,10 @@ type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
+
+// errNothingToServe is a command line without COMMAND, --dir, --staticdir
+// or --cgidir: most often someone trying the program, who needs the usage.
+var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
@@ -90,7 +97,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	var v flagValues
 	fs := newFlagSet(&v)
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(acceptSingleDash(fs, args)); err != nil {
 		return Config{}, usageError{err}
 	}
 	switch {
@@ -105,6 +112,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	cfg.MisplacedFlags = misplacedFlags(fs, fs.Args())
 	return cfg, cfg.check()
 }
 
@@ -166,7 +174,7 @@ func (c Config) check() error {
 		fail("give either COMMAND or --dir, not both")
 	}
 	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
-		fail("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+		return errNothingToServe // the other checks would only add noise
 	}
 	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
 		fail("--devconsole cannot be combined with --staticdir or --cgidir")

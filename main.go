@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/daemon"
@@ -42,6 +43,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
 		return exitUsage
+	case errors.Is(err, errNothingToServe):
+		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
+		return exitConfig
 	case err != nil:
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
@@ -93,6 +97,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	warnMisplacedFlags(cfg, log)
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -188,6 +193,16 @@ func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
 		return
 	}
 	log.Info("SIGHUP: certificates reloaded", "category", "server")
+}
+
+// warnMisplacedFlags says once why "websocketd ./x.sh --port=9000" is not
+// on port 9000: everything after COMMAND is COMMAND's.
+func warnMisplacedFlags(cfg Config, log *slog.Logger) {
+	if len(cfg.MisplacedFlags) == 0 {
+		return
+	}
+	log.Warn("note: "+strings.Join(cfg.MisplacedFlags, " ")+" after COMMAND go to "+cfg.Handler.Command[0]+
+		" as its arguments, not to websocketd; put websocketd's flags before COMMAND", "category", "server")
 }
 
 func describe(cfg Config) string {

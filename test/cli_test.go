@@ -1,0 +1,44 @@
+package test
+
+import (
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+// The classic tool's one-dash long flags, as systemd units written for it
+// use them, start a server that works.
+func TestClassicSingleDashFlagsServe(t *testing.T) {
+	s := startProcessOnly(t, "-address=127.0.0.1", "-port", "0", "-loglevel=access", "cat")
+	s.addr = s.waitServing()
+	c := s.dial("/")
+	send(t, c, websocket.TextMessage, "one dash")
+	expectText(t, c, "one dash")
+}
+
+func TestNoCommandShowsUsage(t *testing.T) {
+	out, err := exec.Command(binary, "--port=0").CombinedOutput()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+		t.Fatalf("exit %v, want code 1; output:\n%s", err, out)
+	}
+	for _, want := range []string{"nothing to serve", "usage: websocketd", "Try 'websocketd --help' for more information."} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output %q does not say %q", out, want)
+		}
+	}
+}
+
+// A flag of ours after COMMAND goes to COMMAND, and the log says so once.
+func TestFlagsAfterCommandAreNoted(t *testing.T) {
+	s := startServer(t, script(t, "args.sh", `echo "$@"`), "--port=9000", "--verbose")
+	c := s.dial("/")
+	expectText(t, c, "--port=9000 --verbose")
+	notes := s.out.lines("after COMMAND")
+	if len(notes) != 1 || !strings.Contains(notes[0], "--port=9000 after COMMAND go to") || strings.Contains(notes[0], "--verbose") {
+		t.Errorf("want one note naming --port=9000 (and not --verbose), got %q", notes)
+	}
+}
