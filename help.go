@@ -2,7 +2,9 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 //go:embed LICENSE
@@ -20,11 +22,10 @@ received is written to its STDIN followed by a newline.
 Usage:
   websocketd [OPTION]... COMMAND [ARG]...   every URL path runs COMMAND
   websocketd [OPTION]... --dir=DIR          the URL path picks a script in DIR
-  websocketd [OPTION]... --staticdir=DIR    only files (add a COMMAND or --dir for WebSockets)
+  websocketd [OPTION]... --staticdir=DIR    plain files only
 
 Everything after COMMAND is passed to it as its arguments, untouched.
-
-Options:
+Long flags take one dash or two: -port=8080 is --port=8080.
 `
 
 const helpFooter = `
@@ -51,16 +52,64 @@ Examples:
   websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat
 
 Exit status: 0 after a clean shutdown, 1 for a bad configuration, 2 for an
-unknown flag, 3 when a listener cannot be bound.
+unknown flag, 3 when a listener cannot be bound, 4 when a listener fails
+while serving.
 `
 
-// helpText is the full --help: the flags' own help, between a header and
+// helpText is the full --help: the flags, grouped, between a header and
 // the URL forms and examples.
 func helpText() string {
 	var v flagValues
 	var b strings.Builder
 	b.WriteString(helpHeader)
-	b.WriteString(newFlagSet(&v).FlagUsages())
+	for _, group := range documentFlags(newFlagSet(&v)) {
+		fmt.Fprintf(&b, "\n%s:\n", group.Title)
+		for _, flag := range group.Flags {
+			writeFlagHelp(&b, flag)
+		}
+	}
 	b.WriteString(helpFooter)
 	return b.String()
+}
+
+// Help layout: the synopsis in a column of its own, the help wrapped at
+// helpWidth beside it (or below it when the synopsis is too wide).
+const (
+	helpIndent = 2
+	helpColumn = 26
+	helpWidth  = 79
+)
+
+func writeFlagHelp(b *strings.Builder, flag flagDoc) {
+	synopsis := strings.Repeat(" ", helpIndent) + flag.synopsis()
+	lines := wrapWords(flag.fullHelp(), helpWidth-helpColumn)
+	pad := strings.Repeat(" ", helpColumn)
+	if len(synopsis) >= helpColumn-1 {
+		b.WriteString(synopsis + "\n")
+	} else {
+		b.WriteString(synopsis + pad[len(synopsis):] + lines[0] + "\n")
+		lines = lines[1:]
+	}
+	for _, line := range lines {
+		b.WriteString(pad + line + "\n")
+	}
+}
+
+// wrapWords breaks text into lines of at most width characters where it
+// can (a longer word gets a line of its own).
+func wrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
 }
