@@ -159,7 +159,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
 			Origins: v.origins, SameOrigin: v.sameOrigin,
 			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
-			Version: version,
+			Version: fullVersion(),
 		},
 	}
 	return cfg, nil

@@ -223,3 +223,18 @@ func TestFlagGroupsCoverEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionWithGitDescription(t *testing.T) {
+	cases := []struct{ described, stamped, want string }{
+		{"", "", "0.6.0"},
+		{"v0.6.0", "", "0.6.0"}, // built from the release tag
+		{"v0.6.0-3-g52ba9bd-dirty", "", "0.6.0+v0.6.0-3-g52ba9bd-dirty"},
+		{"", "52ba9bd0e1f2-dirty", "0.6.0+52ba9bd0e1f2-dirty"}, // go build in a checkout
+		{"weird/branch_name", "", "0.6.0+weird-branch-name"},
+	}
+	for _, tc := range cases {
+		if got := versionWith(tc.described, tc.stamped); got != tc.want {
+			t.Errorf("versionWith(%q, %q) = %q, want %q", tc.described, tc.stamped, got, tc.want)
+		}
+	}
+}

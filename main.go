@@ -12,16 +12,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
-
-// version is set at build time by the Makefile.
-var version = "0.1.0-dev"
 
 // Exit statuses.
 const (
@@ -55,7 +51,7 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, helpText())
 		return exitOK
 	case "version":
-		fmt.Fprintf(stdout, "websocketd %s (%s %s-%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprint(stdout, versionLine())
 		return exitOK
 	case "license":
 		fmt.Fprint(stdout, licenseText)

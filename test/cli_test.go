@@ -3,6 +3,8 @@ package test
 import (
 	"errors"
 	"os/exec"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -40,5 +42,14 @@ func TestFlagsAfterCommandAreNoted(t *testing.T) {
 	notes := s.out.lines("after COMMAND")
 	if len(notes) != 1 || !strings.Contains(notes[0], "--port=9000 after COMMAND go to") || strings.Contains(notes[0], "--verbose") {
 		t.Errorf("want one note naming --port=9000 (and not --verbose), got %q", notes)
+	}
+}
+
+// A build without VCS stamping or a git description is the release itself.
+func TestVersionLine(t *testing.T) {
+	out, err := exec.Command(binary, "--version").Output()
+	want := regexp.MustCompile(`^websocketd 0\.6\.0 \(go1\.\d+(\.\d+)? ` + runtime.GOOS + "-" + runtime.GOARCH + `\)\n$`)
+	if err != nil || !want.Match(out) {
+		t.Errorf("--version printed %q (%v), want a match for %s", out, err, want)
 	}
 }
