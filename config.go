@@ -65,7 +65,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
-	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":…,"data":…} messages`)
+	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")

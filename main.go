@@ -28,7 +28,14 @@ const (
 	exitServeError = 4 // a listener failed while serving
 )
 
+// generateDocs is set only in a build with -tags gendocs (gendocs.go),
+// which writes the man page and completions instead of serving.
+var generateDocs func(args []string) int
+
 func main() {
+	if generateDocs != nil {
+		os.Exit(generateDocs(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 
