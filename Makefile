@@ -16,7 +16,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DOCS := build/man/websocketd.1 build/completions/websocketd.bash \
 	build/completions/_websocketd build/completions/websocketd.fish
 
-.PHONY: build run test check fuzz bench clean docs install uninstall version
+.PHONY: build run test check fuzz bench clean docs install uninstall version oldest-go
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 build:
@@ -39,6 +39,15 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .
+
+# The go line of go.mod is the oldest Go we support: vet and test with
+# exactly that toolchain (the go command fetches it once, GOTOOLCHAIN).
+GO_MIN := $(shell awk '$$1 == "go" { print $$2 }' go.mod)
+oldest-go:
+	GOTOOLCHAIN=go$(GO_MIN) go version
+	GOTOOLCHAIN=go$(GO_MIN) go vet ./...
+	GOTOOLCHAIN=go$(GO_MIN) go vet -tags gendocs .
+	GOTOOLCHAIN=go$(GO_MIN) go test -count=1 -timeout 15m ./...
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }

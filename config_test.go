@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +237,64 @@ func TestVersionWithGitDescription(t *testing.T) {
 	for _, tc := range cases {
 		if got := versionWith(tc.described, tc.stamped); got != tc.want {
 			t.Errorf("versionWith(%q, %q) = %q, want %q", tc.described, tc.stamped, got, tc.want)
+		}
+	}
+}
+
+// The README's flag table names every flag, in the groups of --help.
+func TestReadmeFlagTableMatchesHelp(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	groupOf := map[string]string{}
+	group := ""
+	for _, line := range strings.Split(section, "\n") {
+		first, _, _ := strings.Cut(strings.TrimPrefix(line, "|"), "|")
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		if title, ok := strings.CutPrefix(strings.TrimSpace(first), "**"); ok {
+			group = strings.TrimSuffix(title, "**")
+			continue
+		}
+		for _, m := range regexp.MustCompile("`--([a-z0-9-]+)").FindAllStringSubmatch(first, -1) {
+			groupOf[m[1]] = group
+		}
+	}
+	var v flagValues
+	for _, g := range documentFlags(newFlagSet(&v)) {
+		for _, f := range g.Flags {
+			readmeGroup, listed := groupOf[f.Name]
+			switch {
+			case !listed:
+				t.Errorf("the README's flag table lacks --%s", f.Name)
+			case g.Title != otherGroup && readmeGroup != g.Title:
+				t.Errorf("--%s is under %q in the README, under %q in --help", f.Name, readmeGroup, g.Title)
+			}
+		}
+	}
+}
+
+// The README tells newcomers which Go to get: the go line of go.mod.
+func TestReadmeNamesTheGoLineOfGoMod(t *testing.T) {
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go (\d+\.\d+)(\.\d+)?$`).FindSubmatch(gomod)
+	if goLine == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"`go " + string(goLine[1]) + string(goLine[2]) + "`", "Go " + string(goLine[1]) + " or newer"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("the README does not say %q", want)
 		}
 	}
 }

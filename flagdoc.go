@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// flagGroups orders --help, the man page and the README's flag tables.
+// flagGroups orders --help and the man page, in the groups and order of
+// the README's flag table.
 // A flag that no group names still appears, under "Other options"; to give
 // a new flag its place, add its name to one line here.
 var flagGroups = []struct {
@@ -16,8 +17,8 @@ var flagGroups = []struct {
 }{
 	{"Listening", []string{"port", "address", "unixsocket"}},
 	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "devconsole"}},
-	{"Messages", []string{"binary", "passstderr", "maxframesize", "pingms"}},
-	{"Processes", []string{"maxforks", "closems", "shutdownms", "passenv"}},
+	{"Messages and processes", []string{"binary", "passstderr", "maxforks", "maxframesize",
+		"closems", "pingms", "shutdownms", "passenv"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
 	{"Logging", []string{"loglevel", "logformat"}},

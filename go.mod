@@ -1,6 +1,6 @@
 module github.com/websocketd/websocketd
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/chromedp/chromedp v0.23.0
@@ -8,7 +8,7 @@ require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7
 	github.com/gorilla/websocket v1.5.3
 	github.com/spf13/pflag v1.1.0
-	golang.org/x/sys v0.50.0
+	golang.org/x/sys v0.47.0
 )
 
 require (
