@@ -298,3 +298,15 @@ func TestReadmeNamesTheGoLineOfGoMod(t *testing.T) {
 		}
 	}
 }
+
+// CHANGES begins with the version the program reports.
+func TestChangesNamesThisVersion(t *testing.T) {
+	changes, err := os.ReadFile("CHANGES")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+)( .*)?\n---`).FindSubmatch(changes)
+	if first == nil || string(first[1]) != version {
+		t.Errorf("the newest entry of CHANGES is %q, want %s", first, version)
+	}
+}
