@@ -310,3 +310,16 @@ func TestChangesNamesThisVersion(t *testing.T) {
 		t.Errorf("the newest entry of CHANGES is %q, want %s", first, version)
 	}
 }
+
+func TestReadmeDocumentsExitStatuses(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(readme)), " ")
+	for _, want := range []string{"1 bad configuration", "2 unknown flag", "3 cannot bind", "4 a listener failed while serving"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the README does not document exit status %q", want)
+		}
+	}
+}
