@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// shell returns the path of a shell the test needs: missing, it skips the
+// requireShell returns the path of a shell the test needs: missing, it skips the
 // test, except in CI, which installs it.
-func shell(t *testing.T, name string) string {
+func requireShell(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -43,7 +43,7 @@ func bashComplete(t *testing.T, script, dir string, words ...string) []string {
 	args := []string{"--norc", "--noprofile", "-c",
 		`source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _websocketd; printf '%s\n' "${COMPREPLY[@]}"`,
 		script}
-	cmd := exec.Command(shell(t, "bash"), append(args, words...)...)
+	cmd := exec.Command(requireShell(t, "bash"), append(args, words...)...)
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {
@@ -80,7 +80,7 @@ func TestBashCompletion(t *testing.T) {
 
 func TestFishCompletion(t *testing.T) {
 	script := writeCompletion(t, fishCompletion)
-	out, err := exec.Command(shell(t, "fish"), "--no-config", "-c",
+	out, err := exec.Command(requireShell(t, "fish"), "--no-config", "-c",
 		`source $argv[1]; complete -C 'websocketd --log'; complete -C 'websocketd --loglevel='`, script).CombinedOutput()
 	if err != nil {
 		t.Fatalf("fish: %v\n%s", err, out)
@@ -96,7 +96,7 @@ func TestFishCompletion(t *testing.T) {
 // the generated file must at least parse and define every flag.
 func TestZshCompletion(t *testing.T) {
 	script := writeCompletion(t, zshCompletion)
-	if out, err := exec.Command(shell(t, "zsh"), "-n", script).CombinedOutput(); err != nil {
+	if out, err := exec.Command(requireShell(t, "zsh"), "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)
 	}
 	content, _ := os.ReadFile(script)

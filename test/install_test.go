@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// installed is what `make install` puts under PREFIX, and `make uninstall`
+// installedFiles is what `make install` puts under PREFIX, and `make uninstall`
 // removes.
-var installed = []string{
+var installedFiles = []string{
 	"bin/websocketd",
 	"share/man/man1/websocketd.1",
 	"share/bash-completion/completions/websocketd",
@@ -20,8 +20,8 @@ var installed = []string{
 	"share/fish/vendor_completions.d/websocketd.fish",
 }
 
-// helpFlag matches the flags --help lists: "  --port=N", "  -h, --help".
-var helpFlag = regexp.MustCompile(`(?m)^  (?:-\w, )?--([a-z][a-z0-9-]*)`)
+// helpFlagLine matches the flags --help lists: "  --port=N", "  -h, --help".
+var helpFlagLine = regexp.MustCompile(`(?m)^  (?:-\w, )?--([a-z][a-z0-9-]*)`)
 
 // make install into a temporary DESTDIR; the man page renders without a
 // warning and, like the bash completion, names every flag of --help.
@@ -31,7 +31,7 @@ func TestMakeInstall(t *testing.T) {
 	destdir := t.TempDir()
 	makeTarget(t, "install", "DESTDIR="+destdir, "PREFIX=/usr/local")
 	prefix := filepath.Join(destdir, "usr/local")
-	for _, file := range installed {
+	for _, file := range installedFiles {
 		if _, err := os.Stat(filepath.Join(prefix, file)); err != nil {
 			t.Errorf("make install did not install %s: %v", file, err)
 		}
@@ -40,7 +40,7 @@ func TestMakeInstall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("installed websocketd --help: %v", err)
 	}
-	flags := helpFlag.FindAllStringSubmatch(string(help), -1)
+	flags := helpFlagLine.FindAllStringSubmatch(string(help), -1)
 	if len(flags) < 20 {
 		t.Fatalf("found only %d flags in --help:\n%s", len(flags), help)
 	}
