@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -38,14 +39,14 @@ func allFlags(fs *pflag.FlagSet) []flagDoc {
 	return flags
 }
 
-// flagSummary is a flag's help up to its first ";" or "(": enough for a menu.
+// flagSummary is a flag's help up to its first ";", without asides in
+// parentheses: enough for a menu.
 func flagSummary(flag flagDoc) string {
-	cut := strings.IndexAny(flag.Help, ";(")
-	if cut < 0 {
-		cut = len(flag.Help)
-	}
-	return strings.TrimSpace(strings.Join(strings.Fields(flag.Help[:cut]), " "))
+	help, _, _ := strings.Cut(parenthesized.ReplaceAllString(flag.Help, ""), ";")
+	return strings.Join(strings.Fields(help), " ")
 }
+
+var parenthesized = regexp.MustCompile(`\s*\([^()]*\)`)
 
 func bashCompletion(fs *pflag.FlagSet) string {
 	var names, valued []string
