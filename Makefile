@@ -13,14 +13,15 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
-DOCS := build/man/websocketd.1 build/completions/websocketd.bash \
-	build/completions/_websocketd build/completions/websocketd.fish
 
 .PHONY: build run test check fuzz bench clean docs install uninstall version oldest-go
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
+# The version names the commit through GIT_DESCRIPTION; the go command's own
+# VCS stamping is off, as it fails the build where git cannot read the
+# checkout (sudo make install in a user's clone).
 build:
-	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o websocketd .
+	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
 # Serves the examples: open http://localhost:$(PORT)/ and pick a script.
 run: build
@@ -59,8 +60,10 @@ bench: build
 
 # The man page and the bash, zsh and fish completions, written from the
 # flag set by the program itself (gendocs.go); the roff comes from go-md2man.
+# Writes build/man/websocketd.1 and build/completions/websocketd.bash,
+# _websocketd (zsh) and websocketd.fish.
 docs:
-	go run -tags gendocs . build
+	go run -buildvcs=false -tags gendocs . build
 
 install: build docs
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \
