@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // The README's flag table names every flag, in the groups of --help.
@@ -101,6 +103,24 @@ func TestVersionWithGitDescription(t *testing.T) {
 	for _, tc := range cases {
 		if got := versionWith(tc.described, tc.stamped); got != tc.want {
 			t.Errorf("versionWith(%q, %q) = %q, want %q", tc.described, tc.stamped, got, tc.want)
+		}
+	}
+}
+
+// The man page's Markdown defines every flag, escapes what Markdown would
+// eat, and carries the version.
+func TestManMarkdownDefinesEveryFlag(t *testing.T) {
+	var v flagValues
+	fs := newFlagSet(&v)
+	page := manMarkdown(fs)
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !strings.Contains(page, "**--"+manText(f.Name)+"**") {
+			t.Errorf("the man page does not define --%s", f.Name)
+		}
+	})
+	for _, want := range []string{`HTTP\_\<HEADER\>`, `"websocketd ` + version + `"`, "# EXIT STATUS"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the man page's Markdown lacks %q", want)
 		}
 	}
 }
