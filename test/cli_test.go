@@ -11,14 +11,17 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The classic tool's one-dash long flags, as systemd units written for it
-// use them, start a server that works.
+// The classic tool's one-dash long flags, in the =value and the separate
+// value form, as systemd units written for it use them.
 func TestClassicSingleDashFlagsServe(t *testing.T) {
-	s := startProcessOnly(t, "-address=127.0.0.1", "-port", "0", "-loglevel=access", "cat")
+	s := startProcessOnly(t, "-port=0", "-address=127.0.0.1", "-loglevel", "access", "-binary", "cat")
 	s.addr = s.waitServing()
 	c := s.dial("/")
-	send(t, c, websocket.TextMessage, "one dash")
-	expectText(t, c, "one dash")
+	send(t, c, websocket.BinaryMessage, "one dash")
+	// A binary message back shows that -binary was read as --binary.
+	if kind, data := receive(t, c); kind != websocket.BinaryMessage || data != "one dash" {
+		t.Errorf("got message type %d %q, want binary %q", kind, data, "one dash")
+	}
 }
 
 func TestNoCommandShowsUsage(t *testing.T) {
