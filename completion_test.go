@@ -78,16 +78,40 @@ func TestBashCompletion(t *testing.T) {
 	}
 }
 
+// fishComplete asks a real fish what it offers for a command line.
+func fishComplete(t *testing.T, script, line string) string {
+	t.Helper()
+	out, err := exec.Command(requireShell(t, "fish"), "--no-config", "-c",
+		`source $argv[1]; complete -C $argv[2]`, script, line).CombinedOutput()
+	if err != nil {
+		t.Fatalf("fish completing %q: %v\n%s", line, err, out)
+	}
+	return string(out)
+}
+
 func TestFishCompletion(t *testing.T) {
 	script := writeCompletion(t, fishCompletion)
-	out, err := exec.Command(requireShell(t, "fish"), "--no-config", "-c",
-		`source $argv[1]; complete -C 'websocketd --log'; complete -C 'websocketd --loglevel='`, script).CombinedOutput()
-	if err != nil {
-		t.Fatalf("fish: %v\n%s", err, out)
+	cases := []struct {
+		line      string
+		want      []string
+		wantNever string
+	}{
+		{"websocketd --log", []string{"--loglevel\t", "--logformat\t"}, ""},
+		{"websocketd --loglevel=", []string{"--loglevel=debug"}, ""},
+		{"websocketd --port 80 --bin", []string{"--binary\t"}, ""},
+		{"websocketd -port 80 --bin", []string{"--binary\t"}, ""},
+		// After COMMAND, nothing of ours is offered.
+		{"websocketd --port 80 cat --po", nil, "--port"},
 	}
-	for _, want := range []string{"--loglevel\t", "--logformat\t", "--loglevel=debug"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("fish completions %q lack %q", out, want)
+	for _, tc := range cases {
+		got := fishComplete(t, script, tc.line)
+		for _, want := range tc.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("fish completing %q: %q lacks %q", tc.line, got, want)
+			}
+		}
+		if tc.wantNever != "" && strings.Contains(got, tc.wantNever) {
+			t.Errorf("fish completing %q offers %q: %q", tc.line, tc.wantNever, got)
 		}
 	}
 }
