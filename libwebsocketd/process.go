@@ -24,6 +24,8 @@ type process struct {
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
 	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
+	// inputLines ends each client message with a newline on stdin.
+	inputLines bool
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
