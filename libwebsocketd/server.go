@@ -64,9 +64,6 @@ type Server struct {
 // reported at start and not at the first connection.
 func NewServer(cfg ServerConfig, h *Handler, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, handler: h, log: log, ready: make(chan struct{})}
-	if h.servesWebSocket() || h.cfg.CGIDir != "" {
-		initContainment(log) // ended by Shutdown
-	}
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -197,6 +194,9 @@ func (s *Server) RedirectURLs() []string {
 // Serve serves every listener until Shutdown. It returns the first error
 // that is not the server closing.
 func (s *Server) Serve() error {
+	if s.handler.servesWebSocket() || s.handler.cfg.CGIDir != "" {
+		initContainment(s.log) // before the first process; ended by Shutdown
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.listeners)+len(s.redirects))
 	var accepting []<-chan struct{}
