@@ -234,3 +234,32 @@ func makeReachable(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestReaperLeavesEverySessionItsExitStatus: sessions whose scripts leave
+// orphans that die as the script exits. The server reaps the orphans,
+// but never a session's own process: its exit status must reach every
+// client (a stolen child would end as "process status unknown").
+func TestReaperLeavesEverySessionItsExitStatus(t *testing.T) {
+	s := startServer(t, script(t, "orphans.sh", "(true &)\n(true &)\nexit 3\n"))
+	parallel(t, 60, 8, func(int) error {
+		c, _, err := websocket.DefaultDialer.Dial(s.url("/"), nil)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(readTimeout))
+		for {
+			_, _, err := c.ReadMessage()
+			closeErr, ok := err.(*websocket.CloseError)
+			switch {
+			case ok && closeErr.Code == websocket.CloseInternalServerErr && closeErr.Text == "exit status 3":
+				return nil
+			case ok:
+				return fmt.Errorf("closed with %d %q, want 1011 \"exit status 3\"", closeErr.Code, closeErr.Text)
+			case err != nil:
+				return err
+			}
+		}
+	})
+	s.waitNoChildren(containTimeout)
+}
