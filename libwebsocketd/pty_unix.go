@@ -17,7 +17,7 @@ import (
 // stdin and stderr stay pipes; with --terminal the terminal is all three
 // streams and the child's controlling terminal, in a new session.
 func openTTY(tty ttySpec) (childStreams, error) {
-	master, slave, err := pty.Open()
+	master, slave, err := openPTY()
 	if err != nil {
 		return childStreams{}, fmt.Errorf("opening a pseudo-terminal: %w", err)
 	}
@@ -47,6 +47,31 @@ func openTTY(tty ttySpec) (childStreams, error) {
 	pipes.theirs[1].Close()
 	pipes.ours[1], pipes.theirs[1] = master, slave
 	return pipes, nil
+}
+
+// openPTY opens a pseudo-terminal pair whose master is non-blocking. The
+// library hands the master back in blocking mode (its ioctls go through
+// File.Fd), and a blocking read would neither let the watcher and the
+// drain's linger work nor end when the stop sequence closes the master.
+// So the master is taken over as a new, non-blocking File.
+func openPTY() (master, slave *os.File, err error) {
+	blocking, slave, err := pty.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer blocking.Close()
+	fd, err := unix.FcntlInt(blocking.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		err = unix.SetNonblock(fd, true)
+		if err != nil {
+			unix.Close(fd)
+		}
+	}
+	if err != nil {
+		slave.Close()
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), slave, nil
 }
 
 // resizeTerminal sets a terminal's window size; the kernel sends SIGWINCH
