@@ -80,6 +80,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case h.cfg.DevConsole && h.cfg.Terminal:
+		serveTerminalPage(rec, r)
 	case h.cfg.DevConsole:
 		serveConsole(rec, r)
 	case h.cfg.CGIDir != "" && h.serveCGI(rec, r):
