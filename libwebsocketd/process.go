@@ -70,6 +70,9 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.signalGroup(syscall.SIGKILL)
+	if p.terminal != nil {
+		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
+	}
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.

@@ -166,3 +166,29 @@ func foreground(pid int) bool {
 	tpgid, _ := strconv.Atoi(fields[5])
 	return pgrp > 0 && pgrp == tpgid
 }
+
+// Job control puts a shell's jobs in process groups of their own, out of
+// reach of the signals to the child's group: they still end with it.
+func TestTerminalJobsEndWithTheSession(t *testing.T) {
+	bash := requireTool(t, "bash")
+	s := startServer(t, "--terminal", bash, "--norc", "--noprofile", "-i")
+	tc := &terminalClient{t: t, c: s.dial("/")}
+	tc.typeText(setPrompt)
+	tc.await(prompt)
+	// Quoted in two halves, so that the echo of the command is not the answer.
+	tc.typeText("sleep 300 </dev/null >/dev/null 2>&1 & disown; echo \"JOB\"\"=$!\"\r")
+	tc.await("JOB=")
+	tc.await("\r\n")
+	out := tc.output.String()
+	line := out[strings.LastIndex(out, "JOB=")+len("JOB="):]
+	line = line[:strings.IndexByte(line, '\r')]
+	job, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || !alive(job) {
+		t.Fatalf("want the pid of a live job, got %q (%v)", line, err)
+	}
+	tc.typeText("exit\r")
+	if code := tc.closeCode(); code != websocket.CloseNormalClosure {
+		t.Fatalf("close %d, want 1000", code)
+	}
+	waitFor(t, readTimeout, "the job to be killed", func() bool { return !alive(job) })
+}
