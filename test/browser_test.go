@@ -161,8 +161,18 @@ func TestBrowserTerminal(t *testing.T) {
 	if status := textOf(t, tab, "#status"); status != "closed: 1000" {
 		t.Errorf("status %q after exit, want closed: 1000", status)
 	}
-	s.waitNoChildren(readTimeout)
 	saveScreenshot(t, mustScreenshot(t, tab))
+	// Reconnect starts a new session, which answers what is typed.
+	err = chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS("#reconnect")),
+		chromedp.WaitVisible(chromedp.CSS("#status.open")),
+		chromedp.Focus(chromedp.CSS(".xterm-helper-textarea")),
+		typeKeys("echo again-$((2+2))\r"),
+	)
+	if err != nil {
+		t.Fatalf("reconnecting: %v", err)
+	}
+	awaitTerminalLine(t, tab, s, "again-4")
 }
 
 // awaitTerminalLine waits until a line of xterm.js's buffer is exactly want.
