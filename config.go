@@ -187,7 +187,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
-	checkTerminalFlags(h, fail)
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -241,9 +241,9 @@ func validHeaderName(name string) bool {
 	return true
 }
 
-// checkTerminalFlags refuses what --pty and --terminal cannot do.
-func checkTerminalFlags(h libwebsocketd.Config, fail func(string, ...any)) {
-	if (h.PTY || h.Terminal) && runtime.GOOS == "windows" {
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
 		fail("--pty and --terminal are not supported on Windows")
 	}
 	if h.PTY && h.Terminal {
