@@ -137,6 +137,7 @@ func (s *session) endOutput(err error) {
 		s.log.Error("reading stdout", "error", err)
 	}
 	state := s.proc.wait()
+	s.ops.exited(state)
 	s.logExit(state)
 	s.awaitStderr()
 	if !s.clientGone {

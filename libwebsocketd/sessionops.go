@@ -1,0 +1,122 @@
+package libwebsocketd
+
+import (
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Why a session ended, as counted in websocketd_sessions_total.
+const (
+	outcomeProcessExit  = "process_exit"  // the child ended its output first
+	outcomeClientClosed = "client_closed" // the client closed or went away first
+	outcomeIdle         = "idle_timeout"  // --idlems
+	outcomeTimeLimit    = "time_limit"    // --maxsessionms
+	outcomeShutdown     = "shutdown"      // the server shut down
+)
+
+// sessionOps is what the operations flags add to a session: its counts
+// for --metrics, its --idlems and --maxsessionms timers, and what ended
+// it and how its child exited, for the metrics and --once.
+type sessionOps struct {
+	metrics *Metrics
+	started time.Time
+
+	// lastActive is when the last data message went either way, in
+	// UnixNano; only kept with --idlems.
+	lastActive atomic.Int64
+	trackIdle  bool
+	timersMu   sync.Mutex
+	timers     []*time.Timer
+
+	outcome  atomic.Pointer[string] // the first reason the session ended
+	exitCode atomic.Int32           // the child's, shell style: 128+signal when killed
+}
+
+func newSessionOps(m *Metrics, idle bool) *sessionOps {
+	o := &sessionOps{metrics: m, started: time.Now(), trackIdle: idle}
+	o.lastActive.Store(o.started.UnixNano())
+	o.exitCode.Store(-1)
+	m.sessionStarted()
+	return o
+}
+
+// messageIn and messageOut are called for every data message; the socket
+// calls them only when --metrics or --idlems asks for it.
+func (o *sessionOps) messageIn(n int) {
+	if o == nil {
+		return
+	}
+	o.metrics.messageIn(n)
+	o.active()
+}
+
+func (o *sessionOps) messageOut(n int) {
+	if o == nil {
+		return
+	}
+	o.metrics.messageOut(n)
+	o.active()
+}
+
+func (o *sessionOps) active() {
+	if o.trackIdle {
+		o.lastActive.Store(time.Now().UnixNano())
+	}
+}
+
+// ended records why the session ends; the first reason given wins.
+func (o *sessionOps) ended(outcome string) {
+	o.outcome.CompareAndSwap(nil, &outcome)
+}
+
+// exited records how the child ended.
+func (o *sessionOps) exited(state *os.ProcessState) {
+	o.ended(outcomeProcessExit)
+	o.metrics.processExited(state)
+	if state == nil {
+		return
+	}
+	code := state.ExitCode()
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		code = 128 + int(ws.Signal())
+	}
+	o.exitCode.Store(int32(code))
+}
+
+// finish stops the timers and counts the session as ended; it returns the
+// child's exit code (-1 if unknown).
+func (o *sessionOps) finish() int {
+	o.timersMu.Lock()
+	for _, t := range o.timers {
+		t.Stop()
+	}
+	o.timers = nil
+	o.timersMu.Unlock()
+	outcome := outcomeClientClosed
+	if p := o.outcome.Load(); p != nil {
+		outcome = *p
+	}
+	o.metrics.sessionEnded(outcome, time.Since(o.started).Seconds())
+	return int(o.exitCode.Load())
+}
+
+// attachOps gives a new session its sessionOps; the socket counts
+// messages only when something needs the counts.
+func (h *Handler) attachOps(s *session) {
+	s.ops = newSessionOps(h.cfg.Metrics, h.cfg.IdleTimeout > 0)
+	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
+		s.sock.ops = s.ops
+	}
+	if h.cfg.Metrics != nil {
+		s.proc.reached = h.cfg.Metrics.stopStep
+	}
+}
+
+func (p *process) reach(step string) {
+	if p.reached != nil {
+		p.reached(step)
+	}
+}
