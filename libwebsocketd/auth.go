@@ -26,16 +26,23 @@ type BasicAuth struct {
 	// passed bcrypt: bcrypt is slow on purpose (tens of ms), and a browser
 	// sends the same credentials with every request. Emptied on reload.
 	verified map[string][32]byte
+	decoy    []byte
 }
 
-// decoyHash is compared against when the user is unknown, so that an
-// unknown name costs the same bcrypt time as a wrong password and the
-// response time does not tell which names exist.
-// Made at first use: a server without --basicauth never pays for it.
-var decoyHash = sync.OnceValue(func() []byte {
-	hash, _ := bcrypt.GenerateFromPassword([]byte("decoy password"), bcrypt.DefaultCost)
-	return hash
-})
+// newDecoy makes the hash compared against when the user is unknown, at
+// the highest cost among the file's entries: an unknown name then costs
+// the same bcrypt time as a wrong password, and the response time does
+// not tell which names exist.
+func newDecoy(users map[string][]byte) []byte {
+	cost := bcrypt.MinCost
+	for _, hash := range users {
+		if c, err := bcrypt.Cost(hash); err == nil && c > cost {
+			cost = c
+		}
+	}
+	decoy, _ := bcrypt.GenerateFromPassword([]byte("decoy password"), cost)
+	return decoy
+}
 
 // NewBasicAuth reads the htpasswd file at path.
 func NewBasicAuth(path string) (*BasicAuth, error) {
@@ -56,8 +63,9 @@ func (a *BasicAuth) Reload() error {
 	if err != nil {
 		return fmt.Errorf("--basicauth %s: %w", a.path, err)
 	}
+	decoy := newDecoy(users)
 	a.mu.Lock()
-	a.users, a.verified = users, map[string][32]byte{}
+	a.users, a.verified, a.decoy = users, map[string][32]byte{}, decoy
 	a.mu.Unlock()
 	return nil
 }
@@ -72,12 +80,13 @@ func (a *BasicAuth) check(r *http.Request) (user string, ok bool) {
 	a.mu.RLock()
 	hash, known := a.users[user]
 	remembered, seen := a.verified[user]
+	decoy := a.decoy
 	a.mu.RUnlock()
 	if seen && subtle.ConstantTimeCompare(remembered[:], digest[:]) == 1 {
 		return user, true
 	}
 	if !known {
-		bcrypt.CompareHashAndPassword(decoyHash(), []byte(password))
+		bcrypt.CompareHashAndPassword(decoy, []byte(password))
 		return "", false
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
@@ -106,7 +115,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Re
 		}
 		h.log.Log(r.Context(), LevelAccess, "authentication failed: "+why, "category", "http",
 			"url", requestURL(r), "remote", r.RemoteAddr)
-		w.Header().Set("WWW-Authenticate", authRealm)
+		w.Header()["WWW-Authenticate"] = []string{authRealm} // the spelling of RFC 9110
 		http.Error(w, "401 unauthorized", http.StatusUnauthorized)
 		return r, false
 	}
