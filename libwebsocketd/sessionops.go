@@ -110,8 +110,8 @@ func (h *Handler) attachOps(s *session) {
 	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
 		s.sock.ops = s.ops
 	}
-	if h.cfg.Metrics != nil {
-		s.proc.reached = h.cfg.Metrics.stopStep
+	if p, ok := s.serve.(*process); ok && h.cfg.Metrics != nil {
+		p.reached = h.cfg.Metrics.stopStep
 	}
 }
 
