@@ -24,8 +24,9 @@ type sessionOps struct {
 	metrics *Metrics
 	started time.Time
 
-	// lastActive is when the last data message went either way, in
-	// UnixNano; only kept with --idlems.
+	// lastActive is when the last data message went either way, as time
+	// since started (monotonic, unlike a wall-clock stamp); only kept
+	// with --idlems.
 	lastActive atomic.Int64
 	trackIdle  bool
 	timersMu   sync.Mutex
@@ -37,7 +38,6 @@ type sessionOps struct {
 
 func newSessionOps(m *Metrics, idle bool) *sessionOps {
 	o := &sessionOps{metrics: m, started: time.Now(), trackIdle: idle}
-	o.lastActive.Store(o.started.UnixNano())
 	o.exitCode.Store(-1)
 	m.sessionStarted()
 	return o
@@ -63,7 +63,7 @@ func (o *sessionOps) messageOut(n int) {
 
 func (o *sessionOps) active() {
 	if o.trackIdle {
-		o.lastActive.Store(time.Now().UnixNano())
+		o.lastActive.Store(int64(time.Since(o.started)))
 	}
 }
 
@@ -84,6 +84,11 @@ func (o *sessionOps) exited(state *os.ProcessState) {
 		code = 128 + int(ws.Signal())
 	}
 	o.exitCode.Store(int32(code))
+}
+
+// quiet is how long no data message went either way.
+func (o *sessionOps) quiet() time.Duration {
+	return time.Since(o.started) - time.Duration(o.lastActive.Load())
 }
 
 // finish stops the timers and counts the session as ended; it returns the

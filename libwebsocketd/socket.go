@@ -111,7 +111,9 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	if err == nil && !more {
 		err = s.wire.flush()
 	}
-	s.ops.messageOut(len(data))
+	if err == nil {
+		s.ops.messageOut(len(data))
+	}
 	return err
 }
 

@@ -17,7 +17,7 @@ func (s *session) startTimers(idle, maxAge time.Duration) {
 		timer = time.AfterFunc(idle, func() {
 			// Messages only note the time; the timer looks at it when it
 			// fires and sleeps again for what is left of the idle time.
-			quiet := time.Since(time.Unix(0, o.lastActive.Load()))
+			quiet := o.quiet()
 			if quiet < idle {
 				o.timersMu.Lock()
 				if o.timers != nil {
