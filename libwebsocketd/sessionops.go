@@ -10,16 +10,22 @@ import (
 
 // Why a session ended, as counted in websocketd_sessions_total.
 const (
-	outcomeProcessExit  = "process_exit"  // the child ended its output first
-	outcomeClientClosed = "client_closed" // the client closed or went away first
-	outcomeIdle         = "idle_timeout"  // --idlems
-	outcomeTimeLimit    = "time_limit"    // --maxsessionms
-	outcomeShutdown     = "shutdown"      // the server shut down
+	outcomeUnknown      int32 = iota
+	outcomeProcessExit        // the child ended its output first
+	outcomeClientClosed       // the client closed or went away first
+	outcomeIdle               // --idlems
+	outcomeTimeLimit          // --maxsessionms
+	outcomeShutdown           // the server shut down
 )
+
+// outcomes are the label values of the outcomes above.
+var outcomes = [...]string{"unknown", "process_exit", "client_closed", "idle_timeout", "time_limit", "shutdown"}
 
 // sessionOps is what the operations flags add to a session: its counts
 // for --metrics, its --idlems and --maxsessionms timers, and what ended
-// it and how its child exited, for the metrics and --once.
+// it and how its child exited, for the metrics and --once. A session
+// without any of those flags has none (nil), and every method is then a
+// nil check: the default path does no extra work.
 type sessionOps struct {
 	metrics *Metrics
 	started time.Time
@@ -32,8 +38,8 @@ type sessionOps struct {
 	timersMu   sync.Mutex
 	timers     []*time.Timer
 
-	outcome  atomic.Pointer[string] // the first reason the session ended
-	exitCode atomic.Int32           // the child's, shell style: 128+signal when killed
+	outcome  atomic.Int32 // index in outcomes of the first reason the session ended
+	exitCode atomic.Int32 // the child's, shell style: 128+signal when killed
 }
 
 func newSessionOps(m *Metrics, idle bool) *sessionOps {
@@ -68,12 +74,17 @@ func (o *sessionOps) active() {
 }
 
 // ended records why the session ends; the first reason given wins.
-func (o *sessionOps) ended(outcome string) {
-	o.outcome.CompareAndSwap(nil, &outcome)
+func (o *sessionOps) ended(outcome int32) {
+	if o != nil {
+		o.outcome.CompareAndSwap(outcomeUnknown, outcome)
+	}
 }
 
 // exited records how the child ended.
 func (o *sessionOps) exited(state *os.ProcessState) {
+	if o == nil {
+		return
+	}
 	o.ended(outcomeProcessExit)
 	o.metrics.processExited(state)
 	if state == nil {
@@ -94,23 +105,26 @@ func (o *sessionOps) quiet() time.Duration {
 // finish stops the timers and counts the session as ended; it returns the
 // child's exit code (-1 if unknown).
 func (o *sessionOps) finish() int {
+	if o == nil {
+		return -1
+	}
 	o.timersMu.Lock()
 	for _, t := range o.timers {
 		t.Stop()
 	}
 	o.timers = nil
 	o.timersMu.Unlock()
-	outcome := outcomeClientClosed
-	if p := o.outcome.Load(); p != nil {
-		outcome = *p
-	}
-	o.metrics.sessionEnded(outcome, time.Since(o.started).Seconds())
+	o.metrics.sessionEnded(outcomes[o.outcome.Load()], time.Since(o.started).Seconds())
 	return int(o.exitCode.Load())
 }
 
 // attachOps gives a new session its sessionOps; the socket counts
 // messages only when something needs the counts.
 func (h *Handler) attachOps(s *session) {
+	c := h.cfg
+	if c.Metrics == nil && c.IdleTimeout == 0 && c.MaxSession == 0 && !c.Once {
+		return
+	}
 	s.ops = newSessionOps(h.cfg.Metrics, h.cfg.IdleTimeout > 0)
 	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
 		s.sock.ops = s.ops

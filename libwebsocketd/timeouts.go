@@ -10,6 +10,9 @@ import (
 // timer, not a goroutine: a quiet session costs no stack for them.
 func (s *session) startTimers(idle, maxAge time.Duration) {
 	o := s.ops
+	if o == nil {
+		return
+	}
 	o.timersMu.Lock()
 	defer o.timersMu.Unlock()
 	if idle > 0 {
@@ -40,7 +43,7 @@ func (s *session) startTimers(idle, maxAge time.Duration) {
 // closeFor ends a session the server decided to end: a close frame 1000
 // with the reason; the client's answer (or a second's wait for it) ends
 // the reading side, which stops the child with the usual sequence.
-func (s *session) closeFor(outcome, reason string) {
+func (s *session) closeFor(outcome int32, reason string) {
 	s.ops.timersMu.Lock()
 	over := s.ops.timers == nil // the session ended as the timer fired
 	s.ops.timersMu.Unlock()
