@@ -131,8 +131,9 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
 }
 
-// awaitEnd serves until SIGTERM or SIGINT, then shuts down gracefully.
-// SIGHUP reloads certificates.
+// awaitEnd serves until SIGTERM or SIGINT, or with --once until the one
+// session ended, then shuts down gracefully. SIGHUP reloads certificates
+// and the --basicauth file.
 func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
 	for {
 		select {
