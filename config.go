@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ type flagValues struct {
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
+	pty, terminal                                          bool
 	ops                                                    opsFlags
 }
 
@@ -89,6 +91,8 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
+	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
+	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -176,7 +180,8 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
+			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			MaxForks:     v.maxForks,
 			MaxFrameSize: v.maxFrameSize,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
 			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
@@ -206,6 +211,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -258,4 +264,17 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return true
+}
+
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
+		fail("--pty and --terminal are not supported on Windows")
+	}
+	if h.PTY && h.Terminal {
+		fail("give either --pty or --terminal, not both (--terminal already makes stdout a terminal)")
+	}
+	if h.Terminal && (h.PassStderr || h.Binary) {
+		fail("--terminal cannot be combined with --passstderr or --binary (a terminal's output is always binary, stderr included)")
+	}
 }

@@ -67,7 +67,11 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace)
+	tty := h.ttySpec(r)
+	if tty.mode == ttyTerminal {
+		env = append(env, "TERM=xterm-256color")
+	}
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
 	if err != nil {
 		log.Error("cannot start process", "error", err)
 		conn.WriteControl(websocket.CloseMessage,
@@ -96,4 +100,18 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
 	}
+}
+
+// ttySpec says how a new child's streams are wired, and with --terminal
+// its first window size, from ?cols=&rows=.
+func (h *Handler) ttySpec(r *http.Request) ttySpec {
+	spec := defaultTTYSize
+	switch {
+	case h.cfg.Terminal:
+		spec.mode = ttyTerminal
+		spec.cols, spec.rows = terminalSize(r.URL.Query())
+	case h.cfg.PTY:
+		spec.mode = ttyOutput
+	}
+	return spec
 }
