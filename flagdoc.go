@@ -21,6 +21,7 @@ var flagGroups = []struct {
 		"closems", "pingms", "shutdownms", "passenv"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
+	{"Operations", []string{"basicauth", "trustproxy", "metrics", "idlems", "maxsessionms", "once"}},
 	{"Logging", []string{"loglevel", "logformat"}},
 	{"Information", []string{"help", "version", "license"}},
 }
