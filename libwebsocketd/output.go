@@ -110,12 +110,11 @@ func (o *outputStream) drain() {
 // the stop sequence's last step, when the process group is dead but
 // someone outside it holds stdout open, and with --terminal the hang-up.
 // Closing a descriptor wakes nothing in epoll, it only leaves the set, so
-// the drain that ends the output is started here. The watcher lets go of
-// the descriptor first: were a child being forked for another session at
-// this moment, its copy would keep our master's entry in the set until
-// its exec.
+// the drain that ends the output is started here; it forgets the entry.
+// The watcher stops waiting first (see stopWaiting). Safe after the end
+// of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
-	o.w.remove(o.raw, o.id)
+	o.w.stopWaiting(o.raw)
 	o.s.serve.output().Close()
 	go o.drain()
 }
