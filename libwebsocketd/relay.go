@@ -41,7 +41,7 @@ func (s *session) pumpStdin() {
 		if !childReads {
 			continue // keep reading: pongs and the close frame still matter
 		}
-		stdin.write(message, !s.binary)
+		s.toStdin(stdin, message)
 		if s.sock.moreBuffered() {
 			continue // flush once for the whole burst
 		}

@@ -35,6 +35,8 @@ type socket struct {
 	conn        *websocket.Conn
 	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
+	check       messageCheck  // reads inbox's message, checking it as it comes
+	lastType    int           // the type of the message readMessage returned last
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
@@ -51,10 +53,11 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered, wire: h.wire}
 }
 
-// readMessage returns the next data message, whole. The slice is only
-// valid until the next call. A text message that is not UTF-8 fails the
-// connection with 1007 before any of it is returned: gorilla/websocket
-// leaves that check to its user.
+// readMessage returns the next data message, whole (its type is then in
+// lastType). The slice is only valid until the next call. A text message that is not
+// UTF-8 fails the connection with 1007 as soon as the fragment with the
+// bad bytes arrives (gorilla/websocket leaves that check to its user); a
+// message over the read limit once decompressed fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
 	messageType, r, err := s.conn.NextReader()
@@ -65,15 +68,22 @@ func (s *socket) readMessage() ([]byte, error) {
 		s.keepAlive.alive()
 	}
 	s.inbox = inboxes.Get().(*bytes.Buffer)
-	if _, err := s.inbox.ReadFrom(r); err != nil {
+	s.check.start(r, messageType == websocket.TextMessage)
+	_, err = s.inbox.ReadFrom(&s.check)
+	if err == nil {
+		err = s.check.end()
+	}
+	switch {
+	case errors.Is(err, errInvalidUTF8):
+		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
+	case errors.Is(err, errInflatedTooBig):
+		s.writeClose(websocket.CloseMessageTooBig, "")
+	}
+	if err != nil {
 		return nil, err
 	}
-	message := s.inbox.Bytes()
-	if messageType == websocket.TextMessage && !utf8.Valid(message) {
-		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
-		return nil, errInvalidUTF8
-	}
-	return message, nil
+	s.lastType = messageType
+	return s.inbox.Bytes(), nil
 }
 
 func (s *socket) releaseInbox() {
@@ -99,10 +109,17 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
+	return s.writeMessageOfType(s.messageType, data, more)
+}
+
+// writeMessageOfType sends one message of the given type as it is: with
+// --framed the child chooses each message's type, and its text is
+// checked on the way (framed.go).
+func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.wire.hold(true)
-	err := s.conn.WriteMessage(s.messageType, data)
+	err := s.conn.WriteMessage(messageType, data)
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
