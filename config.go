@@ -65,7 +65,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.StringSliceVar(&v.subprotocols, "subprotocol", nil, "subprotocols served, comma separated, best first; the first the client offers is chosen (WEBSOCKET_PROTOCOL), a client offering only others gets 400")
 	fs.BoolVar(&v.subprotocolRequired, "subprotocolrequired", false, "refuse (400) clients that offer no subprotocol of --subprotocol")
 	fs.BoolVar(&v.compress, "compress", false, "compress messages (permessage-deflate, no context takeover) with clients that offer it")
-	fs.IntVar(&v.compressLevel, "compresslevel", 0, "with --compress, deflate level from 1 (fastest) to 9 (smallest) (default 1)")
+	fs.IntVar(&v.compressLevel, "compresslevel", 1, "with --compress, deflate level from 1 (fastest) to 9 (smallest)")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":…,"data":…} messages`)
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
@@ -132,6 +132,9 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	headersHTTP, err := parseHeaders(v.headersHTTP, "--header-http")
 	if err != nil {
 		return Config{}, err
+	}
+	if fs.Changed("compresslevel") && !v.compress {
+		return Config{}, errors.New("--compresslevel needs --compress")
 	}
 	port := v.port
 	if !fs.Changed("port") {
@@ -253,10 +256,7 @@ func checkProtocolFlags(h libwebsocketd.Config) []string {
 	if h.SubprotocolRequired && len(h.Subprotocols) == 0 {
 		fail("--subprotocolrequired needs --subprotocol")
 	}
-	if h.CompressLevel != 0 && !h.Compress {
-		fail("--compresslevel needs --compress")
-	}
-	if h.CompressLevel < 0 || h.CompressLevel > 9 {
+	if h.CompressLevel < 1 || h.CompressLevel > 9 {
 		fail("--compresslevel must be from 1 to 9, not %d", h.CompressLevel)
 	}
 	return problems

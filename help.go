@@ -41,7 +41,11 @@ The process environment holds only the --passenv variables and CGI-style
 variables: SERVER_SOFTWARE, GATEWAY_INTERFACE, SERVER_PROTOCOL, SERVER_NAME,
 SERVER_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
 QUERY_STRING, REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, UNIQUE_ID, HTTPS (over
-TLS) and HTTP_<HEADER> for every request header.
+TLS), WEBSOCKET_PROTOCOL (the --subprotocol chosen) and HTTP_<HEADER> for
+every request header.
+
+With --framed, each message both ways is a 4-byte big-endian header (bit 31:
+1 = text, 0 = binary; bits 0-30: payload length) and its payload.
 
 Examples:
   websocketd --port=8080 ./count.sh
@@ -49,6 +53,7 @@ Examples:
   websocketd --port=8080 --dir=./scripts --staticdir=./html
   websocketd --port=443 --ssl --sslcert=cert.pem --sslkey=key.pem ./feed.sh
   websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat
+  websocketd --port=8080 --framed --compress --subprotocol=v2.chat,v1.chat ./chat.py
 
 Exit status: 0 after a clean shutdown, 1 for a bad configuration, 2 for an
 unknown flag, 3 when a listener cannot be bound.

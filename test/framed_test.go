@@ -2,6 +2,9 @@ package test
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +156,53 @@ func TestFramedChildWritingGarbage(t *testing.T) {
 			})
 			s.waitNoChildren(readTimeout)
 		})
+	}
+}
+
+// readmeBlock returns the code block that follows marker in README.md.
+func readmeBlock(t *testing.T, marker string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, found := strings.Cut(string(readme), marker+"\n")
+	if !found {
+		t.Fatalf("README.md has no %s", marker)
+	}
+	_, code, _ := strings.Cut(after, "\n") // the opening fence
+	code, _, found = strings.Cut(code, "\n```\n")
+	if !found {
+		t.Fatalf("README.md: the block after %s does not end", marker)
+	}
+	return code
+}
+
+// The README's framed readers and writers work as printed: each echoes
+// every message shape through websocketd --framed.
+func TestFramedReadmeExamples(t *testing.T) {
+	t.Run("python", func(t *testing.T) {
+		python := filepath.Join(t.TempDir(), "echo.py")
+		writeSource(t, python, readmeBlock(t, "<!-- framed-python -->"))
+		s := startServer(t, "--framed", "python3", python)
+		echoTyped(t, s.dial("/"), framedShapes())
+	})
+	t.Run("c", func(t *testing.T) {
+		cc := requireTool(t, "cc")
+		dir := t.TempDir()
+		source, program := filepath.Join(dir, "echo.c"), filepath.Join(dir, "echo")
+		writeSource(t, source, readmeBlock(t, "<!-- framed-c -->"))
+		if out, err := exec.Command(cc, "-Wall", "-Werror", "-O2", "-o", program, source).CombinedOutput(); err != nil {
+			t.Fatalf("compiling the README's C: %v\n%s", err, out)
+		}
+		s := startServer(t, "--framed", program)
+		echoTyped(t, s.dial("/"), framedShapes())
+	})
+}
+
+func writeSource(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

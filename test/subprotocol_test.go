@@ -110,3 +110,21 @@ func TestSubprotocolNoneOffered(t *testing.T) {
 		t.Errorf("the child said %q (%v), want no protocol chosen", line, err)
 	}
 }
+
+// Bad values of the protocol flags stop the server at once: exit 1 and a
+// message that names the flag.
+func TestProtocolFlagsBadValues(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--subprotocol=a b", "cat"}, `--subprotocol: "a b" is not a protocol name`},
+		{[]string{"--compress", "--compresslevel=12", "cat"}, "--compresslevel must be from 1 to 9"},
+		{[]string{"--framed", "--binary", "cat"}, "--framed cannot be combined with --binary"},
+	} {
+		s := startProcessOnly(t, tc.args...)
+		if code := s.wait(startTimeout); code != 1 || !strings.Contains(s.out.String(), tc.says) {
+			t.Errorf("%q: exit %d, output %q; want 1 and %q", tc.args, code, s.out, tc.says)
+		}
+	}
+}
