@@ -30,7 +30,8 @@ var inboxes = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 
 // socket is the WebSocket end of a session. It reads and writes whole
-// messages of the session's one kind (text or binary).
+// messages of the session's one kind (text or binary), or with --framed
+// of the kind each message has.
 type socket struct {
 	conn        *websocket.Conn
 	messageType int
@@ -54,10 +55,11 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 }
 
 // readMessage returns the next data message, whole (its type is then in
-// lastType). The slice is only valid until the next call. A text message that is not
-// UTF-8 fails the connection with 1007 as soon as the fragment with the
-// bad bytes arrives (gorilla/websocket leaves that check to its user); a
-// message over the read limit once decompressed fails it with 1009.
+// lastType). The slice is only valid until the next call. A text message
+// that is not UTF-8 fails the connection with 1007 as soon as the
+// fragment with the bad bytes arrives (gorilla/websocket leaves that
+// check to its user); a message over the read limit once decompressed
+// fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
 	messageType, r, err := s.conn.NextReader()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 )
@@ -109,19 +110,30 @@ while True:
 
 func TestFramedChildChoosesTheType(t *testing.T) {
 	child := script(t, "swap.py", "exec python3 -c '"+swapTypes+"'\n")
-	s := startServer(t, "--framed", child)
+	s := startServer(t, "--framed", "--maxframesize=0", child)
 	conn := s.dial("/")
-	for _, m := range []typedMessage{
-		{websocket.TextMessage, []byte("text becomes binary")},
-		{websocket.BinaryMessage, []byte("binary becomes text")},
-		{websocket.TextMessage, nil},
-		{websocket.BinaryMessage, nil},
-	} {
+	// Every shape that is still valid as text once its type is swapped,
+	// and one that spans many pipe reads.
+	shapes := []typedMessage{{websocket.BinaryMessage, bytes.Repeat([]byte("4 MiB "), 4<<20/6)}}
+	for _, m := range framedShapes() {
+		if utf8.Valid(m.data) {
+			shapes = append(shapes, m)
+		}
+	}
+	for _, m := range shapes {
 		if err := conn.WriteMessage(m.messageType, m.data); err != nil {
 			t.Fatal(err)
 		}
 		swapped := websocket.BinaryMessage + websocket.TextMessage - m.messageType
 		expectTyped(t, conn, typedMessage{swapped, m.data})
+	}
+	// Every byte value is fine as binary, but the child calls it text.
+	if err := conn.WriteMessage(websocket.BinaryMessage, framedShapes()[0].data); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(readTimeout))
+	if _, data, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseInternalServerErr) {
+		t.Fatalf("want close 1011 for text that is not UTF-8, got %q, %v", truncate(data), err)
 	}
 }
 
