@@ -21,6 +21,9 @@ type utf8Stream struct {
 // write checks the next piece of the text and reports whether everything
 // so far can still be valid.
 func (u *utf8Stream) write(p []byte) bool {
+	if u.held == 0 && utf8.Valid(p) {
+		return true // the usual case: one pass, as for a whole message
+	}
 	if u.held > 0 {
 		want := utf8SequenceLength(u.pending[0])
 		take := min(want-u.held, len(p))
@@ -133,7 +136,7 @@ func (c *messageCheck) Read(p []byte) (int, error) {
 	switch {
 	case c.limit > 0 && c.read > c.limit:
 		return n, errInflatedTooBig
-	case c.text && !c.utf8.write(p[:n]):
+	case c.text && n > 0 && !c.utf8.write(p[:n]):
 		return n, errInvalidUTF8
 	}
 	return n, err
