@@ -194,15 +194,14 @@ func (b *burstWriter) writeFramed(text bool, message []byte) {
 	b.w.Write(message)
 }
 
-// toStdin adds a client's message to the burst for the child's stdin, in
-// the session's format.
-func (s *session) toStdin(stdin *burstWriter, message []byte) {
-	if s.framed == nil {
-		stdin.write(message, !s.binary)
-		return
-	}
-	stdin.writeFramed(s.sock.lastType == websocket.TextMessage, message)
+// framedInput writes client messages to a pipe (a child's stdin), each
+// after its header.
+type framedInput struct{ burst burstWriter }
+
+func (in *framedInput) write(message []byte, kind int) {
+	in.burst.writeFramed(kind == websocket.TextMessage, message)
 }
+func (in *framedInput) flush() error { return in.burst.flush() }
 
 // endFramedOutput ends a session whose child broke the framed format: the
 // client gets 1011 at once and the child is stopped. It returns the error
@@ -214,7 +213,7 @@ func (s *session) endFramedOutput(err error) error {
 	}
 	s.log.Error("closing with 1011", "error", err)
 	s.sock.writeClose(websocket.CloseInternalServerErr, "bad framed output")
-	go s.proc.stop() // endOutput reaps it
+	go s.serve.stop() // endOutput reaps it
 	return io.EOF
 }
 

@@ -37,7 +37,7 @@ type socket struct {
 	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
 	check       messageCheck  // reads inbox's message, checking it as it comes
-	lastType    int           // the type of the message readMessage returned last
+	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
@@ -55,7 +55,7 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 }
 
 // readMessage returns the next data message, whole (its type is then in
-// lastType). The slice is only valid until the next call. A text message
+// lastKind). The slice is only valid until the next call. A text message
 // that is not UTF-8 fails the connection with 1007 as soon as the
 // fragment with the bad bytes arrives (gorilla/websocket leaves that
 // check to its user); a message over the read limit once decompressed
@@ -69,6 +69,7 @@ func (s *socket) readMessage() ([]byte, error) {
 	if s.keepAlive != nil {
 		s.keepAlive.alive()
 	}
+	s.lastKind = messageType
 	s.inbox = inboxes.Get().(*bytes.Buffer)
 	s.check.start(r, messageType == websocket.TextMessage)
 	_, err = s.inbox.ReadFrom(&s.check)
@@ -84,7 +85,6 @@ func (s *socket) readMessage() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.lastType = messageType
 	return s.inbox.Bytes(), nil
 }
 
