@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type flagValues struct {
 	framed, compress, subprotocolRequired                  bool
 	compressLevel                                          int
 	subprotocols                                           []string
+	pty, terminal                                          bool
 }
 
 // newFlagSet declares every flag once, with its help.
@@ -74,6 +76,8 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.compress, "compress", false, "compress messages (permessage-deflate, no context takeover) with clients that offer it")
 	fs.IntVar(&v.compressLevel, "compresslevel", 1, "with --compress, deflate at level `N`, from 1 (fastest) to 9 (smallest)")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
+	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
+	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -163,8 +167,8 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
-			MaxFrameSize: v.maxFrameSize, Framed: v.framed,
+			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
 			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
 			Compress: v.compress, CompressLevel: v.compressLevel,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
@@ -196,6 +200,7 @@ func (c Config) check() error {
 		fail("--passstderr cannot be combined with --binary")
 	}
 	problems = append(problems, checkProtocolFlags(h)...)
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -253,8 +258,8 @@ func validHeaderName(name string) bool {
 func checkProtocolFlags(h libwebsocketd.Config) []string {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if h.Framed && (h.Binary || h.PassStderr) {
-		fail("--framed cannot be combined with --binary or --passstderr")
+	if h.Framed && (h.Binary || h.PassStderr || h.PTY || h.Terminal) {
+		fail("--framed cannot be combined with --binary, --passstderr, --pty or --terminal")
 	}
 	for _, protocol := range h.Subprotocols {
 		if !validHeaderName(protocol) {
@@ -268,4 +273,17 @@ func checkProtocolFlags(h libwebsocketd.Config) []string {
 		fail("--compresslevel must be from 1 to 9, not %d", h.CompressLevel)
 	}
 	return problems
+}
+
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
+		fail("--pty and --terminal are not supported on Windows")
+	}
+	if h.PTY && h.Terminal {
+		fail("give either --pty or --terminal, not both (--terminal already makes stdout a terminal)")
+	}
+	if h.Terminal && (h.PassStderr || h.Binary) {
+		fail("--terminal cannot be combined with --passstderr or --binary (a terminal's output is always binary, stderr included)")
+	}
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
 func mustParse(t *testing.T, args ...string) Config {
@@ -100,6 +103,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--logformat=xml", "cat"}, false, "--logformat"},
 		{[]string{"--devconsole", "--staticdir=.", "cat"}, false, "--devconsole"},
 		{[]string{"--passstderr", "--binary", "cat"}, false, "--passstderr"},
+		{[]string{"--pty", "--terminal", "bash"}, false, "either --pty or --terminal"},
+		{[]string{"--terminal", "--binary", "bash"}, false, "--terminal cannot"},
+		{[]string{"--terminal", "--passstderr", "bash"}, false, "--terminal cannot"},
 		{[]string{"--ssl", "--sslcert=c", "cat"}, false, "--sslkey"},
 		{[]string{"--sslca=ca.pem", "cat"}, false, "need --ssl"},
 		{[]string{"--port=70000", "cat"}, false, "between 0 and 65535"},
@@ -140,6 +146,7 @@ func TestProtocolFlags(t *testing.T) {
 	}{
 		{[]string{"--framed", "--binary", "cat"}, "--framed cannot be combined"},
 		{[]string{"--framed", "--passstderr", "cat"}, "--framed cannot be combined"},
+		{[]string{"--framed", "--terminal", "cat"}, "--framed cannot be combined"},
 		{[]string{"--subprotocol=a b", "cat"}, `"a b" is not a protocol name`},
 		{[]string{"--subprotocol=chat,", "cat"}, `"" is not a protocol name`},
 		{[]string{"--subprotocolrequired", "cat"}, "--subprotocolrequired needs --subprotocol"},
@@ -152,5 +159,22 @@ func TestProtocolFlags(t *testing.T) {
 		if err == nil || errors.As(err, &usage) || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%q: error %v, want a configuration error saying %q", tc.args, err, tc.says)
 		}
+	}
+}
+
+// Windows has no pseudo-terminal we could test: both flags are refused
+// there at start, with a message that says so.
+func TestTerminalFlagsRefusedOnWindows(t *testing.T) {
+	for _, cfg := range []libwebsocketd.Config{{PTY: true}, {Terminal: true}} {
+		var problems []string
+		checkTerminalFlags(cfg, "windows", func(format string, args ...any) {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		})
+		if len(problems) != 1 || !strings.Contains(problems[0], "not supported on Windows") {
+			t.Errorf("%+v on windows: %q, want one problem naming Windows", cfg, problems)
+		}
+		checkTerminalFlags(cfg, "linux", func(format string, args ...any) {
+			t.Errorf("%+v on linux: refused with %q", cfg, fmt.Sprintf(format, args...))
+		})
 	}
 }

@@ -45,7 +45,19 @@ every request header.
 With --framed, each message both ways is a 4-byte big-endian header (bit 31:
 1 = text, 0 = binary; bits 0-30: payload length) and its payload.`
 
+const helpTerminals = `Output that arrives late, or all at once at the end, is a program
+buffering its STDOUT because it is a pipe: --pty makes STDOUT a terminal
+(raw mode, 80x24), so lines leave as they are printed; STDIN and STDERR
+stay pipes. --terminal is for interactive programs (shells, vim, top): a
+full terminal as the process's controlling terminal, raw output in binary
+messages; a text message {"resize":{"cols":N,"rows":N}} resizes it,
+?cols=N&rows=N sets the first size, and --devconsole serves an xterm.js
+page for it. --terminal hands a shell to whoever connects: bind it to
+127.0.0.1, or use TLS, --origin and an authenticating proxy.`
+
 const helpExamples = `  websocketd --port=8080 ./count.sh
+  websocketd --port=8080 --pty ./ticker.py
+  websocketd --port=8080 --address=127.0.0.1 --devconsole --terminal bash
   websocketd --port=8080 --devconsole python3 ./chat.py --verbose
   websocketd --port=8080 --dir=./scripts --staticdir=./html
   websocketd --port=443 --ssl --sslcert=cert.pem --sslkey=key.pem ./feed.sh
@@ -68,8 +80,8 @@ func helpText() string {
 			writeFlagHelp(&b, flag)
 		}
 	}
-	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
-		helpURLForms, helpEnvironment, helpExamples, helpExitStatus)
+	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
+		helpURLForms, helpEnvironment, helpTerminals, helpExamples, helpExitStatus)
 	return b.String()
 }
 

@@ -51,7 +51,7 @@ func TestSmokeRun(t *testing.T) {
 	opts.echoConns, opts.echoDepth, opts.echoMessages = 4, 4, 200
 	opts.pipelineMessages = 2000
 	opts.binaryConns, opts.binaryDepth, opts.binaryMessages = 2, 2, 20
-	opts.broadcastLines = 2000
+	opts.broadcastLines, opts.ptyLines = 2000, 2000
 	opts.churnConns, opts.idleConns = 20, 20
 	if err := opts.check(); err != nil {
 		t.Fatal(err)

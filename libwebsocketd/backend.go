@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"log/slog"
 	"net"
 	"os"
 )
@@ -12,8 +13,8 @@ import (
 type backend interface {
 	// input returns what takes the client's messages. client is the
 	// connection, so that input which is not taken can notice a client
-	// that has gone (see hangup.go).
-	input(client net.Conn) messageSink
+	// that has gone (see hangup.go); log is the session's.
+	input(client net.Conn, log *slog.Logger) messageSink
 	// output is the program's output, read until its end. It is a file so
 	// that the shared watcher (watcher.go) can wait on it.
 	output() *os.File
@@ -60,8 +61,11 @@ func (in *pipeInput) flush() error                { return in.burst.flush() }
 
 // The session's own process is a backend.
 
-func (p *process) input(client net.Conn) messageSink {
+func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
 	burst := burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}}
+	if p.terminal != nil {
+		return &terminalInput{burst: burst, master: p.terminal, log: log}
+	}
 	if p.inputFramed {
 		return &framedInput{burst: burst}
 	}
