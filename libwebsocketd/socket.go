@@ -41,6 +41,7 @@ type socket struct {
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
+	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
 }
 
@@ -85,7 +86,9 @@ func (s *socket) readMessage() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.inbox.Bytes(), nil
+	message := s.inbox.Bytes()
+	s.ops.messageIn(len(message))
+	return message, nil
 }
 
 func (s *socket) releaseInbox() {
@@ -125,6 +128,9 @@ func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) err
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
+	}
+	if err == nil {
+		s.ops.messageOut(len(data))
 	}
 	return err
 }

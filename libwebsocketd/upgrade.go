@@ -11,9 +11,8 @@ import (
 
 // serveUpgrade turns a WebSocket request into a session. Everything that
 // can refuse the request (origin 403, script 404 or 403, subprotocol 400,
-// forks limit 429)
-// is decided before the upgrade, so a refused client gets a plain HTTP
-// answer and no process is ever started for it.
+// forks limit 429) is decided before the upgrade, so a refused client
+// gets a plain HTTP answer and no process is ever started for it.
 func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if err := h.checkOrigin(r); err != nil {
 		h.refuse(w, r, http.StatusForbidden, err.Error())
@@ -33,10 +32,16 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
 		return
 	}
+	if !h.claimOnce() {
+		h.forks.release()
+		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
+		return
+	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
 		h.forks.release() // gorilla has answered the client already
+		h.unclaimOnce()
 		h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
 			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 		return
@@ -85,6 +90,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
 		h.forks.release()
+		h.onceEnded(exitCannotStart)
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
@@ -95,9 +101,11 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
 	}
-	s.onClose = func() { h.forks.release(); h.forget(s) }
+	h.attachOps(s)
+	s.onClose = func() { code := s.ops.finish(); h.forks.release(); h.forget(s); h.onceEnded(code) }
 	h.applyMessageSettings(s, conn)
 	draining := h.track(s)
+	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade

@@ -2,144 +2,57 @@ package test
 
 import (
 	"context"
-	"io"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"testing"
-	"time"
 )
 
-// Clients nobody here wrote, for the protocol tests: the npm `ws` package
-// (installed by .ci/run into test/node_modules from test/package.json)
-// and Debian's python3-websockets. Without one the test is skipped, except
-// in CI, where its absence is a failure.
-
-// clientTimeout bounds one run of an outside client.
-const clientTimeout = 60 * time.Second
-
-// requireClient skips (or, in CI, fails) the test when a client is missing.
-func requireClient(t *testing.T, err error, install string) {
+// debianPython is /usr/bin/python3 with Debian's python3-websockets, the
+// WebSocket client nobody here wrote (a python3 earlier in PATH, such as a
+// pyenv one, may lack the module). Missing: skipped, except in CI.
+func debianPython(t testing.TB) string {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI needs %s: %v", install, err)
-	}
-	t.Skipf("%s is missing (%s): %v", install, install, err)
-}
-
-// runNode runs a JavaScript program with the npm `ws` package reachable
-// as require('ws'), and returns what it printed on stdout.
-func runNode(t *testing.T, program string, env ...string) []byte {
-	t.Helper()
-	node := requireTool(t, "node")
-	modules, _ := filepath.Abs("node_modules")
-	_, err := os.Stat(filepath.Join(modules, "ws", "package.json"))
-	requireClient(t, err, "the npm ws package (cd test && npm install)")
-	path := filepath.Join(t.TempDir(), "client.js")
-	if err := os.WriteFile(path, []byte(program), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return runClient(t, append(env, "NODE_PATH="+modules), node, path)
-}
-
-// debianPython is the interpreter Debian's python3-websockets installs for.
-const debianPython = "/usr/bin/python3"
-
-// runPythonWebsockets runs a Python program that imports websockets.
-func runPythonWebsockets(t *testing.T, program string, env ...string) []byte {
-	t.Helper()
-	err := exec.Command(debianPython, "-c", "import websockets").Run()
-	requireClient(t, err, "python3-websockets (apt-get install python3-websockets)")
-	return runClient(t, env, debianPython, "-c", program)
-}
-
-// runClient runs a client program with env added to the test's own, and
-// returns its stdout; a failure or a non-zero exit fails the test.
-func runClient(t *testing.T, env []string, name string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\nstdout: %s\nstderr: %s", cmd.Args[0], err, out, stderr.String())
-	}
-	return out
-}
-
-// countingProxy relays TCP connections on loopback to a server and counts
-// the bytes that cross it each way: what a compressed session saves is
-// seen on the wire, not taken on trust.
-type countingProxy struct {
-	addr     string
-	toServer atomic.Int64
-	toClient atomic.Int64
-	wg       sync.WaitGroup
-}
-
-func startCountingProxy(t *testing.T, server string) *countingProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &countingProxy{addr: ln.Addr().String()}
-	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
-	p.wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Go(func() { p.relay(client, server) })
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import websockets").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs %s with python3-websockets (.ci/run installs it): %v", python, err)
 		}
-	})
-	return p
-}
-
-func (p *countingProxy) relay(client net.Conn, server string) {
-	defer client.Close()
-	upstream, err := net.DialTimeout("tcp", server, readTimeout)
-	if err != nil {
-		return
+		t.Skipf("no python3-websockets for %s (apt-get install python3-websockets): %v", python, err)
 	}
-	defer upstream.Close()
-	done := make(chan struct{})
-	go func() {
-		p.copy(upstream, client, &p.toServer)
-		close(done)
-	}()
-	p.copy(client, upstream, &p.toClient)
-	<-done
+	return python
 }
 
-// copy moves bytes one way, counting them as they go; at the end it
-// closes both, so the other way ends too.
-func (p *countingProxy) copy(dst, src net.Conn, count *atomic.Int64) {
-	io.Copy(countingWriter{dst, count}, src)
-	dst.Close()
-	src.Close()
+// pythonClient runs testdata/wsclient.py against url, sending messages,
+// and returns its output: MESSAGE, CLOSE or STATUS lines.
+func pythonClient(t testing.TB, url string, messages ...string) string {
+	t.Helper()
+	python := debianPython(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*readTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{"testdata/wsclient.py", url}, messages...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python client %s: %v\n%s", url, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
 
-type countingWriter struct {
-	w     io.Writer
-	count *atomic.Int64
+// curl runs curl with args (-s and a timeout added) and returns its output.
+func curl(t testing.TB, args ...string) string {
+	t.Helper()
+	path := requireTool(t, "curl")
+	args = append([]string{"-s", "--max-time", "20"}, args...)
+	out, err := exec.Command(path, args...).Output()
+	if err != nil {
+		t.Fatalf("curl %q: %v\n%s", args, err, out)
+	}
+	return string(out)
 }
 
-func (c countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.count.Add(int64(n))
-	return n, err
+// curlHead returns the status line and headers of a request, the body
+// discarded.
+func curlHead(t testing.TB, args ...string) string {
+	t.Helper()
+	return curl(t, append([]string{"-o", "/dev/null", "-D", "-"}, args...)...)
 }
-
-// total is every byte that crossed, both ways.
-func (p *countingProxy) total() int64 { return p.toServer.Load() + p.toClient.Load() }
