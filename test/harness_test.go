@@ -178,6 +178,27 @@ func (s *server) dialStatus(path string, header http.Header) int {
 // children returns the pids whose parent is the server.
 func (s *server) children() []int { return childrenOf(s.cmd.Process.Pid) }
 
+// awaitLines waits (up to readTimeout) until at least n lines of the
+// server's output contain substr, and returns those lines: fewer only if
+// the wait ran out. The output reaches s.out through a pipe and a copying
+// goroutine, so a line the server logged before it answered a client may
+// not be there yet when the client has its answer.
+func (s *server) awaitLines(substr string, n int) []string {
+	deadline := time.After(readTimeout)
+	for {
+		changed := s.out.changed() // before the read: see waitServing
+		found := s.out.lines(substr)
+		if len(found) >= n {
+			return found
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			return found
+		}
+	}
+}
+
 // waitNoChildren waits until the server has no child process left.
 func (s *server) waitNoChildren(timeout time.Duration) {
 	s.t.Helper()
