@@ -26,26 +26,30 @@ func TestIdleTimeoutClosesDespitePings(t *testing.T) {
 	s.waitNoChildren(readTimeout)
 }
 
-// Messages trickling in, or out, keep the session open for several
-// limits' worth of time. The test itself drives every message, one tick
-// at a time (outbound: it waits for each before the next), so a gap at the
-// server is tickEvery plus a few scheduling delays, small against the
-// limit, and no child's own sleeps or timing stretch it. The span is
-// spanLimits limits by the test's clock, so a limit that did not count
-// the messages would fire. Nothing is timed: the session must simply
-// still answer at the end.
+// Messages trickling in, or out, keep the session open for longer than
+// the limit. The test itself drives every message, one tick at a time
+// (outbound: it awaits each before the next), so a gap at the server is
+// tickEvery plus a few scheduling delays, small against the limit (a
+// loaded machine has been seen to stall a process for most of a second),
+// and no child's own sleeps stretch it. The span is a third more than the
+// limit by the test's clock, so a limit that did not count the messages
+// would fire. Nothing is timed: the session must simply still answer at
+// the end. The two run side by side, each for the span.
 func TestIdleTimeoutNotEarlyUnderTrickle(t *testing.T) {
-	const limit, tickEvery, spanLimits = 1000 * time.Millisecond, 25 * time.Millisecond, 2
+	const limit, tickEvery = 3000 * time.Millisecond, 25 * time.Millisecond
+	const span = limit * 4 / 3
 	idle := fmt.Sprintf("--idlems=%d", limit.Milliseconds())
 	t.Run("inbound", func(t *testing.T) {
+		t.Parallel()
 		s := startServer(t, idle,
 			script(t, "quiet.sh", "while read line; do [ \"$line\" = last ] && echo alive; done\n"))
 		c := s.dial("/")
-		trickle(spanLimits*limit, tickEvery, func() { send(t, c, websocket.TextMessage, "tick") })
+		trickle(span, tickEvery, func() { send(t, c, websocket.TextMessage, "tick") })
 		send(t, c, websocket.TextMessage, "last")
 		expectText(t, c, "alive")
 	})
 	t.Run("outbound", func(t *testing.T) {
+		t.Parallel()
 		// Each line the test writes to the FIFO the child sends out; it
 		// reads no message until the trickle is over.
 		fifo := filepath.Join(t.TempDir(), "ticks")
@@ -62,7 +66,7 @@ func TestIdleTimeoutNotEarlyUnderTrickle(t *testing.T) {
 		}
 		defer ticks.Close()
 		c := s.dial("/")
-		trickle(spanLimits*limit, tickEvery, func() {
+		trickle(span, tickEvery, func() {
 			if _, err := ticks.WriteString("tick\n"); err != nil {
 				t.Fatal(err)
 			}
