@@ -29,8 +29,8 @@ Options:
 
 const helpFooter = `
 URL forms:
-  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND; PATH and QUERY reach it as
-                                       SCRIPT_NAME and QUERY_STRING
+  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND with SCRIPT_NAME=/,
+                                       PATH_INFO=/ANY/PATH, QUERY_STRING=QUERY
   ws://HOST:PORT/SCRIPT/EXTRA?QUERY    with --dir: runs DIR/SCRIPT with
                                        PATH_INFO=/EXTRA
   wss://...                            the same over TLS (--ssl)

@@ -28,7 +28,9 @@ var (
 // the script the URL path names inside --dir.
 func (h *Handler) resolveCommand(r *http.Request) (commandTarget, int, error) {
 	if h.cfg.ScriptDir == "" {
-		return commandTarget{argv: h.cfg.Command, scriptName: r.URL.Path}, 0, nil
+		// As the classic websocketd: the one command stands at "/" and the
+		// whole request path is what follows it, so scripts route on it.
+		return commandTarget{argv: h.cfg.Command, scriptName: "/", pathInfo: r.URL.Path}, 0, nil
 	}
 	script, err := resolveScript(h.cfg.ScriptDir, r.URL.EscapedPath())
 	if err != nil {
