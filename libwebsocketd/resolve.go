@@ -57,7 +57,9 @@ type script struct {
 // resolveScript walks escapedPath segment by segment down from root until
 // it reaches a file. It never leaves root: a segment that decodes to "."
 // or "..", holds a slash or a NUL, or starts with a dot is refused, and
-// the file found must still be inside root once symlinks are resolved.
+// the file found must still be inside root, and no dot file, once
+// symlinks are resolved (absolute targets included: the classic
+// websocketd runs a script reached by one).
 func resolveScript(root, escapedPath string) (script, error) {
 	segments, err := pathSegments(escapedPath)
 	if err != nil {
@@ -85,6 +87,12 @@ func resolveScript(root, escapedPath string) (script, error) {
 func checkScript(realRoot, path string, info os.FileInfo, name, rest []string) (script, error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil || !within(realRoot, real) || !info.Mode().IsRegular() {
+		return script{}, errNotFound
+	}
+	// A symlink, its target absolute or not, may lead to any script
+	// inside, but not to a dot file: those are never run by their name
+	// either.
+	if rel, err := filepath.Rel(realRoot, real); err != nil || hasDotElement(filepath.ToSlash(rel)) {
 		return script{}, errNotFound
 	}
 	if info.Mode().Perm()&0o111 == 0 {
