@@ -53,6 +53,7 @@ func (s *session) pumpStdin() {
 			childReads = false
 		}
 	}
+	s.noteReadEnd()
 	s.sock.close()
 	s.proc.stop()
 }

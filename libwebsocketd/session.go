@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -21,6 +22,12 @@ type session struct {
 	stopStderr func()        // stops reading stderr before its end
 	clientGone bool          // the output side found the client gone
 
+	// For the DISCONNECT line (sessionend.go).
+	started          time.Time
+	exitState        *os.ProcessState // set by the output side once the child is reaped
+	leftWhileRunning bool             // set by the stdin pump: the client ended first
+	goingAway        atomic.Bool      // the server closed the session to shut down
+
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
 }
@@ -28,6 +35,7 @@ type session struct {
 // run starts the pumps and returns at once: the goroutine that served the
 // upgrade request is not kept, nor are its buffers.
 func (s *session) run() {
+	s.started = time.Now()
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
 	s.startStderr()
@@ -43,12 +51,13 @@ func (s *session) pumpDone() {
 	}
 	s.sock.close()
 	s.onClose()
-	s.log.Log(nil, LevelAccess, "DISCONNECT")
+	s.logDisconnect()
 }
 
 // shutdown says goodbye to the client (1001) and stops the child, for a
 // server that is going away.
 func (s *session) shutdown() {
+	s.goingAway.Store(true)
 	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
 	s.sock.awaitCloseReply()
 }
@@ -56,6 +65,7 @@ func (s *session) shutdown() {
 // kill ends the session at once, for a server whose shutdown grace is
 // over: the process group gets SIGKILL and the connection is dropped.
 func (s *session) kill() {
+	s.goingAway.Store(true)
 	s.proc.kill()
 	s.sock.close()
 }
@@ -73,6 +83,7 @@ func (s *session) logReadEnd(err error) {
 }
 
 func (s *session) logExit(state *os.ProcessState) {
+	s.exitState = state
 	if state == nil {
 		return
 	}
