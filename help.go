@@ -32,7 +32,7 @@ URL forms:
   ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND with SCRIPT_NAME=/,
                                        PATH_INFO=/ANY/PATH, QUERY_STRING=QUERY
   ws://HOST:PORT/SCRIPT/EXTRA?QUERY    with --dir: runs DIR/SCRIPT with
-                                       PATH_INFO=/EXTRA
+                                       SCRIPT_NAME=/SCRIPT, PATH_INFO=/EXTRA
   wss://...                            the same over TLS (--ssl)
   http://HOST:PORT/PATH                plain requests: --devconsole, --cgidir,
                                        --staticdir, in that order, else 404
