@@ -165,7 +165,7 @@ func (d dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	entries, err := lister.ReadDir(n)
 	kept := entries[:0]
 	for _, e := range entries {
-		if _, err := d.fsys.resolve(path.Join(d.name, e.Name())); err == nil {
+		if _, refused := d.fsys.resolve(path.Join(d.name, e.Name())); refused == nil {
 			kept = append(kept, e)
 		}
 	}
