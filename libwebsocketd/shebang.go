@@ -29,16 +29,27 @@ func explainStartError(argv0, dir string, err error) error {
 	if lookErr != nil {
 		return err // the script itself is missing: the error says so
 	}
+	if missing := missingInterpreter(path, dir); missing != nil {
+		return missing
+	}
+	return err
+}
+
+// missingInterpreter returns an error naming the interpreter on the #!
+// line of the script at path when that interpreter does not exist, else
+// nil. A relative interpreter is looked for in dir, the child's working
+// directory, as the kernel does.
+func missingInterpreter(path, dir string) error {
 	interpreter, ok := shebangInterpreter(path)
 	if !ok {
-		return err
+		return nil
 	}
 	where := interpreter
 	if !filepath.IsAbs(where) && dir != "" {
-		where = filepath.Join(dir, where) // the kernel resolves it in the child's directory
+		where = filepath.Join(dir, where)
 	}
-	if _, statErr := os.Stat(where); statErr == nil {
-		return err // it exists; something else is missing (its own loader, say)
+	if _, err := os.Stat(where); err == nil {
+		return nil // it exists; something else is missing (its own loader, say)
 	}
 	hint := ""
 	if strings.HasSuffix(interpreter, "\r") {

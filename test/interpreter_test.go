@@ -54,3 +54,19 @@ func TestMissingInterpreterIsNamedInTheLog(t *testing.T) {
 		}
 	}
 }
+
+// The same for a CGI script: the 500 comes with a line naming the
+// interpreter.
+func TestMissingInterpreterOfCGIScriptIsNamed(t *testing.T) {
+	dir := tempBase(t) // the log names the real path
+	if err := os.WriteFile(filepath.Join(dir, "typo.cgi"), []byte("#!/usr/bin/pyhton3\nprint()\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--cgidir="+dir)
+	if got := s.fetch("GET", "/typo.cgi", nil, ""); got.status != 500 {
+		t.Fatalf("GET /typo.cgi: %d, want 500", got.status)
+	}
+	waitFor(t, readTimeout, "a line naming the interpreter", func() bool {
+		return len(s.out.lines(`interpreter "/usr/bin/pyhton3", named on the #! line of `+filepath.Join(dir, "typo.cgi"))) == 1
+	})
+}
