@@ -50,8 +50,10 @@ func (s *session) pumpDone() {
 		return
 	}
 	s.sock.close()
-	s.onClose()
+	// Logged before onClose lets a shutting-down server exit, or the
+	// last sessions' lines would be lost.
 	s.logDisconnect()
+	s.onClose()
 }
 
 // shutdown says goodbye to the client (1001) and stops the child, for a

@@ -41,6 +41,11 @@ func TestDisconnectLineSaysHowTheProcessEnded(t *testing.T) {
 		"die.sh":  "#!/bin/sh\necho bye\nkill -KILL $$\n",
 		"cat.sh":  "#!/bin/sh\necho ready\nexec cat\n",
 	}))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's output:\n%s", s.out)
+		}
+	})
 	for _, tc := range []struct{ path, fate string }{
 		{"/fail.sh", "exit status 3"},
 		{"/die.sh", "signal: killed"},
