@@ -3,18 +3,17 @@ package libwebsocketd
 import (
 	"errors"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// session is one WebSocket connection and the one process serving it.
+// session is one WebSocket connection and what serves it (backend.go).
 type session struct {
 	log    *slog.Logger
 	sock   *socket
-	proc   *process
+	serve  backend
 	binary bool
 	// passStderr sends both output streams as JSON messages.
 	passStderr bool
@@ -24,9 +23,10 @@ type session struct {
 
 	// For the DISCONNECT line (sessionend.go).
 	started          time.Time
-	exitState        *os.ProcessState // set by the output side once the child is reaped
-	leftWhileRunning bool             // set by the stdin pump: the client ended first
-	goingAway        atomic.Bool      // the server closed the session to shut down
+	exit             exitStatus  // set by the output side once the backend has ended
+	ended            atomic.Bool // the backend has ended (exit is set)
+	leftWhileRunning bool        // set by the stdin pump: the client ended first
+	goingAway        atomic.Bool // the server closed the session to shut down
 
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
@@ -68,7 +68,7 @@ func (s *session) shutdown() {
 // over: the process group gets SIGKILL and the connection is dropped.
 func (s *session) kill() {
 	s.goingAway.Store(true)
-	s.proc.kill()
+	s.serve.kill()
 	s.sock.close()
 }
 
@@ -84,10 +84,8 @@ func (s *session) logReadEnd(err error) {
 	}
 }
 
-func (s *session) logExit(state *os.ProcessState) {
-	s.exitState = state
-	if state == nil {
-		return
-	}
-	s.log.Debug("process ended", "status", state.String())
+func (s *session) logExit(status exitStatus) {
+	s.exit = status
+	s.ended.Store(true)
+	s.log.Debug("process ended", "status", status.detail)
 }

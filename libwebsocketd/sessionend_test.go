@@ -1,25 +1,26 @@
 package libwebsocketd
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 )
 
-func exitState(t *testing.T, shell string) *os.ProcessState {
+// exitDetail is how a real process running shell ended, as a backend
+// reports it.
+func exitDetail(t *testing.T, shell string) string {
 	t.Helper()
 	cmd := exec.Command("/bin/sh", "-c", shell)
 	cmd.Run()
 	if cmd.ProcessState == nil {
 		t.Fatalf("%s did not run", shell)
 	}
-	return cmd.ProcessState
+	return cmd.ProcessState.String()
 }
 
 func TestProcessFate(t *testing.T) {
-	failed, killed, clean := exitState(t, "exit 3"), exitState(t, "kill -9 $$"), exitState(t, "exit 0")
+	failed, killed, clean := exitDetail(t, "exit 3"), exitDetail(t, "kill -9 $$"), exitDetail(t, "exit 0")
 	cases := []struct {
-		state                    *os.ProcessState
+		ended                    string
 		leftWhileRunning, server bool
 		want                     string
 	}{
@@ -28,11 +29,11 @@ func TestProcessFate(t *testing.T) {
 		{clean, false, true, "exit status 0"},
 		{clean, true, false, "still running when the client left, then exit status 0"},
 		{killed, true, true, "still running at server shutdown, then signal: killed"},
-		{nil, false, false, "status unknown"},
+		{"", false, false, "unknown"},
 	}
 	for _, tc := range cases {
-		if got := processFate(tc.state, tc.leftWhileRunning, tc.server); got != tc.want {
-			t.Errorf("processFate(%v, %v, %v) = %q, want %q", tc.state, tc.leftWhileRunning, tc.server, got, tc.want)
+		if got := processFate(tc.ended, tc.leftWhileRunning, tc.server); got != tc.want {
+			t.Errorf("processFate(%q, %v, %v) = %q, want %q", tc.ended, tc.leftWhileRunning, tc.server, got, tc.want)
 		}
 	}
 }
