@@ -28,6 +28,7 @@ type session struct {
 	leftWhileRunning bool        // set by the stdin pump: the client ended first
 	goingAway        atomic.Bool // the server closed the session to shut down
 
+	ops     *sessionOps  // metrics, timeouts, outcome (sessionops.go)
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
 }
@@ -60,6 +61,7 @@ func (s *session) pumpDone() {
 // server that is going away.
 func (s *session) shutdown() {
 	s.goingAway.Store(true)
+	s.ops.ended(outcomeShutdown)
 	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
 	s.sock.awaitCloseReply()
 }

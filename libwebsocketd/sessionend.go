@@ -16,24 +16,40 @@ func (s *session) noteReadEnd() {
 // logDisconnect writes the DISCONNECT line. It runs after both pumps,
 // when the child is reaped.
 func (s *session) logDisconnect() {
-	s.log.Log(nil, LevelAccess, "DISCONNECT", "process",
-		processFate(s.exit.detail, s.leftWhileRunning, s.goingAway.Load()),
+	stoppedAt := ""
+	if s.leftWhileRunning {
+		stoppedAt = s.whyStopped()
+	}
+	s.log.Log(nil, LevelAccess, "DISCONNECT", "process", processFate(s.exit.detail, stoppedAt),
 		"duration", time.Since(s.started).Round(time.Millisecond))
+}
+
+// whyStopped says what ended a session whose child was still running:
+// the client leaving, unless the server closed the session itself.
+func (s *session) whyStopped() string {
+	if s.goingAway.Load() {
+		return "at server shutdown"
+	}
+	if s.ops != nil {
+		switch s.ops.outcome.Load() {
+		case outcomeIdle:
+			return "at the idle timeout"
+		case outcomeTimeLimit:
+			return "at the session time limit"
+		}
+	}
+	return "when the client left"
 }
 
 // processFate says how the child ended, in the words of os.ProcessState
 // ("exit status 3", "signal: killed"), after what stopped it when it did
-// not end by itself.
-func processFate(ended string, leftWhileRunning, serverShutdown bool) string {
+// not end by itself (stoppedAt, empty when it did).
+func processFate(ended, stoppedAt string) string {
 	if ended == "" {
 		ended = "unknown"
 	}
-	switch {
-	case !leftWhileRunning:
+	if stoppedAt == "" {
 		return ended
-	case serverShutdown:
-		return "still running at server shutdown, then " + ended
-	default:
-		return "still running when the client left, then " + ended
 	}
+	return "still running " + stoppedAt + ", then " + ended
 }

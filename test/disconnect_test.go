@@ -84,3 +84,16 @@ func writeScripts(t *testing.T, scripts map[string]string) string {
 	writeFiles(t, dir, scripts)
 	return dir
 }
+
+// A session the server closes for --idlems says so.
+func TestDisconnectLineSaysIdleTimeout(t *testing.T) {
+	s := startServer(t, "--idlems=200", script(t, "cat.sh", "echo ready\nexec cat\n"))
+	c := s.dial("/quiet")
+	expectText(t, c, "ready")
+	if code, reason := expectClose(t, c); code != websocket.CloseNormalClosure || reason != "idle timeout" {
+		t.Fatalf("close %d %q, want 1000 idle timeout", code, reason)
+	}
+	if fate, _ := s.waitDisconnect("/quiet"); fate != "still running at the idle timeout, then exit status 0" {
+		t.Errorf("DISCONNECT says process %q\n%s", fate, s.out)
+	}
+}
