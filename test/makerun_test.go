@@ -1,0 +1,124 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// makeRunTimeout bounds `make run` from start to serving: it builds
+// websocketd and the compiled examples first.
+const makeRunTimeout = 5 * time.Minute
+
+// makeRun is a running `make run` of the repository, the README's command.
+type makeRun struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{}
+	addr string // host:port it serves on
+}
+
+// openLine is what `make run` prints for the person at the terminal.
+var openLine = regexp.MustCompile(`open (http://([^ /]+)/) in a browser`)
+
+// startMakeRun runs `make run PORT=…` with the default ADDRESS and waits
+// until it serves, on a port picked for this test.
+func startMakeRun(t *testing.T) *makeRun {
+	t.Helper()
+	var run *makeRun
+	startOnFreePort(t, func(port int) bool {
+		run = launchMakeRun(t, "PORT="+strconv.Itoa(port))
+		collided := run.waitServing(t)
+		if !collided && run.addr != "127.0.0.1:"+strconv.Itoa(port) {
+			t.Fatalf("make run serves on %s, want 127.0.0.1:%d\n%s", run.addr, port, run.out)
+		}
+		return !collided
+	})
+	return run
+}
+
+func launchMakeRun(t *testing.T, vars ...string) *makeRun {
+	t.Helper()
+	run := &makeRun{out: &syncBuffer{}, done: make(chan struct{})}
+	run.cmd = exec.Command("make", append([]string{"-C", "..", "--no-print-directory", "run"}, vars...)...)
+	// An outer make (make test) passes its jobserver in MAKEFLAGS; ours
+	// must not try to use it.
+	run.cmd.Env = withoutVars(os.Environ(), "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+	run.cmd.Stdout, run.cmd.Stderr = run.out, run.out
+	run.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := run.cmd.Start(); err != nil {
+		t.Fatalf("starting make run: %v", err)
+	}
+	go func() { run.cmd.Wait(); close(run.done) }()
+	t.Cleanup(func() { run.stop(t) })
+	return run
+}
+
+// waitServing waits until websocketd says it serves and checks that make
+// printed that address to open, or reports that the port was taken.
+func (run *makeRun) waitServing(t *testing.T) (collided bool) {
+	t.Helper()
+	deadline := time.After(makeRunTimeout)
+	for {
+		out := run.out.String()
+		if m := servingLine.FindStringSubmatch(out); m != nil {
+			run.addr = m[2]
+			open := openLine.FindStringSubmatch(out)
+			if open == nil || open[2] != run.addr {
+				t.Fatalf("make run did not print the address it serves on (%s):\n%s", run.addr, out)
+			}
+			return false
+		}
+		select {
+		case <-run.out.changed():
+		case <-run.done:
+			if strings.Contains(out, "address already in use") {
+				return true
+			}
+			t.Fatalf("make run ended before serving: %v\n%s", run.cmd.ProcessState, run.out)
+		case <-deadline:
+			t.Fatalf("make run did not serve within %v:\n%s", makeRunTimeout, run.out)
+		}
+	}
+}
+
+// stop ends websocketd the way Ctrl-C does and checks that make then exits
+// and that nothing it started is left. (make itself does not pass a
+// SIGTERM on to its recipe, so the signal goes to websocketd.)
+func (run *makeRun) stop(t *testing.T) {
+	started := descendants(run.cmd.Process.Pid)
+	for _, pid := range childrenOf(run.cmd.Process.Pid) {
+		syscall.Kill(pid, syscall.SIGINT)
+	}
+	select {
+	case <-run.done:
+	case <-time.After(30 * time.Second):
+		t.Errorf("make run still running 30s after SIGINT\n%s", run.out)
+		syscall.Kill(-run.cmd.Process.Pid, syscall.SIGKILL)
+		<-run.done
+	}
+	for _, pid := range started {
+		if alive(pid) {
+			t.Errorf("process %d outlived make run", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// withoutVars returns env without the named variables.
+func withoutVars(env []string, names ...string) []string {
+	var kept []string
+	for _, entry := range env {
+		name, _, _ := strings.Cut(entry, "=")
+		if !slices.Contains(names, name) {
+			kept = append(kept, entry)
+		}
+	}
+	return kept
+}
