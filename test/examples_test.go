@@ -165,7 +165,7 @@ func sortedNames(names []string) []string {
 // compiled ones included (make run builds them).
 func TestMakeRunServesEveryIndexEntry(t *testing.T) {
 	needTool(t, "make")
-	run := startMakeRun(t)
+	run := startMakeRun(t, "")
 	page, err := os.ReadFile(indexPage)
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +180,14 @@ func TestMakeRunServesEveryIndexEntry(t *testing.T) {
 			checkExample(t, run.addr, urlPath)
 		})
 	}
+}
+
+// ADDRESS= moves `make run` to another interface; 127.0.0.2 is loopback
+// too on Linux, yet not the default.
+func TestMakeRunAddress(t *testing.T) {
+	needTool(t, "make")
+	run := startMakeRun(t, "127.0.0.2")
+	checkReplies(t, run.addr, "/bash/echo.sh", echoExchanges[:1])
 }
 
 // checkExample runs the example at urlPath and checks that it does what

@@ -27,16 +27,23 @@ type makeRun struct {
 // openLine is what `make run` prints for the person at the terminal.
 var openLine = regexp.MustCompile(`open (http://([^ /]+)/) in a browser`)
 
-// startMakeRun runs `make run PORT=…` with the default ADDRESS and waits
-// until it serves, on a port picked for this test.
-func startMakeRun(t *testing.T) *makeRun {
+// startMakeRun runs `make run PORT=…` on a port picked for this test, with
+// ADDRESS=address unless that is empty, and waits until it serves there
+// (on 127.0.0.1 without ADDRESS).
+func startMakeRun(t *testing.T, address string) *makeRun {
 	t.Helper()
 	var run *makeRun
 	startOnFreePort(t, func(port int) bool {
-		run = launchMakeRun(t, "PORT="+strconv.Itoa(port))
+		vars := []string{"PORT=" + strconv.Itoa(port)}
+		want := "127.0.0.1:" + strconv.Itoa(port)
+		if address != "" {
+			vars = append(vars, "ADDRESS="+address)
+			want = address + ":" + strconv.Itoa(port)
+		}
+		run = launchMakeRun(t, vars...)
 		collided := run.waitServing(t)
-		if !collided && run.addr != "127.0.0.1:"+strconv.Itoa(port) {
-			t.Fatalf("make run serves on %s, want 127.0.0.1:%d\n%s", run.addr, port, run.out)
+		if !collided && run.addr != want {
+			t.Fatalf("make run serves on %s, want %s\n%s", run.addr, want, run.out)
 		}
 		return !collided
 	})
