@@ -366,3 +366,23 @@ func httpGet(t *testing.T, url string) string {
 	}
 	return string(body)
 }
+
+// The compiled examples are clean: `go vet` passes on the Go ones (the
+// "ignore" tag keeps them out of `go vet ./...`), and the C ones compile
+// without a warning.
+func TestCompiledExamplesBuildClean(t *testing.T) {
+	for _, name := range exampleNames {
+		source := filepath.Join(examplesDir, "go", name+".go")
+		if out, err := exec.Command("go", "vet", source).CombinedOutput(); err != nil {
+			t.Errorf("go vet %s: %v\n%s", source, err, out)
+		}
+	}
+	needTool(t, "cc")
+	for _, name := range exampleNames {
+		source := filepath.Join(examplesDir, "c", name+".c")
+		cc := exec.Command("cc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", source)
+		if out, err := cc.CombinedOutput(); err != nil {
+			t.Errorf("cc %s: %v\n%s", source, err, out)
+		}
+	}
+}

@@ -20,12 +20,15 @@ end
 
 local text, separator = read_environment()
 local names, values = {}, {}
-for entry in text:gmatch("([^" .. separator .. "]+)") do
-  local name, value = entry:match("^([^=]*)=(.*)$")
+local start = 1
+while start <= #text do
+  local stop = text:find(separator, start, true) or #text + 1
+  local name, value = text:sub(start, stop - 1):match("^([^=]*)=(.*)$")
   if name then
     names[#names + 1] = name
     values[name] = value
   end
+  start = stop + 1
 end
 table.sort(names)
 for _, name in ipairs(names) do
