@@ -14,7 +14,7 @@ build:
 # dump-env shows the server's environment to whoever connects. ADDRESS=
 # and PORT= choose another interface and port.
 run: build examples
-	@case '$(ADDRESS)' in 0.0.0.0|'[::]') host=localhost;; *) host='$(ADDRESS)';; esac; \
+	@case '$(ADDRESS)' in ''|0.0.0.0|'[::]') host=localhost;; *) host='$(ADDRESS)';; esac; \
 	echo "websocketd examples: open http://$$host:$(PORT)/ in a browser (Ctrl-C stops the server)"
 	./websocketd --address=$(ADDRESS) --port=$(PORT) --dir=examples --staticdir=examples/html
 
