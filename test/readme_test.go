@@ -2,8 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -42,19 +44,57 @@ func renderTables(t *testing.T, file string) []markdownRow {
 	return rows
 }
 
-// The README's tables render as written: every row has its table's number
-// of cells, no cell's text is lost to a "|" that split it (GitHub cuts a
-// row's extra cells off), and no code span is left open.
-func TestReadmeTablesRender(t *testing.T) {
-	source, err := os.ReadFile("../README.md")
+// The tables of every Markdown file render as written: every row has its
+// table's number of cells, no cell's text is lost to a "|" that split it
+// (GitHub cuts a row's extra cells off), and no code span is left open.
+func TestMarkdownTablesRender(t *testing.T) {
+	for _, file := range markdownFiles(t) {
+		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
+			rows := checkTables(t, file)
+			if file == "../README.md" && rows < 40 {
+				t.Errorf("only %d table rows rendered; the flag and variable tables have more", rows)
+			}
+		})
+	}
+}
+
+// markdownFiles lists the repository's Markdown files, not those of
+// installed or vendored packages.
+func markdownFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != ".." && notOurs(d.Name()) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".md") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// notOurs tells the folders whose Markdown others wrote: installed and
+// vendored packages, and hidden ones such as .git.
+func notOurs(dir string) bool {
+	return dir == "node_modules" || dir == "third_party" || strings.HasPrefix(dir, ".")
+}
+
+// checkTables checks one file's tables and returns how many rows it has.
+func checkTables(t *testing.T, file string) int {
+	source, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(source), "\n")
-	rows := renderTables(t, "../README.md")
-	if len(rows) < 40 {
-		t.Fatalf("only %d table rows rendered; the flag and variable tables have more", len(rows))
-	}
+	rows := renderTables(t, file)
 	columns := 0
 	for _, row := range rows {
 		if row.Header {
@@ -62,19 +102,20 @@ func TestReadmeTablesRender(t *testing.T) {
 		}
 		written := lines[row.Line]
 		if len(row.Cells) != columns {
-			t.Errorf("README.md:%d has %d cells, its table %d: %s", row.Line+1, len(row.Cells), columns, written)
+			t.Errorf("%s:%d has %d cells, its table %d: %s", file, row.Line+1, len(row.Cells), columns, written)
 		}
 		var rendered strings.Builder
 		for _, cell := range row.Cells {
 			rendered.WriteString(cell.Markdown)
 			if strings.Contains(cell.HTML, "`") {
-				t.Errorf("README.md:%d: a code span is left open in %q", row.Line+1, cell.HTML)
+				t.Errorf("%s:%d: a code span is left open in %q", file, row.Line+1, cell.HTML)
 			}
 		}
 		if cellText(written) != cellText(rendered.String()) {
-			t.Errorf("README.md:%d: the rendered cells %q lost part of the row: %s", row.Line+1, rendered.String(), written)
+			t.Errorf("%s:%d: the rendered cells %q lost part of the row: %s", file, row.Line+1, rendered.String(), written)
 		}
 	}
+	return len(rows)
 }
 
 // cellText is a row's text without the cell borders and spaces, the part
