@@ -12,6 +12,37 @@ import (
 	"time"
 )
 
+// `make run` serves on the 127.0.0.1 address it prints, the index page
+// comes with it, and every example the page offers works there, each
+// through websocketd with the gorilla client: 40 programs in 10 languages,
+// compiled ones included (make run builds them).
+func TestMakeRunServesEveryIndexEntry(t *testing.T) {
+	needTool(t, "make")
+	run := startMakeRun(t, "")
+	page, err := os.ReadFile(indexPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := httpGet(t, "http://"+run.addr+"/"); got != string(page) {
+		t.Errorf("GET / did not answer the index page:\n%.300s", got)
+	}
+	for _, urlPath := range indexEntries(t) {
+		t.Run(strings.TrimPrefix(urlPath, "/"), func(t *testing.T) {
+			t.Parallel()
+			needTool(t, languageOf(t, urlPath).needs)
+			checkExample(t, run.addr, urlPath)
+		})
+	}
+}
+
+// ADDRESS= moves `make run` to another interface; 127.0.0.2 is loopback
+// too on Linux, yet not the default.
+func TestMakeRunAddress(t *testing.T) {
+	needTool(t, "make")
+	run := startMakeRun(t, "127.0.0.2")
+	checkReplies(t, run.addr, "/bash/echo.sh", echoExchanges[:1])
+}
+
 // makeRunTimeout bounds `make run` from start to serving: it builds
 // websocketd and the compiled examples first.
 const makeRunTimeout = 5 * time.Minute
