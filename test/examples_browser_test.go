@@ -29,7 +29,7 @@ func TestBrowserExamplePage(t *testing.T) {
 	talkOnPage(t, tab, "Ada", "Hello, Ada!")
 	err = chromedp.Do(tab,
 		chromedp.Click(chromedp.CSS("#connect")), // now "Disconnect"
-		waitLogLineStarting("close (1000"),
+		waitLastLogLineStarting("close (1000"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('path').value = ''`),
 		chromedp.SendKeys(chromedp.CSS("#path"), "/ruby/echo.rb"),
 	)
@@ -45,11 +45,10 @@ func talkOnPage(t *testing.T, tab context.Context, send, reply string) {
 	t.Helper()
 	err := chromedp.Do(tab,
 		chromedp.Click(chromedp.CSS("#connect")),
-		waitLogLine("open"),
+		waitLastLogLine("open"),
 		chromedp.SendKeys(chromedp.CSS("#message"), send),
 		chromedp.Click(chromedp.CSS("#send")),
-		waitLogLine("> "+send),
-		waitLogLine(reply),
+		waitLastLogLine(reply),
 	)
 	if err != nil {
 		log, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#log")))
@@ -57,19 +56,23 @@ func talkOnPage(t *testing.T, tab context.Context, send, reply string) {
 	}
 }
 
-// waitLogLine waits until the page's log has a line that reads exactly text.
-func waitLogLine(text string) chromedp.Action[chromedp.Void] {
-	return pollLog(`(line, text) => line === text`, text)
+// waitLastLogLine waits until the newest line of the page's log reads text.
+// (Older lines may read the same, from an earlier connection.)
+func waitLastLogLine(text string) chromedp.Action[chromedp.Void] {
+	return pollLastLogLine(`(line, text) => line === text`, text)
 }
 
-// waitLogLineStarting waits until a line of the page's log starts with text.
-func waitLogLineStarting(text string) chromedp.Action[chromedp.Void] {
-	return pollLog(`(line, text) => line.startsWith(text)`, text)
+// waitLastLogLineStarting waits until the newest line of the page's log
+// starts with text.
+func waitLastLogLineStarting(text string) chromedp.Action[chromedp.Void] {
+	return pollLastLogLine(`(line, text) => line.startsWith(text)`, text)
 }
 
-// pollLog waits until match(line, text) holds for a line of the page's log.
-func pollLog(match, text string) chromedp.Action[chromedp.Void] {
+// pollLastLogLine waits until match(line, text) holds for the newest line
+// of the page's log.
+func pollLastLogLine(match, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.PollFunction[chromedp.Void](
-		`(text) => [...document.querySelectorAll('#log > div')].some((d) => (`+match+`)(d.textContent, text))`,
+		`(text) => { const last = document.querySelector('#log > div:last-child');
+			return last !== null && (`+match+`)(last.textContent, text); }`,
 		chromedp.WithPollingArgs(text), chromedp.WithPollingTimeout(readTimeout))
 }
