@@ -37,13 +37,15 @@ type exchange struct {
 }
 
 // A message with a "\n" reaches the program as two lines; a CR before the
-// newline is the program's to drop (websocketd keeps it), and greeters do.
+// newline is the program's to drop (websocketd keeps it), and greeters do;
+// a CR elsewhere is part of the line, in every language.
 var greeterExchanges = []exchange{
 	{"Ada", []string{"Hello, Ada!"}},
 	{"ünïcödé ✓", []string{"Hello, ünïcödé ✓!"}},
 	{"", []string{"Hello, !"}},
 	{"  two  spaces  ", []string{"Hello,   two  spaces  !"}},
 	{"carriage\r", []string{"Hello, carriage!"}},
+	{"lone\rcarriage", []string{"Hello, lone\rcarriage!"}},
 	{"first\nsecond", []string{"Hello, first!", "Hello, second!"}},
 }
 
@@ -53,6 +55,7 @@ var echoExchanges = []exchange{
 	{"", []string{""}},
 	{"  two  spaces  ", []string{"  two  spaces  "}},
 	{"first\nsecond", []string{"first", "second"}},
+	{"lone\rcarriage", []string{"lone\rcarriage"}},
 	{strings.Repeat("long line ", 20000), []string{strings.Repeat("long line ", 20000)}},
 }
 
