@@ -2,7 +2,6 @@ package test
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"path"
 	"slices"
@@ -176,19 +175,4 @@ func checkDumpEnv(t *testing.T, addr, urlPath string) {
 			t.Errorf("%s is missing or empty", name)
 		}
 	}
-}
-
-func httpGet(t *testing.T, url string) string {
-	t.Helper()
-	client := &http.Client{Timeout: readTimeout}
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s, %v", url, resp.Status, err)
-	}
-	return string(body)
 }

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,8 +24,8 @@ func TestMakeRunServesEveryIndexEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := httpGet(t, "http://"+run.addr+"/"); got != string(page) {
-		t.Errorf("GET / did not answer the index page:\n%.300s", got)
+	if status, got := httpGet(t, "http://"+run.addr+"/"); status != http.StatusOK || got != string(page) {
+		t.Errorf("GET / did not answer the index page: %d\n%.300s", status, got)
 	}
 	for _, urlPath := range indexEntries(t) {
 		t.Run(strings.TrimPrefix(urlPath, "/"), func(t *testing.T) {
