@@ -105,6 +105,7 @@ func (run *makeRun) waitServing(t *testing.T) (collided bool) {
 	t.Helper()
 	deadline := time.After(makeRunTimeout)
 	for {
+		changed := run.out.changed() // before the read, so no line slips by
 		out := run.out.String()
 		if m := servingLine.FindStringSubmatch(out); m != nil {
 			run.addr = m[2]
@@ -115,9 +116,9 @@ func (run *makeRun) waitServing(t *testing.T) (collided bool) {
 			return false
 		}
 		select {
-		case <-run.out.changed():
+		case <-changed:
 		case <-run.done:
-			if strings.Contains(out, "address already in use") {
+			if strings.Contains(run.out.String(), "address already in use") {
 				return true
 			}
 			t.Fatalf("make run ended before serving: %v\n%s", run.cmd.ProcessState, run.out)
