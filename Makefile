@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PORT ?= 8080
 
-.PHONY: build run test check fuzz bench clean
+.PHONY: build run test check fuzz bench clean cross test-portable
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 build:
@@ -30,6 +30,26 @@ fuzz:
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	go vet ./...
+
+# Every release target builds without cgo, and go vet (which compiles the
+# tests too) is clean for each; then once more for Linux built with the
+# portable code of macOS and the BSDs (-tags portable).
+TARGETS := linux/amd64 linux/386 linux/arm linux/arm64 darwin/amd64 darwin/arm64 \
+	freebsd/amd64 openbsd/amd64 windows/amd64 windows/386 windows/arm64
+cross:
+	@set -e; for target in $(TARGETS); do \
+		echo "cross: $$target"; \
+		export CGO_ENABLED=0 GOOS=$${target%/*} GOARCH=$${target#*/} GOARM=6; \
+		go build -o /dev/null . ; \
+		go vet ./... ; \
+	done
+	go vet -tags portable ./...
+
+# The black-box suite and the unit tests once more, with the code macOS and
+# the BSDs run (a goroutine per pipe, the portable hang-up check) in place
+# of Linux's epoll watcher. Without -race: the race runs are in make test.
+test-portable:
+	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./test
 
 bench: build
 	go run ./bench

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -64,7 +65,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.closeMS, "closems", 0, "extra milliseconds the child gets at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
 	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every N ms; drop a peer silent for 2N ms (0: no pings)")
 	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, how long to wait for sessions to end before killing their processes")
-	fs.StringSliceVar(&v.passEnv, "passenv", []string{"PATH", "LD_LIBRARY_PATH"}, "server environment variables the child inherits, comma separated")
+	fs.StringSliceVar(&v.passEnv, "passenv", defaultPassEnv(runtime.GOOS), "server environment variables the child inherits, comma separated")
 	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
 	fs.StringSliceVar(&v.origins, "origin", nil, "allowed origins, comma separated: host, host:port or scheme://host[:port]")
 	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")

@@ -13,9 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
-	"syscall"
 
-	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
@@ -92,7 +90,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// Signals are caught from the start: from the first connection on, the
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(signals, serverSignals...)
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -122,7 +120,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	for _, url := range server.RedirectURLs() {
 		log.Info("redirecting "+url+" to https", "category", "server")
 	}
-	notify(log, daemon.SdNotifyReady)
+	notifyReady(log)
 	return awaitEnd(server, cfg, log, served, signals)
 }
 
@@ -136,7 +134,7 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 			shutdown(server, cfg, log, signals)
 			return exitServeError
 		case sig := <-signals:
-			if sig == syscall.SIGHUP {
+			if isReload(sig) {
 				reload(server, cfg, log)
 				continue
 			}
@@ -150,7 +148,7 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 // shutdown ends every session, waiting for them at most --shutdownms; a
 // second SIGINT or SIGTERM cuts that wait short and kills what is left.
 func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signals <-chan os.Signal) {
-	notify(log, daemon.SdNotifyStopping)
+	notifyStopping(log)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	done := make(chan struct{})
@@ -160,21 +158,12 @@ func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signal
 		case <-done:
 			return
 		case sig := <-signals:
-			if sig == syscall.SIGHUP {
+			if isReload(sig) {
 				continue // no reloading while going away
 			}
 			log.Info("second "+sig.String()+": killing the remaining processes", "category", "server")
 			cancel()
 		}
-	}
-}
-
-// notify tells systemd (Type=notify) how the service is doing; without
-// NOTIFY_SOCKET it does nothing. The variable stays set, for STOPPING=1;
-// children never see it, as they get only --passenv variables.
-func notify(log *slog.Logger, state string) {
-	if _, err := daemon.SdNotify(false, state); err != nil {
-		log.Error("cannot notify systemd", "category", "server", "state", state, "error", err)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -14,11 +13,13 @@ import (
 // child to exit before the next, harder step; --closems adds to it.
 const baseStopGrace = 100 * time.Millisecond
 
-// process is the program end of a session: one child, started in a process
-// group of its own so that the whole group, grandchildren included, can be
-// signalled and nothing it started outlives the session.
+// process is the program end of a session: one child, started in a group
+// of its own (a process group on Unix, a Job Object on Windows: see
+// processGroup) so that the whole group, grandchildren included, can be
+// stopped and nothing it started outlives the session.
 type process struct {
 	cmd    *exec.Cmd
+	group  *processGroup
 	stdin  *os.File // our end of the child's stdin
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
@@ -61,15 +62,22 @@ func startProcess(argv, env []string, dir string, grace time.Duration) (*process
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = newSysProcAttr()
 	err := cmd.Start()
 	closeAll(theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeAll(ours[:])
 		return nil, err
 	}
+	group, err := containProcess(cmd)
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		closeAll(ours[:])
+		return nil, fmt.Errorf("containing the process: %w", err)
+	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
-	return &process{cmd: cmd, stdin: ours[0], stdout: ours[1], stderr: ours[2],
+	return &process{cmd: cmd, group: group, stdin: ours[0], stdout: ours[1], stderr: ours[2],
 		grace: grace, exited: make(chan struct{})}, nil
 }
 
@@ -81,7 +89,8 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 // must not race the reads of the pipes.
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
-	p.signalGroup(syscall.SIGKILL)
+	p.group.killAll()
+	p.group.release()
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.
@@ -93,18 +102,18 @@ func (p *process) wait() *os.ProcessState {
 	return p.cmd.ProcessState
 }
 
-// stop ends the child the gentle way first: close its stdin, then SIGINT,
-// SIGTERM and SIGKILL to its group, each after a grace period. It returns
-// once the child is reaped. Safe to call more than once and from any
-// goroutine.
+// stop ends the child the gentle way first: close its stdin, then the
+// group's stop steps (on Unix SIGINT, SIGTERM and SIGKILL), each after a
+// grace period. It returns once the child is reaped. Safe to call more
+// than once and from any goroutine.
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
 		p.stdin.Close()
-		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
+		for _, step := range p.group.stopSteps() {
 			if p.exitedWithin(p.grace) {
 				return
 			}
-			p.signalGroup(sig)
+			step()
 		}
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
@@ -130,11 +139,6 @@ func (p *process) exitedWithin(d time.Duration) bool {
 	}
 }
 
-func (p *process) signalGroup(sig syscall.Signal) {
-	// A negative pid addresses the group; ESRCH once it is gone is fine.
-	syscall.Kill(-p.pid(), sig)
-}
-
 // exitCloseCode maps how the child ended to the close frame that ends the
 // socket: 1000 for a clean exit, 1011 with the status as the reason.
 func exitCloseCode(state *os.ProcessState) (int, string) {
@@ -149,6 +153,6 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
-	p.signalGroup(syscall.SIGKILL)
+	p.group.killAll()
 	p.stdin.Close()
 }

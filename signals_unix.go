@@ -1,0 +1,14 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// serverSignals end the server gracefully (SIGINT, SIGTERM) or reload its
+// certificates (SIGHUP, see isReload).
+var serverSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+
+func isReload(sig os.Signal) bool { return sig == syscall.SIGHUP }
