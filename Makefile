@@ -25,6 +25,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzResolveScript$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzWindowsSegment$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .
 
 check:

@@ -62,5 +62,6 @@ func helpText() string {
 	b.WriteString(helpHeader)
 	b.WriteString(newFlagSet(&v).FlagUsages())
 	b.WriteString(helpFooter)
+	b.WriteString(signalsHelp)
 	return b.String()
 }

@@ -12,3 +12,11 @@ import (
 var serverSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 func isReload(os.Signal) bool { return false }
+
+// signalsHelp ends --help: what Windows's console events do, and what it
+// lacks.
+const signalsHelp = `
+Ctrl-C, Ctrl-Break, closing the console, logging off and shutting down end
+the server gracefully (a second one kills what is left). SIGHUP does not
+exist on Windows: reloading --sslcert/--sslkey needs a restart there.
+`

@@ -61,11 +61,15 @@ func startProcess(argv, env []string, dir string, grace time.Duration) (*process
 			ours[i], theirs[i] = r, w
 		}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd, err := newCommand(argv)
+	if err != nil {
+		closeAll(ours[:])
+		closeAll(theirs[:])
+		return nil, err
+	}
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
-	cmd.SysProcAttr = newSysProcAttr()
-	err := cmd.Start()
+	err = cmd.Start()
 	closeAll(theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeAll(ours[:])

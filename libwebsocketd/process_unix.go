@@ -11,7 +11,13 @@ import (
 // a signal to the negative pid reaches the child and all it started.
 type processGroup struct{ pgid int }
 
-func newSysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+// newCommand runs argv (never through a shell) in a process group of its
+// own.
+func newCommand(argv []string) (*exec.Cmd, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd, nil
+}
 
 // containProcess needs no step after the start on Unix: Setpgid did it.
 func containProcess(cmd *exec.Cmd) (*processGroup, error) {

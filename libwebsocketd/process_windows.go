@@ -3,7 +3,9 @@ package libwebsocketd
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -22,11 +24,36 @@ type processGroup struct {
 	job windows.Handle
 }
 
-// The child gets a process group of its own (the target of
-// CTRL_BREAK_EVENT, and out of reach of the Ctrl-C meant for websocketd)
-// and starts suspended (see containProcess).
-func newSysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED}
+// newCommand runs argv; a .bat or .cmd file through cmd.exe, with a
+// command line quoted for cmd.exe (batchCommandLine), not for a C
+// program's argument parser as os/exec would. The child gets a process
+// group of its own (the target of CTRL_BREAK_EVENT, and out of reach of the
+// Ctrl-C meant for websocketd) and starts suspended (see containProcess).
+func newCommand(argv []string) (*exec.Cmd, error) {
+	attr := &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED}
+	if windowsKindOf(argv[0]) != windowsBatch {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.SysProcAttr = attr
+		return cmd, nil
+	}
+	comspec := commandInterpreter()
+	line, err := batchCommandLine(comspec, argv)
+	if err != nil {
+		return nil, err
+	}
+	attr.CmdLine = line
+	cmd := exec.Command(comspec)
+	cmd.SysProcAttr = attr
+	return cmd, nil
+}
+
+// commandInterpreter is cmd.exe: COMSPEC names it, as it does for
+// everything else on Windows.
+func commandInterpreter() string {
+	if comspec := os.Getenv("COMSPEC"); comspec != "" {
+		return comspec
+	}
+	return filepath.Join(os.Getenv("SystemRoot"), "System32", "cmd.exe")
 }
 
 // containProcess puts the suspended child in a new job, then lets it run.
