@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PORT ?= 8080
 
-.PHONY: build run test check fuzz bench clean cross test-portable
+.PHONY: build run test check fuzz bench clean cross test-portable test-wine
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 build:
@@ -51,6 +51,12 @@ cross:
 # of Linux's epoll watcher. Without -race: the race runs are in make test.
 test-portable:
 	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./test
+
+# Windows, run under Wine: the unit tests built for Windows, and a smoke
+# test of websocketd.exe serving Windows children to a Linux client
+# (test/wine; needs wine64 and gcc-mingw-w64-x86-64, see .ci/run).
+test-wine:
+	go test -tags wine -count=1 -timeout 15m -v ./test/wine
 
 bench: build
 	go run ./bench

@@ -1,0 +1,242 @@
+//go:build linux && wine
+
+package wine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// timeout bounds each wait; Wine starts processes slowly.
+const timeout = 60 * time.Second
+
+// server is one websocketd.exe under Wine.
+type server struct {
+	addr string
+	out  *lockedBuffer
+}
+
+var servingLine = regexp.MustCompile(`serving .* on ws://([^ /]+)/`)
+
+// startServer runs websocketd.exe on a port it picks, and stops it (the
+// Linux side of Wine's process) when the test ends.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	needWine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lockedBuffer{}
+	cmd := wineCommand(ctx, append([]string{env.websocket, "--address=127.0.0.1", "--port=0",
+		"--loglevel=debug"}, args...)...)
+	cmd.Stdout, cmd.Stderr = out, out
+	// A child that escaped the job would hold the output pipe open for
+	// good: Wait must not wait for it after websocketd.exe has gone.
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("websocketd.exe said:\n%s", out)
+		}
+	})
+	var addr string
+	waitFor(t, timeout, "websocketd.exe to serve", func() bool {
+		select {
+		case <-done:
+			t.Fatalf("websocketd.exe exited: %v\n%s", cmd.ProcessState, out)
+		default:
+		}
+		if m := servingLine.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+			return true
+		}
+		return false
+	})
+	return &server{addr: addr, out: out}
+}
+
+func (s *server) dial(t *testing.T, path string) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+s.addr+path, nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (HTTP %d)", path, err, status)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetReadDeadline(time.Now().Add(timeout))
+	return c
+}
+
+func (s *server) dialStatus(t *testing.T, path string) int {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+s.addr+path, nil)
+	if err == nil {
+		c.Close()
+		return http.StatusSwitchingProtocols
+	}
+	if resp == nil {
+		t.Fatalf("dial %s: %v", path, err)
+	}
+	return resp.StatusCode
+}
+
+func expectText(t *testing.T, c *websocket.Conn, want string) {
+	t.Helper()
+	_, data, err := c.ReadMessage()
+	if err != nil || strings.TrimRight(string(data), "\r") != want {
+		t.Fatalf("got %q, %v; want %q", data, err, want)
+	}
+}
+
+func expectClose(t *testing.T, c *websocket.Conn) *websocket.CloseError {
+	t.Helper()
+	_, data, err := c.ReadMessage()
+	var closeErr *websocket.CloseError
+	if !errors.As(err, &closeErr) {
+		t.Fatalf("got %q, %v; want a close frame", data, err)
+	}
+	return closeErr
+}
+
+func TestWineEchoRoundTrip(t *testing.T) {
+	s := startServer(t, env.child, "echo")
+	c := s.dial(t, "/")
+	for _, line := range []string{"hello", "from Linux"} {
+		if err := c.WriteMessage(websocket.TextMessage, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		expectText(t, c, line)
+	}
+}
+
+func TestWineExitStatusClosesWith1011(t *testing.T) {
+	s := startServer(t, env.child, "exit3")
+	c := s.dial(t, "/")
+	expectText(t, c, "bye")
+	closed := expectClose(t, c)
+	if closed.Code != websocket.CloseInternalServerErr || !strings.Contains(closed.Text, "exit status 3") {
+		t.Fatalf("close %d %q, want 1011 with exit status 3", closed.Code, closed.Text)
+	}
+}
+
+// The child starts a grandchild and hangs, reading nothing: once the
+// client leaves, the stop sequence ends in the job's end, which takes the
+// grandchild too.
+func TestWineJobEndsChildAndGrandchild(t *testing.T) {
+	marker := fmt.Sprintf("tree-%d", time.Now().UnixNano())
+	s := startServer(t, env.child, "spawn", marker)
+	c := s.dial(t, "/")
+	expectText(t, c, "spawned")
+	waitFor(t, timeout, "child and grandchild to run", func() bool { return len(childrenWith(marker)) == 2 })
+	c.Close()
+	waitFor(t, timeout, "child and grandchild to be gone", func() bool { return len(childrenWith(marker)) == 0 })
+}
+
+func TestWineMaxForksGives429(t *testing.T) {
+	s := startServer(t, "--maxforks=1", env.child, "echo")
+	first := s.dial(t, "/")
+	first.WriteMessage(websocket.TextMessage, []byte("busy"))
+	expectText(t, first, "busy") // the one process is running
+	if status := s.dialStatus(t, "/"); status != http.StatusTooManyRequests {
+		t.Fatalf("second connection got HTTP %d, want 429", status)
+	}
+}
+
+func TestWineDirRunsExeAndBat(t *testing.T) {
+	needWine(t)
+	dir := filepath.Join(t.TempDir(), "scripts")
+	os.Mkdir(dir, 0o755)
+	if err := copyFile(env.child, filepath.Join(dir, "echo.exe")); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "hello.bat"), []byte("@echo off\r\necho hello from batch\r\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "plain.txt"), []byte("not a program\r\n"), 0o644)
+	s := startServer(t, "--dir="+dir)
+
+	c := s.dial(t, "/echo.exe")
+	c.WriteMessage(websocket.TextMessage, []byte("via --dir"))
+	expectText(t, c, "via --dir")
+
+	b := s.dial(t, "/hello.bat")
+	expectText(t, b, "hello from batch")
+	if closed := expectClose(t, b); closed.Code != websocket.CloseNormalClosure {
+		t.Fatalf("batch file ended with %d %q, want 1000", closed.Code, closed.Text)
+	}
+
+	if status := s.dialStatus(t, "/plain.txt"); status != http.StatusForbidden {
+		t.Fatalf("plain.txt got HTTP %d, want 403", status)
+	}
+	waitFor(t, timeout, "a log line saying what plain.txt would need", func() bool {
+		return strings.Contains(s.out.String(), ".exe, .bat and .cmd")
+	})
+	if status := s.dialStatus(t, "/ECHO.EXE"); status != http.StatusSwitchingProtocols {
+		t.Fatalf("/ECHO.EXE got HTTP %d: Windows names are case-insensitive", status)
+	}
+	if status := s.dialStatus(t, "/echo.exe."); status != http.StatusNotFound {
+		t.Fatalf("/echo.exe. got HTTP %d, want 404 (a trailing dot is refused)", status)
+	}
+}
+
+// TestWineUnitTests runs the unit tests of both packages, built for
+// Windows, under Wine.
+func TestWineUnitTests(t *testing.T) {
+	needWine(t)
+	for _, pkg := range []string{"../../libwebsocketd", "../.."} {
+		exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
+		if out, err := goTestWindows(exe, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("building %s for Windows: %v\n%s", pkg, err, out)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		cmd := wineCommand(ctx, exe, "-test.count=1")
+		cmd.Dir = pkg // testdata is found relative to the package
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("%s under Wine: %v\n%s", pkg, err, out)
+			continue
+		}
+		t.Logf("%s under Wine: %s", pkg, strings.TrimSpace(lastLine(out)))
+	}
+}
+
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+// lockedBuffer is websocketd.exe's output, written by exec's copier and
+// read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
