@@ -24,6 +24,13 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Show is "help", "version" or "license" when that is all to do.
 	Show string
+	// MisplacedFlags are arguments after COMMAND that look like our own
+	// flags; they go to COMMAND, and the server warns about them once.
+	MisplacedFlags []string
+	// BasicAuthFile is the htpasswd file of --basicauth; main reads it.
+	BasicAuthFile string
+	// MetricsAddr is where --metrics serves /metrics and /healthz.
+	MetricsAddr string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -32,6 +39,10 @@ type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
+
+// errNothingToServe is a command line without COMMAND, --dir, --staticdir
+// or --cgidir: most often someone trying the program, who needs the usage.
+var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
@@ -43,6 +54,26 @@ type flagValues struct {
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
+	pty, terminal                                          bool
+	ops                                                    opsFlags
+}
+
+// opsFlags are the operations flags: authentication, proxies, metrics,
+// timeouts and --once.
+type opsFlags struct {
+	basicAuth, metrics string
+	trustProxy         []string
+	idleMS, maxSession int
+	once               bool
+}
+
+func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
+	fs.StringVar(&o.basicAuth, "basicauth", "", "require HTTP Basic credentials from the htpasswd `FILE` (bcrypt entries only; re-read on SIGHUP)")
+	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe Forwarded / X-Forwarded-* headers from peers in these `CIDRs`, comma separated")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on this separate `ADDR:PORT`")
+	fs.IntVar(&o.idleMS, "idlems", 0, "close a session with no message either way for `N` ms (1000 \"idle timeout\"; 0: never)")
+	fs.IntVar(&o.maxSession, "maxsessionms", 0, "close any session `N` ms old (1000 \"session time limit\"; 0: no limit)")
+	fs.BoolVar(&o.once, "once", false, "serve one WebSocket session, then exit with its process's exit status")
 }
 
 // newFlagSet declares every flag once, with its help.
@@ -50,35 +81,38 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("websocketd", pflag.ContinueOnError)
 	fs.SetInterspersed(false) // COMMAND and everything after it are the child's
 	fs.SortFlags = false
-	fs.IntVar(&v.port, "port", 0, "TCP port to listen on (default 80, or 443 with --ssl; 0 picks a free port)")
-	fs.StringArrayVar(&v.addresses, "address", nil, "interface address to listen on; repeat for several, IPv6 in brackets (default: all interfaces)")
-	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on this Unix socket path")
+	fs.IntVar(&v.port, "port", 0, "listen on TCP port `N` (default 80, or 443 with --ssl; 0 picks a free port)")
+	fs.StringArrayVar(&v.addresses, "address", nil, "listen on the interface with address `ADDR`; repeat for several, IPv6 in brackets (default: all interfaces)")
+	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on the Unix socket at `PATH`")
 	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
 	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
-	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":…,"data":…} messages`)
+	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
+	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
+	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
-	fs.IntVar(&v.closeMS, "closems", 0, "extra milliseconds the child gets at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
-	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every N ms; drop a peer silent for 2N ms (0: no pings)")
-	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, how long to wait for sessions to end before killing their processes")
-	fs.StringSliceVar(&v.passEnv, "passenv", defaultPassEnv(runtime.GOOS), "server environment variables the child inherits, comma separated")
+	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
+	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
+	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, wait `MS` milliseconds for sessions to end before killing their processes")
+	fs.StringSliceVar(&v.passEnv, "passenv", defaultPassEnv(runtime.GOOS), "the server environment variables the child inherits, as comma-separated `NAMES`")
 	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
-	fs.StringSliceVar(&v.origins, "origin", nil, "allowed origins, comma separated: host, host:port or scheme://host[:port]")
+	fs.StringSliceVar(&v.origins, "origin", nil, "allow only these origins, a comma-separated `LIST` of host, host:port or scheme://host[:port]")
 	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")
-	fs.StringArrayVar(&v.headers, "header", nil, `add "Name: value" to every response (repeatable)`)
-	fs.StringArrayVar(&v.headersWS, "header-ws", nil, `add "Name: value" to WebSocket upgrade responses only (repeatable)`)
-	fs.StringArrayVar(&v.headersHTTP, "header-http", nil, `add "Name: value" to plain HTTP responses only (repeatable)`)
+	fs.StringArrayVar(&v.headers, "header", nil, "add `HEADER` (\"Name: value\") to every response (repeatable)")
+	fs.StringArrayVar(&v.headersWS, "header-ws", nil, "add `HEADER` (\"Name: value\") to WebSocket upgrade responses only (repeatable)")
+	fs.StringArrayVar(&v.headersHTTP, "header-http", nil, "add `HEADER` (\"Name: value\") to plain HTTP responses only (repeatable)")
 	fs.BoolVar(&v.ssl, "ssl", false, "serve TLS (wss:// and https://); needs --sslcert and --sslkey")
 	fs.StringVar(&v.sslCert, "sslcert", "", "TLS certificate chain `FILE` (PEM)")
 	fs.StringVar(&v.sslKey, "sslkey", "", "TLS private key `FILE` (PEM)")
 	fs.StringVar(&v.sslCA, "sslca", "", "require client certificates signed by the CAs in `FILE` (mutual TLS)")
-	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on this port, redirecting to https")
-	fs.StringVar(&v.logLevel, "loglevel", "access", "debug, trace, access, info, error, fatal or none")
-	fs.StringVar(&v.logFormat, "logformat", "text", "text (the classic layout) or json")
+	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on port `N`, redirecting to https")
+	fs.StringVar(&v.logLevel, "loglevel", "access", "log records at `LEVEL` and above: debug, trace, access, info, error, fatal or none")
+	fs.StringVar(&v.logFormat, "logformat", "text", "log `FORMAT`: text (the classic layout) or json")
+	declareOpsFlags(fs, &v.ops)
 	fs.BoolVarP(&v.help, "help", "h", false, "show this help and exit")
 	fs.BoolVar(&v.version, "version", false, "show the version and exit")
 	fs.BoolVar(&v.license, "license", false, "show the license and exit")
@@ -91,7 +125,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	var v flagValues
 	fs := newFlagSet(&v)
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(acceptSingleDash(fs, args)); err != nil {
 		return Config{}, usageError{err}
 	}
 	switch {
@@ -106,6 +140,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	cfg.MisplacedFlags = misplacedFlags(fs, fs.Args())
 	return cfg, cfg.check()
 }
 
@@ -145,17 +180,18 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
+			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			MaxForks:     v.maxForks,
 			MaxFrameSize: v.maxFrameSize,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
 			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
 			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
 			Origins: v.origins, SameOrigin: v.sameOrigin,
 			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
-			Version: version,
+			Version: fullVersion(),
 		},
 	}
-	return cfg, nil
+	return cfg, v.ops.apply(&cfg)
 }
 
 // check refuses combinations of flags that make no sense together.
@@ -167,7 +203,7 @@ func (c Config) check() error {
 		fail("give either COMMAND or --dir, not both")
 	}
 	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
-		fail("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+		return errNothingToServe // the other checks would only add noise
 	}
 	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
 		fail("--devconsole cannot be combined with --staticdir or --cgidir")
@@ -175,6 +211,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -195,6 +232,7 @@ func (c Config) check() error {
 			fail("--origin: %v", err)
 		}
 	}
+	problems = append(problems, c.checkOps()...)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -226,4 +264,17 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return true
+}
+
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
+		fail("--pty and --terminal are not supported on Windows")
+	}
+	if h.PTY && h.Terminal {
+		fail("give either --pty or --terminal, not both (--terminal already makes stdout a terminal)")
+	}
+	if h.Terminal && (h.PassStderr || h.Binary) {
+		fail("--terminal cannot be combined with --passstderr or --binary (a terminal's output is always binary, stderr included)")
+	}
 }

@@ -12,13 +12,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
+	"strings"
 
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
-
-// version is set at build time by the Makefile.
-var version = "0.1.0-dev"
 
 // Exit statuses.
 const (
@@ -29,7 +26,14 @@ const (
 	exitServeError = 4 // a listener failed while serving
 )
 
+// generateDocs is set only in a build with -tags gendocs (gendocs.go),
+// which writes the man page and completions instead of serving.
+var generateDocs func(args []string) int
+
 func main() {
+	if generateDocs != nil {
+		os.Exit(generateDocs(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 
@@ -40,6 +44,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
 		return exitUsage
+	case errors.Is(err, errNothingToServe):
+		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
+		return exitConfig
 	case err != nil:
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
@@ -49,7 +56,7 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, helpText())
 		return exitOK
 	case "version":
-		fmt.Fprintf(stdout, "websocketd %s (%s %s-%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprint(stdout, versionLine())
 		return exitOK
 	case "license":
 		fmt.Fprint(stdout, licenseText)
@@ -91,6 +98,12 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, serverSignals...)
+	warnMisplacedFlags(cfg, log)
+	metrics, code := startOps(&cfg, log, stderr)
+	if code != exitOK {
+		return code
+	}
+	defer metrics.stop()
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -121,14 +134,19 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		log.Info("redirecting "+url+" to https", "category", "server")
 	}
 	notifyReady(log)
-	return awaitEnd(server, cfg, log, served, signals)
+	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
 }
 
-// awaitEnd serves until SIGTERM or SIGINT, then shuts down gracefully.
-// SIGHUP reloads certificates.
-func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
+// awaitEnd serves until SIGTERM or SIGINT, or with --once until the one
+// session ended, then shuts down gracefully. SIGHUP reloads certificates
+// and the --basicauth file.
+func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
 	for {
 		select {
+		case code := <-once:
+			log.Info(fmt.Sprintf("--once: the session ended (exit status %d), shutting down", code), "category", "server")
+			shutdown(server, cfg, log, signals)
+			return max(code, 0)
 		case err := <-served:
 			log.Error("server stopped", "category", "server", "error", err)
 			shutdown(server, cfg, log, signals)
@@ -149,6 +167,7 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 // second SIGINT or SIGTERM cuts that wait short and kills what is left.
 func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signals <-chan os.Signal) {
 	notifyStopping(log)
+	cfg.Handler.Metrics.ShuttingDown()
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	done := make(chan struct{})
@@ -168,8 +187,17 @@ func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signal
 }
 
 func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
+	if auth := cfg.Handler.BasicAuth; auth != nil {
+		if err := auth.Reload(); err != nil {
+			log.Error("SIGHUP: keeping the old users", "category", "server", "error", err)
+		} else {
+			log.Info("SIGHUP: --basicauth file reloaded", "category", "server")
+		}
+	}
 	if !cfg.Server.TLS {
-		log.Info("SIGHUP: nothing to reload without --ssl", "category", "server")
+		if cfg.Handler.BasicAuth == nil {
+			log.Info("SIGHUP: nothing to reload without --ssl or --basicauth", "category", "server")
+		}
 		return
 	}
 	if err := server.ReloadCertificates(); err != nil {
@@ -177,6 +205,16 @@ func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
 		return
 	}
 	log.Info("SIGHUP: certificates reloaded", "category", "server")
+}
+
+// warnMisplacedFlags says once why "websocketd ./x.sh --port=9000" is not
+// on port 9000: everything after COMMAND is COMMAND's.
+func warnMisplacedFlags(cfg Config, log *slog.Logger) {
+	if len(cfg.MisplacedFlags) == 0 {
+		return
+	}
+	log.Warn("note: "+strings.Join(cfg.MisplacedFlags, " ")+" after COMMAND go to "+cfg.Handler.Command[0]+
+		" as its arguments, not to websocketd; put websocketd's flags before COMMAND", "category", "server")
 }
 
 func describe(cfg Config) string {

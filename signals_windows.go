@@ -18,5 +18,6 @@ func isReload(os.Signal) bool { return false }
 const signalsHelp = `
 Ctrl-C, Ctrl-Break, closing the console, logging off and shutting down end
 the server gracefully (a second one kills what is left). SIGHUP does not
-exist on Windows: reloading --sslcert/--sslkey needs a restart there.
+exist on Windows: new --sslcert/--sslkey or --basicauth files need a
+restart there.
 `

@@ -26,6 +26,9 @@ type process struct {
 	grace  time.Duration
 	// inputLines ends each client message with a newline on stdin.
 	inputLines bool
+	// terminal is the master of the child's controlling terminal with
+	// --terminal (then stdin and stdout too); nil otherwise.
+	terminal *os.File
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
@@ -33,58 +36,45 @@ type process struct {
 	// is still open; nil closes stdout, which ends a read waiting on it.
 	// A session whose stdout no goroutine waits on sets its own (output.go).
 	stdoutStuck func()
+	// reached counts each step of the stop sequence taken; nil without
+	// --metrics.
+	reached func(step string)
 }
 
-// startProcess starts argv (never through a shell) with exactly env.
-func startProcess(argv, env []string, dir string, grace time.Duration) (*process, error) {
+// startProcess starts argv (never through a shell) with exactly env, its
+// standard streams wired as tty says (streams.go).
+func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySpec) (*process, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command")
 	}
-	var ours, theirs [3]*os.File
-	closeAll := func(files []*os.File) {
-		for _, f := range files {
-			if f != nil {
-				f.Close()
-			}
-		}
-	}
-	for i := range 3 {
-		r, w, err := os.Pipe()
-		if err != nil {
-			closeAll(ours[:])
-			closeAll(theirs[:])
-			return nil, fmt.Errorf("creating pipes: %w", err)
-		}
-		if i == 0 { // stdin: the child reads, we write
-			ours[i], theirs[i] = w, r
-		} else {
-			ours[i], theirs[i] = r, w
-		}
-	}
-	cmd, err := newCommand(argv)
+	streams, err := openStreams(tty)
 	if err != nil {
-		closeAll(ours[:])
-		closeAll(theirs[:])
+		return nil, err
+	}
+	cmd, err := newCommand(argv, streams.attr)
+	if err != nil {
+		closeFiles(streams.ours[:])
+		closeFiles(streams.theirs[:])
 		return nil, err
 	}
 	cmd.Env, cmd.Dir = env, dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
 	err = cmd.Start()
-	closeAll(theirs[:]) // the child holds its own copies now
+	closeFiles(streams.theirs[:]) // the child holds its own copies now
 	if err != nil {
-		closeAll(ours[:])
+		closeFiles(streams.ours[:])
 		return nil, err
 	}
 	group, err := containProcess(cmd)
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		closeAll(ours[:])
+		closeFiles(streams.ours[:])
 		return nil, fmt.Errorf("containing the process: %w", err)
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
-	return &process{cmd: cmd, group: group, stdin: ours[0], stdout: ours[1], stderr: ours[2],
-		grace: grace, exited: make(chan struct{})}, nil
+	return &process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+		terminal: streams.terminal, grace: grace, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -96,6 +86,9 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.group.killAll()
+	if p.terminal != nil {
+		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
+	}
 	p.group.release()
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
@@ -115,11 +108,13 @@ func (p *process) wait() *os.ProcessState {
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
 		p.stdin.Close()
+		p.reach("stdin_closed")
 		for _, step := range p.group.stopSteps() {
 			if p.exitedWithin(p.grace) {
 				return
 			}
-			step()
+			p.reach(step.name)
+			step.take()
 		}
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
@@ -161,4 +156,11 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 func (p *process) kill() {
 	p.group.killAll()
 	p.stdin.Close()
+}
+
+// stopStep is one step of the stop sequence after stdin is closed: its
+// name (for --metrics) and what it does.
+type stopStep struct {
+	name string
+	take func()
 }

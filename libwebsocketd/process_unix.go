@@ -11,11 +11,13 @@ import (
 // a signal to the negative pid reaches the child and all it started.
 type processGroup struct{ pgid int }
 
-// newCommand runs argv (never through a shell) in a process group of its
-// own.
-func newCommand(argv []string) (*exec.Cmd, error) {
+// groupProcAttr starts a child in a process group of its own.
+func groupProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// newCommand runs argv (never through a shell) with attr.
+func newCommand(argv []string, attr *syscall.SysProcAttr) (*exec.Cmd, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = attr
 	return cmd, nil
 }
 
@@ -25,11 +27,11 @@ func containProcess(cmd *exec.Cmd) (*processGroup, error) {
 }
 
 // stopSteps are SIGINT, SIGTERM and SIGKILL to the group.
-func (g *processGroup) stopSteps() []func() {
-	return []func(){
-		func() { g.signal(syscall.SIGINT) },
-		func() { g.signal(syscall.SIGTERM) },
-		g.killAll,
+func (g *processGroup) stopSteps() []stopStep {
+	return []stopStep{
+		{signalName(syscall.SIGINT), func() { g.signal(syscall.SIGINT) }},
+		{signalName(syscall.SIGTERM), func() { g.signal(syscall.SIGTERM) }},
+		{signalName(syscall.SIGKILL), g.killAll},
 	}
 }
 

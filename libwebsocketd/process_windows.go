@@ -24,13 +24,17 @@ type processGroup struct {
 	job windows.Handle
 }
 
-// newCommand runs argv; a .bat or .cmd file through cmd.exe, with a
+// groupProcAttr gives the child a process group of its own (the target of
+// CTRL_BREAK_EVENT, and out of reach of the Ctrl-C meant for websocketd)
+// and starts it suspended (see containProcess).
+func groupProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED}
+}
+
+// newCommand runs argv with attr; a .bat or .cmd file through cmd.exe, with a
 // command line quoted for cmd.exe (batchCommandLine), not for a C
-// program's argument parser as os/exec would. The child gets a process
-// group of its own (the target of CTRL_BREAK_EVENT, and out of reach of the
-// Ctrl-C meant for websocketd) and starts suspended (see containProcess).
-func newCommand(argv []string) (*exec.Cmd, error) {
-	attr := &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED}
+// program's argument parser as os/exec would.
+func newCommand(argv []string, attr *syscall.SysProcAttr) (*exec.Cmd, error) {
 	if windowsKindOf(argv[0]) != windowsBatch {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.SysProcAttr = attr
@@ -136,10 +140,10 @@ func resumeProcess(pid uint32) error {
 // stopSteps are CTRL_BREAK_EVENT to the child's process group (a console
 // program's Ctrl-Break handler, or its default action, ends it), then the
 // end of the job.
-func (g *processGroup) stopSteps() []func() {
-	return []func(){
-		func() { windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, g.pid) },
-		g.killAll,
+func (g *processGroup) stopSteps() []stopStep {
+	return []stopStep{
+		{"CTRL_BREAK", func() { windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, g.pid) }},
+		{"job_terminated", g.killAll},
 	}
 }
 
