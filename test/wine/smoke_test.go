@@ -150,6 +150,29 @@ func TestWineJobEndsChildAndGrandchild(t *testing.T) {
 	waitFor(t, timeout, "child and grandchild to be gone", func() bool { return len(childrenWith(marker)) == 0 })
 }
 
+// The stop sequence's second step: a child that ignores its stdin gets
+// CTRL_BREAK_EVENT, which Go delivers as os.Interrupt, before the job is
+// ended.
+func TestWineCtrlBreakReachesChild(t *testing.T) {
+	needWine(t)
+	probe, err := wineCommand(context.Background(), env.child, "probebreak").Output()
+	if answer := strings.TrimSpace(string(probe)); err != nil || answer != "ok" {
+		t.Skipf("Wine limitation: Wine 8.0 refuses GenerateConsoleCtrlEvent (and AllocConsole) "+
+			"in a process it runs from a pipe, so CTRL_BREAK_EVENT cannot be sent: %q, %v", answer, err)
+	}
+	trapped := filepath.Join(t.TempDir(), "trapped")
+	s := startServer(t, env.child, "trapbreak", "Z:"+filepath.ToSlash(trapped))
+	c := s.dial(t, "/")
+	expectText(t, c, "trapping")
+	c.Close()
+	waitFor(t, timeout, "the session to end", func() bool {
+		return strings.Contains(s.out.String(), "DISCONNECT")
+	})
+	if data, err := os.ReadFile(trapped); err != nil || string(data) != "break" {
+		t.Fatalf("the child never saw CTRL_BREAK_EVENT (%q, %v)", data, err)
+	}
+}
+
 func TestWineMaxForksGives429(t *testing.T) {
 	s := startServer(t, "--maxforks=1", env.child, "echo")
 	first := s.dial(t, "/")

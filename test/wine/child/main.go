@@ -6,6 +6,9 @@
 //	exit3         says bye and exits with status 3
 //	spawn MARKER  starts itself as "hang MARKER", says "spawned", hangs
 //	hang MARKER   sleeps for good (MARKER lets the test find it)
+//	probebreak    says "ok" if CTRL_BREAK_EVENT can be sent from here, or why not
+//	trapbreak F   says "trapping", and on Ctrl-Break (os.Interrupt) writes
+//	              "break" to the file F and exits 0
 package main
 
 import (
@@ -13,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,6 +47,14 @@ func main() {
 		hang()
 	case "hang":
 		hang()
+	case "probebreak":
+		probeBreak()
+	case "trapbreak":
+		interrupts := make(chan os.Signal, 1)
+		signal.Notify(interrupts, os.Interrupt)
+		fmt.Println("trapping")
+		<-interrupts
+		os.WriteFile(args[0], []byte("break"), 0o644)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", mode)
 		os.Exit(2)
