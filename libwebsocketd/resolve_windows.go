@@ -1,6 +1,9 @@
 package libwebsocketd
 
-import "os"
+import (
+	"fmt"
+	"os"
+)
 
 // platformSegmentOK applies Windows's own path rules (winpath.go).
 func platformSegmentOK(segment string) bool { return windowsSegmentOK(segment) }
@@ -14,14 +17,14 @@ func checkRunnable(path string, _ os.FileInfo) error {
 }
 
 // cgiCommand is how the CGI host runs a script: a .bat or .cmd through
-// cmd.exe, whose command line the CGI host cannot quote for it, so the
-// script's path must need no quoting beyond what batchCommandLine checks.
+// cmd.exe. The CGI host quotes the path for a C program, not for cmd.exe,
+// so a path cmd.exe would read differently is refused (cgiBatchPathOK).
 func cgiCommand(path string) (string, []string, error) {
 	if windowsKindOf(path) != windowsBatch {
 		return path, nil, nil
 	}
-	if _, err := batchCommandLine("cmd.exe", []string{path}); err != nil {
-		return "", nil, err
+	if !cgiBatchPathOK(path) {
+		return "", nil, fmt.Errorf("%s: a CGI batch file's path must not hold any of %s", path, cgiBatchSpecial)
 	}
 	return commandInterpreter(), []string{"/d", "/v:off", "/c", path}, nil
 }

@@ -120,3 +120,11 @@ func batchCommandLine(comspec string, argv []string) (string, error) {
 	}
 	return `"` + comspec + `" /d /v:off /s /c "` + strings.Join(words, " ") + `"`, nil
 }
+
+// cgiBatchSpecial are the characters that make "cmd.exe /c PATH" mean
+// something else than running PATH when the path is quoted the C way
+// (in double quotes only if it holds a space): cmd.exe keeps such quotes
+// only when none of these is between them, and acts on them unquoted.
+const cgiBatchSpecial = `&|<>^()@%!"`
+
+func cgiBatchPathOK(path string) bool { return !strings.ContainsAny(path, cgiBatchSpecial) }

@@ -120,3 +120,14 @@ func FuzzWindowsSegment(f *testing.F) {
 		}
 	})
 }
+
+func TestCGIBatchPathRefusesWhatCmdReadsAsSyntax(t *testing.T) {
+	if !cgiBatchPathOK(`C:\www\cgi bin\hello.bat`) {
+		t.Error("a plain path with a space refused")
+	}
+	for _, bad := range []string{`C:\a&b.bat`, `C:\(x)\y.bat`, `C:\a^b.bat`, `C:\50%.bat`, `C:\@x.cmd`} {
+		if cgiBatchPathOK(bad) {
+			t.Errorf("%s accepted for cmd.exe /c", bad)
+		}
+	}
+}
