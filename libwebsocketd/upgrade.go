@@ -101,6 +101,9 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
 	}
+	if tty.mode == ttyTerminal {
+		s.sock.isControl = isTerminalControl
+	}
 	h.attachOps(s)
 	s.onClose = func() { code := s.ops.finish(); h.forks.release(); h.forget(s); h.onceEnded(code) }
 	h.applyMessageSettings(s, conn)

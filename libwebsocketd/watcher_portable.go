@@ -25,3 +25,5 @@ func (*pipeWatcher) add(syscall.RawConn, watched, bool) error { return errNoWatc
 func (*pipeWatcher) rearm(syscall.RawConn, int32) error { return errNoWatcher }
 
 func (*pipeWatcher) remove(syscall.RawConn, int32) {}
+
+func (*pipeWatcher) stopWaiting(syscall.RawConn) {}
