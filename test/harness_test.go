@@ -1,3 +1,5 @@
+//go:build !windows
+
 // Package test holds the black-box tests: they build the real websocketd
 // binary, start it on loopback and drive it over real sockets with a real
 // WebSocket client and real child processes.
@@ -35,6 +37,9 @@ func TestMain(m *testing.M) {
 	args := []string{"build", "-buildvcs=false", "-o", binary}
 	if raceEnabled {
 		args = append(args, "-race")
+	}
+	if portableBuild {
+		args = append(args, "-tags", "portable")
 	}
 	build := exec.Command("go", append(args, "..")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
