@@ -111,11 +111,20 @@ func (t *cgroupTree) takeIdle() string {
 	return dir
 }
 
-// release ends a session's cgroup: whatever still runs in it is killed,
-// and the emptied cgroup kept for another session, or removed.
+// release ends a session's cgroup. Only a cgroup whose processes all
+// ended by themselves is kept for another session: one that had to be
+// killed is removed. The kernel counts cgroup.kill writes (kill_seq) and
+// SIGKILLs at birth a child cloned right into a cgroup that was ever
+// killed, so reusing it would kill the next user's process (seen on 6.18,
+// TestNextSessionSurvivesTheKillOfTheLast); and freezeAndKill leaves the
+// cgroup frozen. A session whose tree ends with it costs no kill.
 func (t *cgroupTree) release(dir string) error {
-	if err := t.empty(dir); err != nil {
-		return err // not reused: the next session must start clean
+	populated, err := cgroupIsPopulated(dir)
+	if err != nil {
+		return err
+	}
+	if populated {
+		return t.remove(dir)
 	}
 	t.mu.Lock()
 	if len(t.idle) < maxIdleCgroups {
@@ -124,7 +133,7 @@ func (t *cgroupTree) release(dir string) error {
 		return nil
 	}
 	t.mu.Unlock()
-	return ignoreGone(unix.Rmdir(dir))
+	return t.remove(dir)
 }
 
 // empty kills every process in the cgroup and waits until they are gone.

@@ -146,3 +146,55 @@ func testCgroupTree(t *testing.T) *cgroupTree {
 	})
 	return tree
 }
+
+// TestNextSessionSurvivesTheKillOfTheLast: a session whose tree had to be
+// killed (cgroup.kill) at its end, then a new session. Its child must run
+// to its own exit status: on kernels since cgroup.kill counts its kills
+// (kill_seq), a child cloned right into a cgroup that was ever killed is
+// SIGKILLed at birth, so such a cgroup must never be handed on.
+func TestNextSessionSurvivesTheKillOfTheLast(t *testing.T) {
+	tree := testCgroupTree(t)
+	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
+	tree.hasKill = err == nil
+	for _, kill := range []bool{true, false} {
+		dir, fd, err := tree.newSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := exec.Command("sleep", "300")
+		first.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		unix.Close(fd)
+		if !kill {
+			first.Process.Kill() // gone before the release: nothing to kill
+			first.Wait()
+		}
+		if err := tree.release(dir); err != nil {
+			t.Fatal(err)
+		}
+		first.Wait()
+		assertChildExits3(t, tree)
+	}
+}
+
+// assertChildExits3 starts a child in a new session cgroup and wants its
+// own exit status back.
+func assertChildExits3(t *testing.T, tree *cgroupTree) {
+	t.Helper()
+	dir, fd, err := tree.newSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := exec.Command("sh", "-c", "exit 3")
+	next.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	err = next.Run()
+	unix.Close(fd)
+	if next.ProcessState == nil || next.ProcessState.ExitCode() != 3 {
+		t.Errorf("the next session's child in %s ended with %v, want exit status 3", dir, err)
+	}
+	if err := tree.release(dir); err != nil {
+		t.Fatal(err)
+	}
+}
