@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,4 +198,39 @@ func assertChildExits3(t *testing.T, tree *cgroupTree) {
 	if err := tree.release(dir); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestKillAfterEndLeavesTheCgroupAlone: a shutdown's kill that comes
+// after the session ended must not reach its cgroup, which the pool may
+// have handed to the next session already.
+func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
+	tree := testCgroupTree(t)
+	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
+	tree.hasKill = err == nil
+	dir, fd, err := tree.newSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+	cl := &cell{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
+	cl.end() // the session's tree ended by itself: dir is idle now
+	cl.kill()
+	assertChildExits3(t, tree)
+}
+
+// TestKilledCgroupIsNotReused: a shutdown's kill before the session's end
+// spoils the cgroup for reuse even when its tree was gone by the end.
+func TestKilledCgroupIsNotReused(t *testing.T) {
+	tree := testCgroupTree(t)
+	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
+	tree.hasKill = err == nil
+	dir, fd, err := tree.newSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+	cl := &cell{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
+	cl.kill()
+	cl.end()
+	assertChildExits3(t, tree)
 }

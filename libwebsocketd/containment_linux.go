@@ -78,6 +78,11 @@ type cell struct {
 	dir string // the session's cgroup; "" without one
 	fd  int    // dir, open for the clone into it until the child started
 	pid int
+
+	// mu orders kill (a shutdown's goroutine) against end (the session's):
+	// once end has handed dir back, it may be another session's cgroup.
+	mu     sync.Mutex
+	killed bool // dir got a cgroup kill: it must not be reused
 }
 
 // contain prepares cmd to start in a cgroup of its own. The caller must
@@ -138,18 +143,34 @@ func (cl *cell) end() {
 	if cl.pid != 0 && cl.c.reaper != nil {
 		cl.c.reaper.disown(cl.pid)
 	}
-	if cl.dir != "" {
-		if err := cl.c.cgroups.release(cl.dir); err != nil {
-			cl.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
-		}
+	cl.mu.Lock()
+	dir, killed := cl.dir, cl.killed
+	cl.dir = ""
+	cl.mu.Unlock()
+	if dir == "" {
+		return
+	}
+	release := cl.c.cgroups.release
+	if killed {
+		release = cl.c.cgroups.remove
+	}
+	if err := release(dir); err != nil {
+		cl.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
 	}
 }
 
 // kill sends SIGKILL to the session's whole cgroup at once, without
-// waiting; end still removes it.
+// waiting; end still removes it. After end it does nothing: the cgroup
+// may serve another session by then.
 func (cl *cell) kill() {
-	if cl != nil && cl.dir != "" {
+	if cl == nil {
+		return
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.dir != "" {
 		cl.c.cgroups.kill(cl.dir)
+		cl.killed = true
 	}
 }
 
