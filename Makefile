@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PORT ?= 8080
 
-.PHONY: build run test check fuzz bench clean
+.PHONY: build run test check fuzz bench clean dist
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 build:
@@ -34,5 +34,13 @@ check:
 bench: build
 	go run ./bench
 
+# Release archives for every target, .deb and .rpm packages and SHA256SUMS
+# in $(DIST): `make dist VERSION=0.6.0`. Byte-identical from run to run:
+# every timestamp is the last commit's (tools/dist).
+NFPM ?= go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST ?= dist
+dist: docs
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./tools/dist -version='$(VERSION)' -out='$(DIST)' -nfpm='$(NFPM)'
+
 clean:
-	rm -f websocketd
+	rm -rf websocketd build dist
