@@ -1,13 +1,27 @@
 # websocketd: the two commands of the README are `make run` and `make test`.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+# The version is written once, in version.go; a build from git adds its
+# description (0.6.0+v0.6.0-3-g52ba9bd), except on the release tag itself.
+VERSION := $(shell sed -n 's/^const version = "\(.*\)"/\1/p' version.go)
+GIT_DESCRIPTION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -s -w -X main.gitDescription=$(GIT_DESCRIPTION)
 PORT ?= 8080
 
-.PHONY: build run test check fuzz bench clean dist
+# make install: PREFIX and DESTDIR as usual (make install DESTDIR=/tmp/pkg).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+.PHONY: build run test check fuzz bench clean docs install uninstall version oldest-go dist
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
+# The version names the commit through GIT_DESCRIPTION; the go command's own
+# VCS stamping is off, as it fails the build where git cannot read the
+# checkout (sudo make install in a user's clone).
 build:
-	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o websocketd .
+	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
 # Serves the examples: open http://localhost:$(PORT)/ and pick a script.
 run: build
@@ -27,20 +41,59 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .
 
+# The go line of go.mod is the oldest Go we support: vet and test with
+# exactly that toolchain (the go command fetches it once, GOTOOLCHAIN).
+GO_MIN := $(shell awk '$$1 == "go" { print $$2 }' go.mod)
+oldest-go:
+	GOTOOLCHAIN=go$(GO_MIN) go version
+	GOTOOLCHAIN=go$(GO_MIN) go vet ./...
+	GOTOOLCHAIN=go$(GO_MIN) go vet -tags gendocs .
+	GOTOOLCHAIN=go$(GO_MIN) go test -count=1 -timeout 15m ./...
+
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	go vet ./...
+	go vet -tags gendocs .
 
 bench: build
 	go run ./bench
 
-# Release archives for every target, .deb and .rpm packages and SHA256SUMS
-# in $(DIST): `make dist VERSION=0.6.0`. Byte-identical from run to run:
-# every timestamp is the last commit's (tools/dist).
-NFPM ?= go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
-DIST ?= dist
-dist: docs
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./tools/dist -version='$(VERSION)' -out='$(DIST)' -nfpm='$(NFPM)'
+# The man page and the bash, zsh and fish completions, written from the
+# flag set by the program itself (gendocs.go); the roff comes from go-md2man.
+# Writes build/man/websocketd.1 and build/completions/websocketd.bash,
+# _websocketd (zsh) and websocketd.fish.
+docs:
+	go run -buildvcs=false -tags gendocs . build
+
+install: build docs
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \
+		'$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
+	install -m 755 websocketd '$(DESTDIR)$(BINDIR)/websocketd'
+	install -m 644 build/man/websocketd.1 '$(DESTDIR)$(MANDIR)/man1/websocketd.1'
+	install -m 644 build/completions/websocketd.bash '$(DESTDIR)$(BASHCOMPDIR)/websocketd'
+	install -m 644 build/completions/_websocketd '$(DESTDIR)$(ZSHCOMPDIR)/_websocketd'
+	install -m 644 build/completions/websocketd.fish '$(DESTDIR)$(FISHCOMPDIR)/websocketd.fish'
+
+# Removes exactly what install put there, and no directory.
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/websocketd' '$(DESTDIR)$(MANDIR)/man1/websocketd.1' \
+		'$(DESTDIR)$(BASHCOMPDIR)/websocketd' '$(DESTDIR)$(ZSHCOMPDIR)/_websocketd' \
+		'$(DESTDIR)$(FISHCOMPDIR)/websocketd.fish'
+
+version:
+	@echo $(VERSION)
 
 clean:
-	rm -rf websocketd build dist
+	rm -f websocketd
+	rm -rf build dist
+
+# Release archives for every target, .deb and .rpm packages and SHA256SUMS
+# in $(DIST), byte-identical from run to run: every timestamp is the last
+# commit's (tools/dist). VERSION, if given, must match version.go;
+# TARGETS=linux-amd64,... builds only those.
+NFPM ?= go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST ?= dist
+TARGETS ?=
+dist: docs
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./tools/dist -version='$(VERSION)' \
+		-out='$(DIST)' -targets='$(TARGETS)' -nfpm='$(NFPM)'

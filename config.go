@@ -23,6 +23,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Show is "help", "version" or "license" when that is all to do.
 	Show string
+	// MisplacedFlags are arguments after COMMAND that look like our own
+	// flags; they go to COMMAND, and the server warns about them once.
+	MisplacedFlags []string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -31,6 +34,10 @@ type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
+
+// errNothingToServe is a command line without COMMAND, --dir, --staticdir
+// or --cgidir: most often someone trying the program, who needs the usage.
+var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
@@ -49,35 +56,35 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("websocketd", pflag.ContinueOnError)
 	fs.SetInterspersed(false) // COMMAND and everything after it are the child's
 	fs.SortFlags = false
-	fs.IntVar(&v.port, "port", 0, "TCP port to listen on (default 80, or 443 with --ssl; 0 picks a free port)")
-	fs.StringArrayVar(&v.addresses, "address", nil, "interface address to listen on; repeat for several, IPv6 in brackets (default: all interfaces)")
-	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on this Unix socket path")
+	fs.IntVar(&v.port, "port", 0, "listen on TCP port `N` (default 80, or 443 with --ssl; 0 picks a free port)")
+	fs.StringArrayVar(&v.addresses, "address", nil, "listen on the interface with address `ADDR`; repeat for several, IPv6 in brackets (default: all interfaces)")
+	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on the Unix socket at `PATH`")
 	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
 	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
-	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":…,"data":…} messages`)
+	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
-	fs.IntVar(&v.closeMS, "closems", 0, "extra milliseconds the child gets at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
-	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every N ms; drop a peer silent for 2N ms (0: no pings)")
-	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, how long to wait for sessions to end before killing their processes")
-	fs.StringSliceVar(&v.passEnv, "passenv", []string{"PATH", "LD_LIBRARY_PATH"}, "server environment variables the child inherits, comma separated")
+	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
+	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
+	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, wait `MS` milliseconds for sessions to end before killing their processes")
+	fs.StringSliceVar(&v.passEnv, "passenv", []string{"PATH", "LD_LIBRARY_PATH"}, "the server environment variables the child inherits, as comma-separated `NAMES`")
 	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
-	fs.StringSliceVar(&v.origins, "origin", nil, "allowed origins, comma separated: host, host:port or scheme://host[:port]")
+	fs.StringSliceVar(&v.origins, "origin", nil, "allow only these origins, a comma-separated `LIST` of host, host:port or scheme://host[:port]")
 	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")
-	fs.StringArrayVar(&v.headers, "header", nil, `add "Name: value" to every response (repeatable)`)
-	fs.StringArrayVar(&v.headersWS, "header-ws", nil, `add "Name: value" to WebSocket upgrade responses only (repeatable)`)
-	fs.StringArrayVar(&v.headersHTTP, "header-http", nil, `add "Name: value" to plain HTTP responses only (repeatable)`)
+	fs.StringArrayVar(&v.headers, "header", nil, "add `HEADER` (\"Name: value\") to every response (repeatable)")
+	fs.StringArrayVar(&v.headersWS, "header-ws", nil, "add `HEADER` (\"Name: value\") to WebSocket upgrade responses only (repeatable)")
+	fs.StringArrayVar(&v.headersHTTP, "header-http", nil, "add `HEADER` (\"Name: value\") to plain HTTP responses only (repeatable)")
 	fs.BoolVar(&v.ssl, "ssl", false, "serve TLS (wss:// and https://); needs --sslcert and --sslkey")
 	fs.StringVar(&v.sslCert, "sslcert", "", "TLS certificate chain `FILE` (PEM)")
 	fs.StringVar(&v.sslKey, "sslkey", "", "TLS private key `FILE` (PEM)")
 	fs.StringVar(&v.sslCA, "sslca", "", "require client certificates signed by the CAs in `FILE` (mutual TLS)")
-	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on this port, redirecting to https")
-	fs.StringVar(&v.logLevel, "loglevel", "access", "debug, trace, access, info, error, fatal or none")
-	fs.StringVar(&v.logFormat, "logformat", "text", "text (the classic layout) or json")
+	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on port `N`, redirecting to https")
+	fs.StringVar(&v.logLevel, "loglevel", "access", "log records at `LEVEL` and above: debug, trace, access, info, error, fatal or none")
+	fs.StringVar(&v.logFormat, "logformat", "text", "log `FORMAT`: text (the classic layout) or json")
 	fs.BoolVarP(&v.help, "help", "h", false, "show this help and exit")
 	fs.BoolVar(&v.version, "version", false, "show the version and exit")
 	fs.BoolVar(&v.license, "license", false, "show the license and exit")
@@ -90,7 +97,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	var v flagValues
 	fs := newFlagSet(&v)
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(acceptSingleDash(fs, args)); err != nil {
 		return Config{}, usageError{err}
 	}
 	switch {
@@ -105,6 +112,7 @@ func parseConfig(args, environ []string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	cfg.MisplacedFlags = misplacedFlags(fs, fs.Args())
 	return cfg, cfg.check()
 }
 
@@ -151,7 +159,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
 			Origins: v.origins, SameOrigin: v.sameOrigin,
 			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
-			Version: version,
+			Version: fullVersion(),
 		},
 	}
 	return cfg, nil
@@ -166,7 +174,7 @@ func (c Config) check() error {
 		fail("give either COMMAND or --dir, not both")
 	}
 	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
-		fail("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+		return errNothingToServe // the other checks would only add noise
 	}
 	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
 		fail("--devconsole cannot be combined with --staticdir or --cgidir")

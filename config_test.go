@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/pflag"
 )
 
 func mustParse(t *testing.T, args ...string) Config {
@@ -120,12 +118,8 @@ func TestBadCommandLines(t *testing.T) {
 	}
 }
 
-func TestHelpListsEveryFlag(t *testing.T) {
-	help := helpText()
-	var v flagValues
-	newFlagSet(&v).VisitAll(func(f *pflag.Flag) {
-		if !strings.Contains(help, "--"+f.Name) {
-			t.Errorf("--help does not mention --%s", f.Name)
-		}
-	})
+func TestNoCommandIsNothingToServe(t *testing.T) {
+	if _, err := parseConfig([]string{"--port=8080"}, nil); !errors.Is(err, errNothingToServe) {
+		t.Errorf("no COMMAND: %v, want errNothingToServe", err)
+	}
 }

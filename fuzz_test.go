@@ -11,6 +11,8 @@ import (
 // is the command line with its arguments separated by NUL bytes, as
 // /proc/PID/cmdline holds them; env is one environment entry.
 func FuzzParseConfig(f *testing.F) {
+	f.Add("-port=8080\x00-binary\x00./x.sh\x00--port=9000", "")
+	f.Add("-port\x008080\x00--\x00-dir\x00x", "")
 	f.Fuzz(func(t *testing.T, cmdline, env string) {
 		args := strings.Split(cmdline, "\x00")
 		environ := []string{"PATH=/bin", env}

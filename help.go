@@ -2,7 +2,9 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 //go:embed LICENSE
@@ -12,55 +14,98 @@ const shortUsage = "usage: websocketd [OPTION]... COMMAND [ARG]...\n" +
 	"       websocketd [OPTION]... --dir=DIR\n" +
 	"Try 'websocketd --help' for more information.\n"
 
-const helpHeader = `websocketd turns any program that reads STDIN and writes STDOUT into a
+// The prose of --help, in pieces that the man page reuses (manpage.go).
+const helpDescription = `websocketd turns any program that reads STDIN and writes STDOUT into a
 WebSocket server. Each connection gets its own new process of COMMAND;
 each line the process writes is sent as one message, and each message
-received is written to its STDIN followed by a newline.
+received is written to its STDIN followed by a newline.`
 
-Usage:
-  websocketd [OPTION]... COMMAND [ARG]...   every URL path runs COMMAND
+const helpUsage = `  websocketd [OPTION]... COMMAND [ARG]...   every URL path runs COMMAND
   websocketd [OPTION]... --dir=DIR          the URL path picks a script in DIR
-  websocketd [OPTION]... --staticdir=DIR    only files (add a COMMAND or --dir for WebSockets)
+  websocketd [OPTION]... --staticdir=DIR    plain files only`
 
-Everything after COMMAND is passed to it as its arguments, untouched.
+const helpArguments = `Everything after COMMAND is passed to it as its arguments, untouched.
+Long flags take one dash or two: -port=8080 is --port=8080.`
 
-Options:
-`
-
-const helpFooter = `
-URL forms:
-  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND; PATH and QUERY reach it as
+const helpURLForms = `  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND; PATH and QUERY reach it as
                                        SCRIPT_NAME and QUERY_STRING
   ws://HOST:PORT/SCRIPT/EXTRA?QUERY    with --dir: runs DIR/SCRIPT with
                                        PATH_INFO=/EXTRA
   wss://...                            the same over TLS (--ssl)
   http://HOST:PORT/PATH                plain requests: --devconsole, --cgidir,
-                                       --staticdir, in that order, else 404
+                                       --staticdir, in that order, else 404`
 
-The process environment holds only the --passenv variables and CGI-style
+const helpEnvironment = `The process environment holds only the --passenv variables and CGI-style
 variables: SERVER_SOFTWARE, GATEWAY_INTERFACE, SERVER_PROTOCOL, SERVER_NAME,
 SERVER_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
 QUERY_STRING, REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, UNIQUE_ID, HTTPS (over
-TLS) and HTTP_<HEADER> for every request header.
+TLS) and HTTP_<HEADER> for every request header.`
 
-Examples:
-  websocketd --port=8080 ./count.sh
+const helpExamples = `  websocketd --port=8080 ./count.sh
   websocketd --port=8080 --devconsole python3 ./chat.py --verbose
   websocketd --port=8080 --dir=./scripts --staticdir=./html
   websocketd --port=443 --ssl --sslcert=cert.pem --sslkey=key.pem ./feed.sh
-  websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat
+  websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat`
 
-Exit status: 0 after a clean shutdown, 1 for a bad configuration, 2 for an
-unknown flag, 3 when a listener cannot be bound.
-`
+const helpExitStatus = `0 after a clean shutdown, 1 for a bad configuration, 2 for an
+unknown flag, 3 when a listener cannot be bound, 4 when a listener fails
+while serving.`
 
-// helpText is the full --help: the flags' own help, between a header and
+// helpText is the full --help: the flags, grouped, between a header and
 // the URL forms and examples.
 func helpText() string {
 	var v flagValues
 	var b strings.Builder
-	b.WriteString(helpHeader)
-	b.WriteString(newFlagSet(&v).FlagUsages())
-	b.WriteString(helpFooter)
+	fmt.Fprintf(&b, "%s\n\nUsage:\n%s\n\n%s\n", helpDescription, helpUsage, helpArguments)
+	for _, group := range documentFlags(newFlagSet(&v)) {
+		fmt.Fprintf(&b, "\n%s:\n", group.Title)
+		for _, flag := range group.Flags {
+			writeFlagHelp(&b, flag)
+		}
+	}
+	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
+		helpURLForms, helpEnvironment, helpExamples, helpExitStatus)
 	return b.String()
+}
+
+// Help layout: the synopsis in a column of its own, the help wrapped at
+// helpWidth beside it (or below it when the synopsis is too wide).
+const (
+	helpIndent = 2
+	helpColumn = 26
+	helpWidth  = 79
+)
+
+func writeFlagHelp(b *strings.Builder, flag flagDoc) {
+	synopsis := strings.Repeat(" ", helpIndent) + flag.synopsis()
+	lines := wrapWords(flag.fullHelp(), helpWidth-helpColumn)
+	pad := strings.Repeat(" ", helpColumn)
+	if len(synopsis) >= helpColumn-1 {
+		b.WriteString(synopsis + "\n")
+	} else {
+		b.WriteString(synopsis + pad[len(synopsis):] + lines[0] + "\n")
+		lines = lines[1:]
+	}
+	for _, line := range lines {
+		b.WriteString(pad + line + "\n")
+	}
+}
+
+// wrapWords breaks text into lines of at most width characters where it
+// can (a longer word gets a line of its own).
+func wrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
 }

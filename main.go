@@ -12,15 +12,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
-
-// version is set at build time by the Makefile.
-var version = "0.1.0-dev"
 
 // Exit statuses.
 const (
@@ -31,7 +28,14 @@ const (
 	exitServeError = 4 // a listener failed while serving
 )
 
+// generateDocs is set only in a build with -tags gendocs (gendocs.go),
+// which writes the man page and completions instead of serving.
+var generateDocs func(args []string) int
+
 func main() {
+	if generateDocs != nil {
+		os.Exit(generateDocs(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 
@@ -42,6 +46,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
 		return exitUsage
+	case errors.Is(err, errNothingToServe):
+		fmt.Fprintf(stderr, "websocketd: %v\n%s", err, shortUsage)
+		return exitConfig
 	case err != nil:
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
@@ -51,7 +58,7 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, helpText())
 		return exitOK
 	case "version":
-		fmt.Fprintf(stdout, "websocketd %s (%s %s-%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprint(stdout, versionLine())
 		return exitOK
 	case "license":
 		fmt.Fprint(stdout, licenseText)
@@ -93,6 +100,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	warnMisplacedFlags(cfg, log)
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -188,6 +196,16 @@ func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
 		return
 	}
 	log.Info("SIGHUP: certificates reloaded", "category", "server")
+}
+
+// warnMisplacedFlags says once why "websocketd ./x.sh --port=9000" is not
+// on port 9000: everything after COMMAND is COMMAND's.
+func warnMisplacedFlags(cfg Config, log *slog.Logger) {
+	if len(cfg.MisplacedFlags) == 0 {
+		return
+	}
+	log.Warn("note: "+strings.Join(cfg.MisplacedFlags, " ")+" after COMMAND go to "+cfg.Handler.Command[0]+
+		" as its arguments, not to websocketd; put websocketd's flags before COMMAND", "category", "server")
 }
 
 func describe(cfg Config) string {

@@ -36,7 +36,7 @@ func (s *session) startOutput() {
 
 // pumpStdout sends the child's output until its end, waiting on the pipe.
 func (s *session) pumpStdout() {
-	frames := s.newFrameReader(newLazyInput(s.proc.stdout))
+	frames := s.newFrameReader(newLazyInput(s.serve.output()))
 	for {
 		message, err := frames.next()
 		if err != nil {
@@ -60,16 +60,16 @@ type outputStream struct {
 }
 
 func (s *session) watchOutput(w *pipeWatcher) error {
-	raw, err := s.proc.stdout.SyscallConn()
+	raw, err := s.serve.output().SyscallConn()
 	if err != nil {
 		return err
 	}
 	o := &outputStream{s: s, w: w, raw: raw,
-		frames: s.newFrameReader(newLingerInput(s.proc.stdout, raw))}
+		frames: s.newFrameReader(newLingerInput(s.serve.output(), raw))}
 	// Set before the first report can come: stop may need it from then on.
-	s.proc.stdoutStuck = o.abandon
+	s.serve.onStuckOutput(o.abandon)
 	if err := w.add(raw, o, true); err != nil {
-		s.proc.stdoutStuck = nil
+		s.serve.onStuckOutput(nil)
 		return err
 	}
 	return nil
@@ -108,7 +108,7 @@ func (o *outputStream) drain() {
 // process.stop): the process group is dead, but someone outside it holds
 // stdout open. Closing our end, and draining, ends the output.
 func (o *outputStream) abandon() {
-	o.s.proc.stdout.Close()
+	o.s.serve.output().Close()
 	go o.drain()
 }
 
@@ -136,12 +136,11 @@ func (s *session) endOutput(err error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 		s.log.Error("reading stdout", "error", err)
 	}
-	state := s.proc.wait()
-	s.logExit(state)
+	status := s.serve.end()
+	s.logExit(status)
 	s.awaitStderr()
 	if !s.clientGone {
-		code, reason := exitCloseCode(state)
-		s.sock.writeClose(code, reason)
+		s.sock.writeClose(status.code, status.reason)
 		s.sock.awaitCloseReply()
 	}
 }

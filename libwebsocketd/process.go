@@ -23,6 +23,8 @@ type process struct {
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
+	// inputLines ends each client message with a newline on stdin.
+	inputLines bool
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once

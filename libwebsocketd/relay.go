@@ -27,7 +27,7 @@ var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, s
 // the connection, it closes the socket and stops the child.
 func (s *session) pumpStdin() {
 	defer s.pumpDone()
-	stdin := &burstWriter{pipe: &stdinWriter{pipe: s.proc.stdin, client: s.sock.conn.UnderlyingConn()}}
+	stdin := s.serve.input(s.sock.conn.UnderlyingConn())
 	childReads := true
 	for {
 		message, err := s.sock.readMessage()
@@ -41,7 +41,7 @@ func (s *session) pumpStdin() {
 		if !childReads {
 			continue // keep reading: pongs and the close frame still matter
 		}
-		stdin.write(message, !s.binary)
+		stdin.write(message, s.sock.lastKind)
 		if s.sock.moreBuffered() {
 			continue // flush once for the whole burst
 		}
@@ -54,7 +54,7 @@ func (s *session) pumpStdin() {
 		}
 	}
 	s.sock.close()
-	s.proc.stop()
+	s.serve.stop()
 }
 
 // burstWriter gathers a burst of messages for the child's stdin in a

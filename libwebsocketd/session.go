@@ -3,17 +3,16 @@ package libwebsocketd
 import (
 	"errors"
 	"log/slog"
-	"os"
 	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 )
 
-// session is one WebSocket connection and the one process serving it.
+// session is one WebSocket connection and what serves it (backend.go).
 type session struct {
 	log    *slog.Logger
 	sock   *socket
-	proc   *process
+	serve  backend
 	binary bool
 	// passStderr sends both output streams as JSON messages.
 	passStderr bool
@@ -56,7 +55,7 @@ func (s *session) shutdown() {
 // kill ends the session at once, for a server whose shutdown grace is
 // over: the process group gets SIGKILL and the connection is dropped.
 func (s *session) kill() {
-	s.proc.kill()
+	s.serve.kill()
 	s.sock.close()
 }
 
@@ -72,9 +71,6 @@ func (s *session) logReadEnd(err error) {
 	}
 }
 
-func (s *session) logExit(state *os.ProcessState) {
-	if state == nil {
-		return
-	}
-	s.log.Debug("process ended", "status", state.String())
+func (s *session) logExit(status exitStatus) {
+	s.log.Debug("process ended", "status", status.detail)
 }

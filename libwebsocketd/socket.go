@@ -35,6 +35,7 @@ type socket struct {
 	conn        *websocket.Conn
 	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
+	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
@@ -64,6 +65,7 @@ func (s *socket) readMessage() ([]byte, error) {
 	if s.keepAlive != nil {
 		s.keepAlive.alive()
 	}
+	s.lastKind = messageType
 	s.inbox = inboxes.Get().(*bytes.Buffer)
 	if _, err := s.inbox.ReadFrom(r); err != nil {
 		return nil, err

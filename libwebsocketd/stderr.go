@@ -93,11 +93,17 @@ func (s *stderrStream) endLocked() {
 // --passstderr, by a goroutine of its own. Either closes the pipe at its
 // end.
 func (s *session) startStderr() {
+	stderr := s.serve.errorOutput()
+	if stderr == nil {
+		s.stopStderr = func() {}
+		close(s.stderrDone)
+		return
+	}
 	if !s.passStderr {
 		w, err := sharedWatcher()
 		var stream *stderrStream
 		if err == nil {
-			stream, err = w.watchStderr(s.proc.stderr, s.logStderr, s.stderrDone)
+			stream, err = w.watchStderr(stderr, s.logStderr, s.stderrDone)
 		}
 		if err == nil {
 			s.stopStderr = stream.stop
@@ -105,8 +111,8 @@ func (s *session) startStderr() {
 		}
 		s.log.Debug("reading stderr with a goroutine", "error", err)
 	}
-	s.stopStderr = func() { s.proc.stderr.Close() }
-	go s.pumpStderr()
+	s.stopStderr = func() { stderr.Close() }
+	go s.pumpStderr(stderr)
 }
 
 func (s *session) logStderr(line []byte) {
@@ -115,10 +121,10 @@ func (s *session) logStderr(line []byte) {
 
 // pumpStderr logs each line the child writes to stderr, and with
 // --passstderr sends it to the client too.
-func (s *session) pumpStderr() {
+func (s *session) pumpStderr(stderr *os.File) {
 	defer close(s.stderrDone)
-	defer s.proc.stderr.Close()
-	lines := newLineReader(s.proc.stderr)
+	defer stderr.Close()
+	lines := newLineReader(stderr)
 	for {
 		line, err := lines.next()
 		if err != nil {

@@ -71,7 +71,8 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		h.forks.release()
 		return
 	}
-	s := &session{log: log.With("pid", proc.pid()), proc: proc, binary: h.cfg.Binary,
+	proc.inputLines = !h.cfg.Binary
+	s := &session{log: log.With("pid", proc.pid()), serve: proc, binary: h.cfg.Binary,
 		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
 		stderrDone: make(chan struct{})}
 	if h.cfg.PingInterval > 0 {

@@ -258,7 +258,7 @@ func TestEnvironmentIsExactlyCGI(t *testing.T) {
 	}
 	host, port, _ := net.SplitHostPort(s.addr)
 	want := map[string]string{
-		"SERVER_SOFTWARE": "websocketd/0.1.0-dev", "GATEWAY_INTERFACE": "CGI/1.1",
+		"SERVER_SOFTWARE": "websocketd/0.6.0", "GATEWAY_INTERFACE": "CGI/1.1",
 		"SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": host, "SERVER_PORT": port,
 		"REQUEST_METHOD": "GET", "REQUEST_URI": "/some/path?q=1&r=%20",
 		"SCRIPT_NAME": "/some/path", "PATH_INFO": "", "QUERY_STRING": "q=1&r=%20",
@@ -343,7 +343,7 @@ func TestErrorExitCodes(t *testing.T) {
 
 func TestInfoFlags(t *testing.T) {
 	version, err := exec.Command(binary, "--version").Output()
-	if err != nil || !strings.HasPrefix(string(version), "websocketd 0.1.0-dev (go1.") {
+	if err != nil || !strings.HasPrefix(string(version), "websocketd 0.6.0 (go1.") {
 		t.Errorf("--version: %q, %v", version, err)
 	}
 	help, err := exec.Command(binary, "--help").Output()

@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "websocketd")
-	args := []string{"build", "-o", binary}
+	// Without VCS stamping the binary reports the plain release version.
+	args := []string{"build", "-buildvcs=false", "-o", binary}
 	if raceEnabled {
 		args = append(args, "-race")
 	}

@@ -25,6 +25,26 @@ import (
 // dpkg and rpm both need it to start with a digit.
 var semver = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
 
+// versionConst finds the version in version.go, its one place.
+var versionConst = regexp.MustCompile(`(?m)^const version = "(.*)"$`)
+
+// checkVersion makes sure the release is named as the binaries will say:
+// a release is cut by setting the version in version.go first.
+func checkVersion(want string) error {
+	if !semver.MatchString(want) {
+		return fmt.Errorf("-version=%q: want a version like 0.6.0 or 0.6.0-rc1 (no leading v)", want)
+	}
+	source, err := os.ReadFile("version.go")
+	if err != nil {
+		return err
+	}
+	m := versionConst.FindSubmatch(source)
+	if m == nil || string(m[1]) != want {
+		return fmt.Errorf("-version=%s does not match the version in version.go: set it there first", want)
+	}
+	return nil
+}
+
 // release is what one run makes, and from what.
 type release struct {
 	version string
@@ -57,8 +77,8 @@ func parseArgs() (*release, error) {
 	flag.StringVar(&nfpm, "nfpm", "nfpm", "command that runs nfpm (split on spaces)")
 	flag.StringVar(&only, "targets", "", "comma-separated target names to build, e.g. linux-amd64 (default: all)")
 	flag.Parse()
-	if !semver.MatchString(r.version) {
-		return nil, fmt.Errorf("-version=%q: want a version like 0.6.0 or 0.6.0-rc1 (no leading v)", r.version)
+	if err := checkVersion(r.version); err != nil {
+		return nil, err
 	}
 	r.nfpm = strings.Fields(nfpm)
 	r.only = map[string]bool{}
@@ -106,8 +126,8 @@ func (r *release) build() error {
 // VCS stamp (it would differ between a clean and a dirty tree).
 func (r *release) compile(t target) (string, error) {
 	bin := filepath.Join(r.work, t.name(), t.binary())
-	ldflags := "-s -w -X main.version=" + r.version
-	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", bin, ".")
+	// No git description: a release binary says its version and no more.
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), t.env()...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {

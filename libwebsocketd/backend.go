@@ -1,0 +1,81 @@
+package libwebsocketd
+
+import (
+	"net"
+	"os"
+)
+
+// backend is what serves a session. Today that is always the session's own
+// process (process.go); a seat in a shared room is meant to be another. The
+// socket side and the pumps (relay.go, output.go, stderr.go) reach it only
+// through these methods, so none of them branches on how it is served.
+type backend interface {
+	// input returns what takes the client's messages. client is the
+	// connection, so that input which is not taken can notice a client
+	// that has gone (see hangup.go).
+	input(client net.Conn) messageSink
+	// output is the program's output, read until its end. It is a file so
+	// that the shared watcher (watcher.go) can wait on it.
+	output() *os.File
+	// errorOutput is the program's stderr, or nil when it has none of its
+	// own. Whoever reads it closes it at its end.
+	errorOutput() *os.File
+	// onStuckOutput sets what stop does last when the program is gone but
+	// someone else still holds its output open; it must end the reading.
+	onStuckOutput(abandon func())
+	// end follows the end of the output: it waits for the program and
+	// says how it ended. Only the output side calls it, once.
+	end() exitStatus
+	// stop ends the program the gentle way and returns once it is gone;
+	// kill ends it at once. Both are safe from any goroutine, repeatedly.
+	stop()
+	kill()
+	pid() int
+}
+
+// messageSink takes client messages for the program: write gathers one,
+// and flush hands over what was gathered, once per burst.
+type messageSink interface {
+	write(message []byte, kind int)
+	flush() error
+}
+
+// exitStatus is how a backend ended: the close frame it calls for, and a
+// description for the log.
+type exitStatus struct {
+	code   int
+	reason string
+	detail string
+}
+
+// pipeInput writes client messages to a pipe (a child's stdin), each
+// followed by a newline unless the session relays raw bytes.
+type pipeInput struct {
+	burst   burstWriter
+	newline bool
+}
+
+func (in *pipeInput) write(message []byte, _ int) { in.burst.write(message, in.newline) }
+func (in *pipeInput) flush() error                { return in.burst.flush() }
+
+// The session's own process is a backend.
+
+func (p *process) input(client net.Conn) messageSink {
+	return &pipeInput{burst: burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}},
+		newline: p.inputLines}
+}
+
+func (p *process) output() *os.File      { return p.stdout }
+func (p *process) errorOutput() *os.File { return p.stderr }
+
+func (p *process) onStuckOutput(abandon func()) { p.stdoutStuck = abandon }
+
+func (p *process) end() exitStatus {
+	state := p.wait()
+	code, reason := exitCloseCode(state)
+	detail := "unknown"
+	if state != nil {
+		detail = state.String()
+	}
+	return exitStatus{code: code, reason: reason, detail: detail}
+}
