@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -26,6 +27,10 @@ type Config struct {
 	// MisplacedFlags are arguments after COMMAND that look like our own
 	// flags; they go to COMMAND, and the server warns about them once.
 	MisplacedFlags []string
+	// BasicAuthFile is the htpasswd file of --basicauth; main reads it.
+	BasicAuthFile string
+	// MetricsAddr is where --metrics serves /metrics and /healthz.
+	MetricsAddr string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -49,6 +54,26 @@ type flagValues struct {
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
+	pty, terminal                                          bool
+	ops                                                    opsFlags
+}
+
+// opsFlags are the operations flags: authentication, proxies, metrics,
+// timeouts and --once.
+type opsFlags struct {
+	basicAuth, metrics string
+	trustProxy         []string
+	idleMS, maxSession int
+	once               bool
+}
+
+func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
+	fs.StringVar(&o.basicAuth, "basicauth", "", "require HTTP Basic credentials from the htpasswd `FILE` (bcrypt entries only; re-read on SIGHUP)")
+	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe Forwarded / X-Forwarded-* headers from peers in these `CIDRs`, comma separated")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on this separate `ADDR:PORT`")
+	fs.IntVar(&o.idleMS, "idlems", 0, "close a session with no message either way for `N` ms (1000 \"idle timeout\"; 0: never)")
+	fs.IntVar(&o.maxSession, "maxsessionms", 0, "close any session `N` ms old (1000 \"session time limit\"; 0: no limit)")
+	fs.BoolVar(&o.once, "once", false, "serve one WebSocket session, then exit with its process's exit status")
 }
 
 // newFlagSet declares every flag once, with its help.
@@ -66,6 +91,8 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
+	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
+	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -85,6 +112,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on port `N`, redirecting to https")
 	fs.StringVar(&v.logLevel, "loglevel", "access", "log records at `LEVEL` and above: debug, trace, access, info, error, fatal or none")
 	fs.StringVar(&v.logFormat, "logformat", "text", "log `FORMAT`: text (the classic layout) or json")
+	declareOpsFlags(fs, &v.ops)
 	fs.BoolVarP(&v.help, "help", "h", false, "show this help and exit")
 	fs.BoolVar(&v.version, "version", false, "show the version and exit")
 	fs.BoolVar(&v.license, "license", false, "show the license and exit")
@@ -152,7 +180,8 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
+			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			MaxForks:     v.maxForks,
 			MaxFrameSize: v.maxFrameSize,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
 			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
@@ -162,7 +191,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
-	return cfg, nil
+	return cfg, v.ops.apply(&cfg)
 }
 
 // check refuses combinations of flags that make no sense together.
@@ -182,6 +211,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -202,6 +232,7 @@ func (c Config) check() error {
 			fail("--origin: %v", err)
 		}
 	}
+	problems = append(problems, c.checkOps()...)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -233,4 +264,17 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return true
+}
+
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
+		fail("--pty and --terminal are not supported on Windows")
+	}
+	if h.PTY && h.Terminal {
+		fail("give either --pty or --terminal, not both (--terminal already makes stdout a terminal)")
+	}
+	if h.Terminal && (h.PassStderr || h.Binary) {
+		fail("--terminal cannot be combined with --passstderr or --binary (a terminal's output is always binary, stderr included)")
+	}
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
 func mustParse(t *testing.T, args ...string) Config {
@@ -100,6 +103,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--logformat=xml", "cat"}, false, "--logformat"},
 		{[]string{"--devconsole", "--staticdir=.", "cat"}, false, "--devconsole"},
 		{[]string{"--passstderr", "--binary", "cat"}, false, "--passstderr"},
+		{[]string{"--pty", "--terminal", "bash"}, false, "either --pty or --terminal"},
+		{[]string{"--terminal", "--binary", "bash"}, false, "--terminal cannot"},
+		{[]string{"--terminal", "--passstderr", "bash"}, false, "--terminal cannot"},
 		{[]string{"--ssl", "--sslcert=c", "cat"}, false, "--sslkey"},
 		{[]string{"--sslca=ca.pem", "cat"}, false, "need --ssl"},
 		{[]string{"--port=70000", "cat"}, false, "between 0 and 65535"},
@@ -107,6 +113,15 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--header=NoColon", "cat"}, false, `"Name: value"`},
 		{[]string{"--header=Bad Name: v", "cat"}, false, `"Name: value"`},
 		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},
+		{[]string{"--trustproxy=10.0.0.0/33", "cat"}, false, "--trustproxy"},
+		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
+		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
+		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
+		{[]string{"--idlems=soon", "cat"}, true, "invalid argument"},
+		{[]string{"--once", "--staticdir=."}, false, "--once needs a COMMAND"},
+		{[]string{"--metrics=9100", "cat"}, false, "ADDR:PORT"},
+		{[]string{"--metrics=127.0.0.1:http", "cat"}, false, "from 0 to 65535"},
+		{[]string{"--metrics=:70000", "cat"}, false, "from 0 to 65535"},
 	}
 	for _, tc := range cases {
 		_, err := parseConfig(tc.args, nil)
@@ -118,8 +133,40 @@ func TestBadCommandLines(t *testing.T) {
 	}
 }
 
+func TestOperationsFlags(t *testing.T) {
+	cfg := mustParse(t, "--basicauth=/etc/websocketd.htpasswd", "--trustproxy=127.0.0.1,10.0.0.0/8",
+		"--metrics=127.0.0.1:9100", "--idlems=1500", "--maxsessionms=60000", "--once", "cat")
+	h := cfg.Handler
+	if cfg.BasicAuthFile != "/etc/websocketd.htpasswd" || cfg.MetricsAddr != "127.0.0.1:9100" ||
+		len(h.TrustProxies) != 2 || h.TrustProxies[0].String() != "127.0.0.1/32" ||
+		h.IdleTimeout != 1500*time.Millisecond || h.MaxSession != time.Minute || !h.Once {
+		t.Fatalf("operations flags: %+v", cfg)
+	}
+	if d := mustParse(t, "cat"); d.BasicAuthFile != "" || d.MetricsAddr != "" || d.Handler.TrustProxies != nil ||
+		d.Handler.IdleTimeout != 0 || d.Handler.MaxSession != 0 || d.Handler.Once {
+		t.Fatalf("operations defaults: %+v", d)
+	}
+}
+
 func TestNoCommandIsNothingToServe(t *testing.T) {
 	if _, err := parseConfig([]string{"--port=8080"}, nil); !errors.Is(err, errNothingToServe) {
 		t.Errorf("no COMMAND: %v, want errNothingToServe", err)
+	}
+}
+
+// Windows has no pseudo-terminal we could test: both flags are refused
+// there at start, with a message that says so.
+func TestTerminalFlagsRefusedOnWindows(t *testing.T) {
+	for _, cfg := range []libwebsocketd.Config{{PTY: true}, {Terminal: true}} {
+		var problems []string
+		checkTerminalFlags(cfg, "windows", func(format string, args ...any) {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		})
+		if len(problems) != 1 || !strings.Contains(problems[0], "not supported on Windows") {
+			t.Errorf("%+v on windows: %q, want one problem naming Windows", cfg, problems)
+		}
+		checkTerminalFlags(cfg, "linux", func(format string, args ...any) {
+			t.Errorf("%+v on linux: refused with %q", cfg, fmt.Sprintf(format, args...))
+		})
 	}
 }

@@ -17,10 +17,11 @@ var flagGroups = []struct {
 }{
 	{"Listening", []string{"port", "address", "unixsocket"}},
 	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "devconsole"}},
-	{"Messages and processes", []string{"binary", "passstderr", "maxforks", "maxframesize",
+	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"closems", "pingms", "shutdownms", "passenv"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
+	{"Operations", []string{"basicauth", "trustproxy", "metrics", "idlems", "maxsessionms", "once"}},
 	{"Logging", []string{"loglevel", "logformat"}},
 	{"Information", []string{"help", "version", "license"}},
 }

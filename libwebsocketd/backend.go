@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"log/slog"
 	"net"
 	"os"
 )
@@ -12,8 +13,8 @@ import (
 type backend interface {
 	// input returns what takes the client's messages. client is the
 	// connection, so that input which is not taken can notice a client
-	// that has gone (see hangup.go).
-	input(client net.Conn) messageSink
+	// that has gone (see hangup.go); log is the session's.
+	input(client net.Conn, log *slog.Logger) messageSink
 	// output is the program's output, read until its end. It is a file so
 	// that the shared watcher (watcher.go) can wait on it.
 	output() *os.File
@@ -46,6 +47,7 @@ type exitStatus struct {
 	code   int
 	reason string
 	detail string
+	state  *os.ProcessState // a process's own report; nil when unknown
 }
 
 // pipeInput writes client messages to a pipe (a child's stdin), each
@@ -60,9 +62,12 @@ func (in *pipeInput) flush() error                { return in.burst.flush() }
 
 // The session's own process is a backend.
 
-func (p *process) input(client net.Conn) messageSink {
-	return &pipeInput{burst: burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}},
-		newline: p.inputLines}
+func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
+	burst := burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}}
+	if p.terminal != nil {
+		return &terminalInput{burst: burst, master: p.terminal, log: log}
+	}
+	return &pipeInput{burst: burst, newline: p.inputLines}
 }
 
 func (p *process) output() *os.File      { return p.stdout }
@@ -77,5 +82,5 @@ func (p *process) end() exitStatus {
 	if state != nil {
 		detail = state.String()
 	}
-	return exitStatus{code: code, reason: reason, detail: detail}
+	return exitStatus{code: code, reason: reason, detail: detail, state: state}
 }

@@ -27,6 +27,13 @@ type Config struct {
 	Binary bool
 	// PassStderr sends stdout and stderr lines as JSON objects.
 	PassStderr bool
+	// PTY makes the child's stdout a pseudo-terminal in raw mode, so that
+	// its C library line-buffers it; stdin and stderr stay pipes.
+	PTY bool
+	// Terminal gives the child a whole pseudo-terminal as its controlling
+	// terminal; output goes out as binary messages, and text messages
+	// {"resize":{"cols":N,"rows":N}} set the window size. Implies Binary.
+	Terminal bool
 	// MaxForks bounds the number of live processes; 0 means unlimited.
 	MaxForks int
 	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
@@ -52,6 +59,22 @@ type Config struct {
 	// Headers go on every response, HeadersWS only on the 101 upgrade
 	// response and HeadersHTTP only on plain HTTP responses.
 	Headers, HeadersWS, HeadersHTTP http.Header
+
+	// BasicAuth, when set, requires its users' credentials on every
+	// request (--basicauth).
+	BasicAuth *BasicAuth
+	// TrustProxies are the proxies whose forwarding headers name the
+	// client (--trustproxy).
+	TrustProxies TrustedProxies
+
+	// IdleTimeout closes a session with no message either way for this
+	// long; MaxSession closes any session this old. 0 disables either.
+	IdleTimeout, MaxSession time.Duration
+	// Once serves a single WebSocket session; OnceDone then reports its
+	// child's exit status (--once).
+	Once bool
+	// Metrics, when set, counts sessions, messages and processes.
+	Metrics *Metrics
 
 	// Version is reported in SERVER_SOFTWARE.
 	Version string

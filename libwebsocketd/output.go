@@ -137,6 +137,7 @@ func (s *session) endOutput(err error) {
 		s.log.Error("reading stdout", "error", err)
 	}
 	status := s.serve.end()
+	s.ops.exited(status.state)
 	s.logExit(status)
 	s.awaitStderr()
 	if !s.clientGone {

@@ -27,7 +27,7 @@ var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, s
 // the connection, it closes the socket and stops the child.
 func (s *session) pumpStdin() {
 	defer s.pumpDone()
-	stdin := s.serve.input(s.sock.conn.UnderlyingConn())
+	stdin := s.serve.input(s.sock.conn.UnderlyingConn(), s.log)
 	childReads := true
 	for {
 		message, err := s.sock.readMessage()
@@ -53,6 +53,7 @@ func (s *session) pumpStdin() {
 			childReads = false
 		}
 	}
+	s.ops.ended(outcomeClientClosed)
 	s.sock.close()
 	s.serve.stop()
 }

@@ -27,10 +27,16 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
 		return
 	}
+	if !h.claimOnce() {
+		h.forks.release()
+		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
+		return
+	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
 	if err != nil {
 		h.forks.release() // gorilla has answered the client already
+		h.unclaimOnce()
 		h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
 			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 		return
@@ -61,7 +67,11 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace)
+	tty := h.ttySpec(r)
+	if tty.mode == ttyTerminal {
+		env = append(env, "TERM=xterm-256color")
+	}
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
 	if err != nil {
 		log.Error("cannot start process", "error", err)
 		conn.WriteControl(websocket.CloseMessage,
@@ -69,6 +79,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
 		h.forks.release()
+		h.onceEnded(exitCannotStart)
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
@@ -78,13 +89,29 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
 	}
-	s.onClose = func() { h.forks.release(); h.forget(s) }
+	h.attachOps(s)
+	s.onClose = func() { code := s.ops.finish(); h.forks.release(); h.forget(s); h.onceEnded(code) }
 	if h.cfg.MaxFrameSize > 0 {
 		conn.SetReadLimit(h.cfg.MaxFrameSize)
 	}
 	draining := h.track(s)
+	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
 	}
+}
+
+// ttySpec says how a new child's streams are wired, and with --terminal
+// its first window size, from ?cols=&rows=.
+func (h *Handler) ttySpec(r *http.Request) ttySpec {
+	spec := defaultTTYSize
+	switch {
+	case h.cfg.Terminal:
+		spec.mode = ttyTerminal
+		spec.cols, spec.rows = terminalSize(r.URL.Query())
+	case h.cfg.PTY:
+		spec.mode = ttyOutput
+	}
+	return spec
 }
