@@ -21,9 +21,11 @@ type backend interface {
 	// errorOutput is the program's stderr, or nil when it has none of its
 	// own. Whoever reads it closes it at its end.
 	errorOutput() *os.File
-	// onStuckOutput sets what stop does last when the program is gone but
-	// someone else still holds its output open; it must end the reading.
-	onStuckOutput(abandon func())
+	// onCloseOutput sets how the program's output is closed under its
+	// reader: what stop does last when the program is gone but someone
+	// else still holds its output open, and how a terminal is hung up
+	// (its master is the output too). It must end the reading.
+	onCloseOutput(closeOutput func())
 	// end follows the end of the output: it waits for the program and
 	// says how it ended. Only the output side calls it, once.
 	end() exitStatus
@@ -67,13 +69,20 @@ func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
 	if p.terminal != nil {
 		return &terminalInput{burst: burst, master: p.terminal, log: log}
 	}
+	if p.inputFramed {
+		return &framedInput{burst: burst}
+	}
 	return &pipeInput{burst: burst, newline: p.inputLines}
 }
 
 func (p *process) output() *os.File      { return p.stdout }
 func (p *process) errorOutput() *os.File { return p.stderr }
 
-func (p *process) onStuckOutput(abandon func()) { p.stdoutStuck = abandon }
+func (p *process) onCloseOutput(closeOutput func()) {
+	p.outputMu.Lock()
+	p.closeOutput = closeOutput
+	p.outputMu.Unlock()
+}
 
 func (p *process) end() exitStatus {
 	state := p.wait()

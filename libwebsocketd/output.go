@@ -66,12 +66,14 @@ func (s *session) watchOutput(w *pipeWatcher) error {
 	}
 	o := &outputStream{s: s, w: w, raw: raw,
 		frames: s.newFrameReader(newLingerInput(s.serve.output(), raw))}
-	// Set before the first report can come: stop may need it from then on.
-	s.serve.onStuckOutput(o.abandon)
 	if err := w.add(raw, o, true); err != nil {
-		s.serve.onStuckOutput(nil)
 		return err
 	}
+	// Set once the watcher has the stream, so that abandon never meets one
+	// half added; stop comes later (its pump starts after this), and a
+	// kill in between closes stdout plainly, which the stop that follows
+	// the kill, through abandon, makes up for.
+	s.serve.onCloseOutput(o.abandon)
 	return nil
 }
 
@@ -104,10 +106,15 @@ func (o *outputStream) drain() {
 	}
 }
 
-// abandon is the stop sequence's last step for a watched stdout (see
-// process.stop): the process group is dead, but someone outside it holds
-// stdout open. Closing our end, and draining, ends the output.
+// abandon closes a watched stdout under its reader (see process.stop):
+// the stop sequence's last step, when the process group is dead but
+// someone outside it holds stdout open, and with --terminal the hang-up.
+// Closing a descriptor wakes nothing in epoll, it only leaves the set, so
+// the drain that ends the output is started here; it forgets the entry.
+// The watcher stops waiting first (see stopWaiting). Safe after the end
+// of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
+	o.w.stopWaiting(o.raw)
 	o.s.serve.output().Close()
 	go o.drain()
 }
@@ -119,10 +126,16 @@ func (s *session) sendOutput(message []byte, more bool) {
 	if s.clientGone {
 		return
 	}
-	if s.passStderr {
-		message = streamMessage("stdout", message)
+	var err error
+	switch {
+	case s.framed != nil:
+		err = s.sendFramed(message, more)
+	case s.passStderr:
+		err = s.sock.writeMessage(streamMessage("stdout", message), more)
+	default:
+		err = s.sock.writeMessage(message, more)
 	}
-	if err := s.sock.writeMessage(message, more); err != nil {
+	if err != nil {
 		s.clientGone = true
 		s.sock.close()
 	}
@@ -133,6 +146,7 @@ func (s *session) sendOutput(message []byte, more bool) {
 // ended.
 func (s *session) endOutput(err error) {
 	defer s.pumpDone()
+	err = s.endFramedOutput(err)
 	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 		s.log.Error("reading stdout", "error", err)
 	}
@@ -147,6 +161,10 @@ func (s *session) endOutput(err error) {
 }
 
 func (s *session) newFrameReader(in input) frameReader {
+	if s.framed != nil {
+		s.framed.out = &framedReader{in: in, limit: s.framed.limit}
+		return s.framed.out
+	}
 	if s.binary {
 		return &chunkReader{in: in}
 	}

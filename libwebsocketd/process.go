@@ -22,18 +22,25 @@ type process struct {
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
+	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
 	// inputLines ends each client message with a newline on stdin.
 	inputLines bool
+	// inputFramed puts a header before each client message (--framed).
+	inputFramed bool
 	// terminal is the master of the child's controlling terminal with
 	// --terminal (then stdin and stdout too); nil otherwise.
 	terminal *os.File
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
-	// stdoutStuck is stop's last step when the group is dead but stdout
-	// is still open; nil closes stdout, which ends a read waiting on it.
-	// A session whose stdout no goroutine waits on sets its own (output.go).
-	stdoutStuck func()
+	// closeOutput closes our end of stdout so that its reader learns of
+	// it: stop's last step when the group is dead but stdout is still
+	// open, and with --terminal the hang-up. nil closes stdout, which ends
+	// a read waiting on it; a session whose stdout no goroutine waits on
+	// sets its own (output.go). Under outputMu: kill may run while the
+	// session is being set up.
+	outputMu    sync.Mutex
+	closeOutput func()
 	// reached counts each step of the stop sequence taken; nil without
 	// --metrics.
 	reached func(step string)
@@ -53,7 +60,9 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
 	cmd.SysProcAttr = streams.attr
+	cell := contain(cmd)
 	err = cmd.Start()
+	cell.started(cmd, err)
 	closeFiles(streams.theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeFiles(streams.ours[:])
@@ -61,7 +70,7 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	return &process{cmd: cmd, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
-		terminal: streams.terminal, grace: grace, exited: make(chan struct{})}, nil
+		terminal: streams.terminal, grace: grace, cell: cell, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -76,6 +85,7 @@ func (p *process) wait() *os.ProcessState {
 	if p.terminal != nil {
 		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
 	}
+	p.cell.end() // the rest of the tree, escaped from the group or not
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.
@@ -93,7 +103,7 @@ func (p *process) wait() *os.ProcessState {
 // goroutine.
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
-		p.stdin.Close()
+		p.closeStdin()
 		p.reach("stdin_closed")
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
 			if p.exitedWithin(p.grace) {
@@ -105,14 +115,38 @@ func (p *process) stop() {
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
 			// holds it. Closing our end ends the stdout side, which reaps.
-			if p.stdoutStuck != nil {
-				p.stdoutStuck()
-			} else {
-				p.stdout.Close()
-			}
+			p.closeStdout()
 		}
 	})
 	<-p.exited
+}
+
+// closeStdin closes the child's stdin. With --terminal that is the
+// master of its terminal, which is stdout as well: closing it hangs the
+// terminal up (the kernel sends SIGHUP to the child, its session leader)
+// and ends the output, whose side alone reaps the child. So it is closed
+// the way that side learns of it. Closed behind its back, a master that
+// the watcher waits on leaves the epoll set without a word, no reader
+// comes, and the child, gone on SIGHUP, stays a zombie until the stop
+// sequence's last step (with --closems, minutes later).
+func (p *process) closeStdin() {
+	if p.terminal != nil {
+		p.closeStdout()
+		return
+	}
+	p.stdin.Close()
+}
+
+// closeStdout closes our end of stdout so that its reader ends.
+func (p *process) closeStdout() {
+	p.outputMu.Lock()
+	closeOutput := p.closeOutput
+	p.outputMu.Unlock()
+	if closeOutput != nil {
+		closeOutput()
+	} else {
+		p.stdout.Close()
+	}
 }
 
 func (p *process) exitedWithin(d time.Duration) bool {
@@ -146,5 +180,6 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
 	p.signalGroup(syscall.SIGKILL)
-	p.stdin.Close()
+	p.cell.kill()
+	p.closeStdin()
 }

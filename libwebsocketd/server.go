@@ -164,7 +164,9 @@ func trimBrackets(a string) string {
 	return a
 }
 
-// URLs are the addresses clients can use, one per listener.
+// URLs are the addresses clients can use, one per listener. A Unix socket
+// is "unix socket at PATH", the classic websocketd's wording, which
+// people's tooling greps the log for.
 func (s *Server) URLs() []string {
 	scheme := "ws"
 	if s.cfg.TLS {
@@ -173,7 +175,7 @@ func (s *Server) URLs() []string {
 	var urls []string
 	for _, l := range s.listeners {
 		if l.Addr().Network() == "unix" {
-			urls = append(urls, "unix:"+l.Addr().String())
+			urls = append(urls, "unix socket at "+l.Addr().String())
 			continue
 		}
 		urls = append(urls, scheme+"://"+l.Addr().String()+"/")
@@ -194,6 +196,9 @@ func (s *Server) RedirectURLs() []string {
 // Serve serves every listener until Shutdown. It returns the first error
 // that is not the server closing.
 func (s *Server) Serve() error {
+	if s.handler.servesWebSocket() || s.handler.cfg.CGIDir != "" {
+		initContainment(s.log) // before the first process; ended by Shutdown
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.listeners)+len(s.redirects))
 	var accepting []<-chan struct{}
@@ -270,6 +275,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for range servers {
 		err = errors.Join(err, <-stopped)
 	}
+	endContainment() // every session is over: what is left is an orphan
 	return err
 }
 

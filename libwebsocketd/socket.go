@@ -30,17 +30,23 @@ var inboxes = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 
 // socket is the WebSocket end of a session. It reads and writes whole
-// messages of the session's one kind (text or binary).
+// messages of the session's one kind (text or binary), or with --framed
+// of the kind each message has.
 type socket struct {
 	conn        *websocket.Conn
 	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
+	check       messageCheck  // reads inbox's message, checking it as it comes
 	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
 	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
+
+	// isControl tells a client's control message (a --terminal resize),
+	// which ops does not count as a message, from data; nil: all are data.
+	isControl func(message []byte, kind int) bool
 }
 
 // newSocket wraps an upgraded connection and what its upgrade hijacked
@@ -53,10 +59,12 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered, wire: h.wire}
 }
 
-// readMessage returns the next data message, whole. The slice is only
-// valid until the next call. A text message that is not UTF-8 fails the
-// connection with 1007 before any of it is returned: gorilla/websocket
-// leaves that check to its user.
+// readMessage returns the next data message, whole (its type is then in
+// lastKind). The slice is only valid until the next call. A text message
+// that is not UTF-8 fails the connection with 1007 as soon as the
+// fragment with the bad bytes arrives (gorilla/websocket leaves that
+// check to its user); a message over the read limit once decompressed
+// fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
 	messageType, r, err := s.conn.NextReader()
@@ -68,16 +76,39 @@ func (s *socket) readMessage() ([]byte, error) {
 	}
 	s.lastKind = messageType
 	s.inbox = inboxes.Get().(*bytes.Buffer)
-	if _, err := s.inbox.ReadFrom(r); err != nil {
+	s.check.start(r, messageType == websocket.TextMessage)
+	_, err = s.inbox.ReadFrom(&s.check)
+	if err == nil {
+		err = s.check.end()
+	}
+	switch {
+	case errors.Is(err, errInvalidUTF8):
+		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
+	case errors.Is(err, errInflatedTooBig):
+		s.writeClose(websocket.CloseMessageTooBig, "")
+	}
+	if err != nil {
 		return nil, err
 	}
 	message := s.inbox.Bytes()
-	if messageType == websocket.TextMessage && !utf8.Valid(message) {
-		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
-		return nil, errInvalidUTF8
+	s.countIn(message)
+	return message, nil
+}
+
+// countIn counts a client message for --metrics and --idlems. A control
+// message is no message for the program, so the message counts leave it
+// out; for --idlems it is activity all the same: a user who resizes the
+// window is at the terminal, and closing the session under them would be
+// wrong.
+func (s *socket) countIn(message []byte) {
+	if s.ops == nil {
+		return
+	}
+	if s.isControl != nil && s.isControl(message, s.lastKind) {
+		s.ops.active()
+		return
 	}
 	s.ops.messageIn(len(message))
-	return message, nil
 }
 
 func (s *socket) releaseInbox() {
@@ -103,10 +134,17 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
+	return s.writeMessageOfType(s.messageType, data, more)
+}
+
+// writeMessageOfType sends one message of the given type as it is: with
+// --framed the child chooses each message's type, and its text is
+// checked on the way (framed.go).
+func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.wire.hold(true)
-	err := s.conn.WriteMessage(s.messageType, data)
+	err := s.conn.WriteMessage(messageType, data)
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()

@@ -10,9 +10,9 @@ import (
 )
 
 // serveUpgrade turns a WebSocket request into a session. Everything that
-// can refuse the request (origin 403, script 404 or 403, forks limit 429)
-// is decided before the upgrade, so a refused client gets a plain HTTP
-// answer and no process is ever started for it.
+// can refuse the request (origin 403, script 404 or 403, subprotocol 400,
+// forks limit 429) is decided before the upgrade, so a refused client
+// gets a plain HTTP answer and no process is ever started for it.
 func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if err := h.checkOrigin(r); err != nil {
 		h.refuse(w, r, http.StatusForbidden, err.Error())
@@ -21,6 +21,11 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	target, status, err := h.resolveCommand(r)
 	if err != nil {
 		h.refuse(w, r, status, err.Error())
+		return
+	}
+	protocol, err := h.chooseSubprotocol(r)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !h.forks.acquire() {
@@ -33,7 +38,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := &upgradeWriter{ResponseWriter: w}
-	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
+	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
 		h.forks.release() // gorilla has answered the client already
 		h.unclaimOnce()
@@ -44,10 +49,15 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	h.startSession(conn, up.hijacked, r, target)
 }
 
-func (h *Handler) upgradeHeaders() http.Header {
+// upgradeHeaders are the 101's extra headers. gorilla answers with the
+// subprotocol found there, as its Upgrader.Subprotocols is not set.
+func (h *Handler) upgradeHeaders(protocol string) http.Header {
 	headers := http.Header{}
 	addHeaders(headers, h.cfg.Headers)
 	addHeaders(headers, h.cfg.HeadersWS)
+	if protocol != "" {
+		headers.Set("Sec-WebSocket-Protocol", protocol)
+	}
 	return headers
 }
 
@@ -65,7 +75,8 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		"remote", r.RemoteAddr, "command", strings.Join(target.argv, " "),
 		"origin", r.Header.Get("Origin"))
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
-		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
+		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version,
+		Protocol: conn.Subprotocol()}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
 	tty := h.ttySpec(r)
 	if tty.mode == ttyTerminal {
@@ -73,7 +84,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	}
 	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
 	if err != nil {
-		log.Error("cannot start process", "error", err)
+		log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "cannot start process"),
 			time.Now().Add(controlWriteTimeout))
@@ -83,22 +94,43 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
+	proc.inputFramed = h.cfg.Framed
 	s := &session{log: log.With("pid", proc.pid()), serve: proc, binary: h.cfg.Binary,
 		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
 		stderrDone: make(chan struct{})}
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
 	}
+	if tty.mode == ttyTerminal {
+		s.sock.isControl = isTerminalControl
+	}
 	h.attachOps(s)
 	s.onClose = func() { code := s.ops.finish(); h.forks.release(); h.forget(s); h.onceEnded(code) }
-	if h.cfg.MaxFrameSize > 0 {
-		conn.SetReadLimit(h.cfg.MaxFrameSize)
-	}
+	h.applyMessageSettings(s, conn)
 	draining := h.track(s)
 	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
+	}
+}
+
+// applyMessageSettings gives a new session's connection the per-message
+// flags: the read limit, the compression level and --framed.
+func (h *Handler) applyMessageSettings(s *session, conn *websocket.Conn) {
+	limit := h.cfg.MaxFrameSize
+	if h.cfg.Framed {
+		s.framed = newFramedMode(limit)
+		if limit == 0 || limit > maxFramedLength {
+			limit = maxFramedLength // the most a header can announce
+		}
+	}
+	if limit > 0 {
+		conn.SetReadLimit(limit)
+		s.sock.check.limit = limit // gorilla's counts compressed bytes
+	}
+	if h.cfg.CompressLevel != 0 {
+		conn.SetCompressionLevel(h.cfg.CompressLevel)
 	}
 }
 
