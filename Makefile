@@ -118,10 +118,10 @@ clean:
 # Release archives for every target, .deb and .rpm packages and SHA256SUMS
 # in $(DIST), byte-identical from run to run: every timestamp is the last
 # commit's (tools/dist). VERSION, if given, must match version.go;
-# TARGETS=linux-amd64,... builds only those.
+# DIST_TARGETS=linux-amd64,... builds only those.
 NFPM ?= go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 DIST ?= dist
-TARGETS ?=
+DIST_TARGETS ?=
 dist: docs
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./tools/dist -version='$(VERSION)' \
-		-out='$(DIST)' -targets='$(TARGETS)' -nfpm='$(NFPM)'
+		-out='$(DIST)' -targets='$(DIST_TARGETS)' -nfpm='$(NFPM)'

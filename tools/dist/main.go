@@ -76,7 +76,14 @@ func parseArgs() (*release, error) {
 	flag.StringVar(&r.work, "work", "build/dist-work", "scratch directory (emptied first)")
 	flag.StringVar(&nfpm, "nfpm", "nfpm", "command that runs nfpm (split on spaces)")
 	flag.StringVar(&only, "targets", "", "comma-separated target names to build, e.g. linux-amd64 (default: all)")
+	list := flag.Bool("list", false, "print every target as GOOS/GOARCH and exit (for make cross)")
 	flag.Parse()
+	if *list {
+		for _, t := range targets {
+			fmt.Println(t.goos + "/" + t.goarch)
+		}
+		os.Exit(0)
+	}
 	if err := checkVersion(r.version); err != nil {
 		return nil, err
 	}
