@@ -15,7 +15,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build run examples test check fuzz bench clean docs install uninstall version oldest-go dist
+.PHONY: build run examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine dist
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 # The version names the commit through GIT_DESCRIPTION; the go command's own
@@ -64,6 +64,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzResolveScript$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzWindowsSegment$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzUTF8Stream$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzHtpasswd$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzForwarded$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
@@ -82,6 +83,32 @@ check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	go vet ./...
 	go vet -tags gendocs .
+
+# Every release target builds without cgo, and go vet (which compiles the
+# tests too) is clean for each; then once more for Linux built with the
+# portable code of macOS and the BSDs (-tags portable).
+# The targets are those of a release, listed once, in tools/dist.
+TARGETS = $(shell go run ./tools/dist -list)
+cross:
+	@set -e; for target in $(TARGETS); do \
+		echo "cross: $$target"; \
+		export CGO_ENABLED=0 GOOS=$${target%/*} GOARCH=$${target#*/} GOARM=6; \
+		go build -o /dev/null . ; \
+		go vet ./... ; \
+	done
+	go vet -tags portable ./...
+
+# The black-box suite and the unit tests once more, with the code macOS and
+# the BSDs run (a goroutine per pipe, the portable hang-up check) in place
+# of Linux's epoll watcher. Without -race: the race runs are in make test.
+test-portable:
+	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./test
+
+# Windows, run under Wine: the unit tests built for Windows, and a smoke
+# test of websocketd.exe serving Windows children to a Linux client
+# (test/wine; needs wine64 and gcc-mingw-w64-x86-64, see .ci/run).
+test-wine:
+	go test -tags wine -count=1 -timeout 15m -v ./test/wine
 
 bench: build
 	go run ./bench
