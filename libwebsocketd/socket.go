@@ -112,6 +112,20 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	return err
 }
 
+// writePrepared sends a message framed once for many clients (rooms);
+// with more, another follows at once.
+func (s *socket) writePrepared(m *websocket.PreparedMessage, more bool) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.wire.hold(true)
+	err := s.conn.WritePreparedMessage(m)
+	s.wire.hold(false)
+	if err == nil && !more {
+		err = s.wire.flush()
+	}
+	return err
+}
+
 // writeClose sends a close frame; errors are moot as the socket is ending.
 func (s *socket) writeClose(code int, reason string) {
 	message := websocket.FormatCloseMessage(code, reason)

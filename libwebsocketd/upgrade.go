@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"crypto/rand"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -23,19 +24,35 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, status, err.Error())
 		return
 	}
+	if !h.clients.acquire() {
+		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxclients)")
+		return
+	}
+	if h.cfg.Room != "" {
+		h.serveRoomUpgrade(w, r, target) // releases the client's slot on every path
+		return
+	}
 	if !h.forks.acquire() {
+		h.clients.release()
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
 		return
 	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
 	if err != nil {
-		h.forks.release() // gorilla has answered the client already
-		h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
-			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
+		h.forks.release()
+		h.upgradeFailed(r, err)
 		return
 	}
 	h.startSession(conn, up.hijacked, r, target)
+}
+
+// upgradeFailed follows an upgrade that gorilla refused: it has answered
+// the client already.
+func (h *Handler) upgradeFailed(r *http.Request, err error) {
+	h.clients.release()
+	h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
+		"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 }
 
 func (h *Handler) upgradeHeaders() http.Header {
@@ -55,9 +72,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 // slot taken for it is released when the session ends, on every path.
 func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget) {
 	id := rand.Text()
-	log := h.log.With("category", "session", "url", requestURL(r), "id", id,
-		"remote", r.RemoteAddr, "command", strings.Join(target.argv, " "),
-		"origin", r.Header.Get("Origin"))
+	log := h.sessionLog(r, id, target.argv)
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
@@ -69,22 +84,36 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
 		h.forks.release()
+		h.clients.release()
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
-	s := &session{log: log.With("pid", proc.pid()), serve: proc, binary: h.cfg.Binary,
-		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
-		stderrDone: make(chan struct{})}
-	if h.cfg.PingInterval > 0 {
-		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
-	}
-	s.onClose = func() { h.forks.release(); h.forget(s) }
-	if h.cfg.MaxFrameSize > 0 {
-		conn.SetReadLimit(h.cfg.MaxFrameSize)
-	}
+	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
+	s.onClose = func() { h.forks.release(); h.clients.release(); h.forget(s) }
 	draining := h.track(s)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
 	}
+}
+
+// sessionLog is the logger of one connection's session.
+func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Logger {
+	return h.log.With("category", "session", "url", requestURL(r), "id", id,
+		"remote", r.RemoteAddr, "command", strings.Join(argv, " "),
+		"origin", r.Header.Get("Origin"))
+}
+
+// newSession wraps an upgraded connection and what serves it.
+func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend) *session {
+	s := &session{log: log, serve: serve, binary: h.cfg.Binary,
+		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
+		stderrDone: make(chan struct{})}
+	if h.cfg.PingInterval > 0 {
+		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
+	}
+	if h.cfg.MaxFrameSize > 0 {
+		conn.SetReadLimit(h.cfg.MaxFrameSize)
+	}
+	return s
 }
