@@ -87,6 +87,10 @@ func (rm *room) frameReader() frameReader {
 	return newLineReader(rm.proc.output())
 }
 
+// preparedOverhead is roughly what a PreparedMessage costs besides its
+// data and frame.
+const preparedOverhead = 256
+
 // prepare frames a message once for all its clients. data is copied: the
 // frame reader reuses its buffer.
 func (rm *room) prepare(kind int, data []byte) roomMessage {
@@ -99,7 +103,9 @@ func (rm *room) prepare(kind int, data []byte) roomMessage {
 		data = bytes.Clone(data)
 	}
 	prepared, _ := websocket.NewPreparedMessage(kind, data) // fails only for compression
-	return roomMessage{prepared: prepared, size: len(data)}
+	// What a queued message holds: its data, its frame (built at the first
+	// send, a copy with a header) and the structures around them.
+	return roomMessage{prepared: prepared, size: 2*len(data) + preparedOverhead}
 }
 
 // deliver queues m for each target in turn, waiting for a full queue until
