@@ -24,7 +24,12 @@ build:
 	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
 # Serves the examples: open http://localhost:$(PORT)/ and pick a script.
+# The room examples (rooms.html) are served by two more servers, on the
+# next two ports: plain rooms and JSON rooms. All three stop together.
 run: build
+	./websocketd --port=$$(($(PORT)+1)) --room --dir=examples/rooms/plain & plain=$$!; \
+	./websocketd --port=$$(($(PORT)+2)) --room=json --dir=examples/rooms/json & json=$$!; \
+	trap 'kill $$plain $$json 2>/dev/null' EXIT INT TERM; \
 	./websocketd --port=$(PORT) --dir=examples --staticdir=examples/html
 
 # Formatting, vet and every test (unit, black-box, browser) under -race.
