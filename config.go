@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ type flagValues struct {
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
+	pty, terminal                                          bool
 }
 
 // newFlagSet declares every flag once, with its help.
@@ -68,6 +70,8 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
+	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
+	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
 	fs.IntVar(&v.maxClients, "maxclients", 0, "most WebSocket connections at once; more get HTTP 429 (0: no cap beyond --maxforks)")
 	fs.StringVar(&v.room, "room", "", "connections to the same path share one process: --room or --room=plain sends its lines to every client, --room=json speaks JSON events and addressed messages")
@@ -160,8 +164,8 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, MaxForks: v.maxForks,
-			MaxFrameSize: v.maxFrameSize, MaxClients: v.maxClients, Room: v.room,
+			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, MaxClients: v.maxClients, Room: v.room,
 			RoomLinger: time.Duration(v.roomLingerMS) * time.Millisecond, RoomQueue: v.roomQueue,
 			RoomSlow:     time.Duration(v.roomSlowMS) * time.Millisecond,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
@@ -192,6 +196,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
+	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -236,6 +241,9 @@ func (c Config) checkRoom(fail func(string, ...any)) {
 	if h.Room != "" && h.PassStderr {
 		fail("--passstderr cannot be combined with --room: a room logs its process's stderr")
 	}
+	if h.Room != "" && (h.PTY || h.Terminal) {
+		fail("--pty and --terminal cannot be combined with --room: a room's process has no one terminal")
+	}
 	if h.Room == "json" && h.Binary {
 		fail("--room=json cannot be combined with --binary: its messages are JSON lines")
 	}
@@ -266,4 +274,17 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return true
+}
+
+// checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
+func checkTerminalFlags(h libwebsocketd.Config, goos string, fail func(string, ...any)) {
+	if (h.PTY || h.Terminal) && goos == "windows" {
+		fail("--pty and --terminal are not supported on Windows")
+	}
+	if h.PTY && h.Terminal {
+		fail("give either --pty or --terminal, not both (--terminal already makes stdout a terminal)")
+	}
+	if h.Terminal && (h.PassStderr || h.Binary) {
+		fail("--terminal cannot be combined with --passstderr or --binary (a terminal's output is always binary, stderr included)")
+	}
 }

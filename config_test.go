@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
 func mustParse(t *testing.T, args ...string) Config {
@@ -100,6 +103,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--logformat=xml", "cat"}, false, "--logformat"},
 		{[]string{"--devconsole", "--staticdir=.", "cat"}, false, "--devconsole"},
 		{[]string{"--passstderr", "--binary", "cat"}, false, "--passstderr"},
+		{[]string{"--pty", "--terminal", "bash"}, false, "either --pty or --terminal"},
+		{[]string{"--terminal", "--binary", "bash"}, false, "--terminal cannot"},
+		{[]string{"--terminal", "--passstderr", "bash"}, false, "--terminal cannot"},
 		{[]string{"--ssl", "--sslcert=c", "cat"}, false, "--sslkey"},
 		{[]string{"--sslca=ca.pem", "cat"}, false, "need --ssl"},
 		{[]string{"--port=70000", "cat"}, false, "between 0 and 65535"},
@@ -121,5 +127,22 @@ func TestBadCommandLines(t *testing.T) {
 func TestNoCommandIsNothingToServe(t *testing.T) {
 	if _, err := parseConfig([]string{"--port=8080"}, nil); !errors.Is(err, errNothingToServe) {
 		t.Errorf("no COMMAND: %v, want errNothingToServe", err)
+	}
+}
+
+// Windows has no pseudo-terminal we could test: both flags are refused
+// there at start, with a message that says so.
+func TestTerminalFlagsRefusedOnWindows(t *testing.T) {
+	for _, cfg := range []libwebsocketd.Config{{PTY: true}, {Terminal: true}} {
+		var problems []string
+		checkTerminalFlags(cfg, "windows", func(format string, args ...any) {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		})
+		if len(problems) != 1 || !strings.Contains(problems[0], "not supported on Windows") {
+			t.Errorf("%+v on windows: %q, want one problem naming Windows", cfg, problems)
+		}
+		checkTerminalFlags(cfg, "linux", func(format string, args ...any) {
+			t.Errorf("%+v on linux: refused with %q", cfg, fmt.Sprintf(format, args...))
+		})
 	}
 }

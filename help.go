@@ -41,7 +41,19 @@ SERVER_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
 QUERY_STRING, REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, UNIQUE_ID, HTTPS (over
 TLS) and HTTP_<HEADER> for every request header.`
 
+const helpTerminals = `Output that arrives late, or all at once at the end, is a program
+buffering its STDOUT because it is a pipe: --pty makes STDOUT a terminal
+(raw mode, 80x24), so lines leave as they are printed; STDIN and STDERR
+stay pipes. --terminal is for interactive programs (shells, vim, top): a
+full terminal as the process's controlling terminal, raw output in binary
+messages; a text message {"resize":{"cols":N,"rows":N}} resizes it,
+?cols=N&rows=N sets the first size, and --devconsole serves an xterm.js
+page for it. --terminal hands a shell to whoever connects: bind it to
+127.0.0.1, or use TLS, --origin and an authenticating proxy.`
+
 const helpExamples = `  websocketd --port=8080 ./count.sh
+  websocketd --port=8080 --pty ./ticker.py
+  websocketd --port=8080 --address=127.0.0.1 --devconsole --terminal bash
   websocketd --port=8080 --devconsole python3 ./chat.py --verbose
   websocketd --port=8080 --dir=./scripts --staticdir=./html
   websocketd --port=443 --ssl --sslcert=cert.pem --sslkey=key.pem ./feed.sh
@@ -63,8 +75,8 @@ func helpText() string {
 			writeFlagHelp(&b, flag)
 		}
 	}
-	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
-		helpURLForms, helpEnvironment, helpExamples, helpExitStatus)
+	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
+		helpURLForms, helpEnvironment, helpTerminals, helpExamples, helpExitStatus)
 	return b.String()
 }
 

@@ -77,6 +77,11 @@ var benchmarks = []benchmark{
 	}, figures: []figure{
 		{unit: "lines/s", get: value},
 	}},
+	{key: "pty", ours: (*bench).ptyOurs, ceiling: (*bench).ptyPipe, title: func(o options) string {
+		return fmt.Sprintf("pty: %d lines to 1 client, --pty (vs pipe)", o.ptyLines)
+	}, figures: []figure{
+		{unit: "lines/s", get: value},
+	}},
 	{key: "churn", ours: (*bench).churnOurs, ceiling: (*bench).churnCeiling, title: func(o options) string {
 		return fmt.Sprintf("churn: %d x (connect, round trip, close), %d at a time", o.churnConns, o.churnParallel)
 	}, figures: []figure{
@@ -202,22 +207,33 @@ func (b *bench) binaryCeiling() (measurement, error) {
 	return withServer(s, err, b.measureBinary)
 }
 
-func (b *bench) measureLines(url string) (measurement, error) {
-	elapsed, err := readLines(url, b.opts.broadcastLines)
-	return measurement{value: float64(b.opts.broadcastLines) / elapsed.Seconds()}, err
+func measureLines(url string, lines int) (measurement, error) {
+	elapsed, err := readLines(url, lines)
+	return measurement{value: float64(lines) / elapsed.Seconds()}, err
 }
 
 func (b *bench) broadcastOurs() (measurement, error) {
-	s, err := b.websocketd("seq", strconv.Itoa(b.opts.broadcastLines))
-	return withServer(s, err, func(s *serverProc) (measurement, error) { return b.measureLines(s.url("/")) })
+	return b.seqLines(b.opts.broadcastLines)
 }
 
 func (b *bench) broadcastCeiling() (measurement, error) {
 	s, err := b.ceilingServer()
 	return withServer(s, err, func(s *serverProc) (measurement, error) {
-		return b.measureLines(s.url("/seq?n=" + strconv.Itoa(b.opts.broadcastLines)))
+		return measureLines(s.url("/seq?n="+strconv.Itoa(b.opts.broadcastLines)), b.opts.broadcastLines)
 	})
 }
+
+// seqLines times the lines of `seq` through websocketd with args. Its
+// "ceiling" for --pty is the same through a pipe: the ratio is what the
+// pseudo-terminal costs, seq writing each line as it is printed instead
+// of in blocks of 4 KiB.
+func (b *bench) seqLines(lines int, args ...string) (measurement, error) {
+	s, err := b.websocketd(append(args, "seq", strconv.Itoa(lines))...)
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureLines(s.url("/"), lines) })
+}
+
+func (b *bench) ptyOurs() (measurement, error) { return b.seqLines(b.opts.ptyLines, "--pty") }
+func (b *bench) ptyPipe() (measurement, error) { return b.seqLines(b.opts.ptyLines) }
 
 func (b *bench) churnOurs() (measurement, error) {
 	s, err := b.websocketd("cat")

@@ -55,6 +55,7 @@ type options struct {
 	pipelineMessages                             int
 	binaryConns, binaryDepth, binaryMessages     int
 	broadcastLines                               int
+	ptyLines                                     int
 	churnConns, churnParallel                    int
 	idleConns                                    int
 }
@@ -65,6 +66,7 @@ func defaultOptions() options {
 		pipelineMessages: 200000,
 		binaryConns:      4, binaryDepth: 4, binaryMessages: 1000,
 		broadcastLines: 1000000,
+		ptyLines:       200000,
 		churnConns:     1000, churnParallel: 4,
 		idleConns: 1000}
 }
@@ -85,6 +87,7 @@ func (o *options) flagSet() *flag.FlagSet {
 	f.IntVar(&o.binaryDepth, "binary-depth", o.binaryDepth, "binary: 64 KiB messages in flight per connection")
 	f.IntVar(&o.binaryMessages, "binary-messages", o.binaryMessages, "binary: 64 KiB messages per connection")
 	f.IntVar(&o.broadcastLines, "broadcast-lines", o.broadcastLines, "broadcast: lines the child writes")
+	f.IntVar(&o.ptyLines, "pty-lines", o.ptyLines, "pty: lines the child writes, with --pty and through a pipe")
 	f.IntVar(&o.churnConns, "churn-conns", o.churnConns, "churn: connections opened and closed")
 	f.IntVar(&o.churnParallel, "churn-parallel", o.churnParallel, "churn: connections at a time")
 	f.IntVar(&o.idleConns, "idle-conns", o.idleConns, "idle memory: connections held open")
@@ -97,7 +100,7 @@ func (o *options) check() error {
 		"echo-depth": o.echoDepth, "echo-messages": o.echoMessages,
 		"pipeline-messages": o.pipelineMessages, "binary-conns": o.binaryConns,
 		"binary-depth": o.binaryDepth, "binary-messages": o.binaryMessages,
-		"broadcast-lines": o.broadcastLines, "churn-conns": o.churnConns,
+		"broadcast-lines": o.broadcastLines, "pty-lines": o.ptyLines, "churn-conns": o.churnConns,
 		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s must be at least 1", name))

@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"log/slog"
 	"net"
 	"os"
 )
@@ -12,8 +13,8 @@ import (
 type backend interface {
 	// input returns what takes the client's messages. client is the
 	// connection, so that input which is not taken can notice a client
-	// that has gone (see hangup.go).
-	input(client net.Conn) messageSink
+	// that has gone (see hangup.go); log is the session's.
+	input(client net.Conn, log *slog.Logger) messageSink
 	// startOutput has what the backend says sent to the session's client
 	// until its end, then the close frame; then it calls s.pumpDone, as
 	// the session's second pump. It returns at once.
@@ -61,9 +62,12 @@ func (in *pipeInput) finish(error) { in.burst.flush() }
 
 // The session's own process is a backend.
 
-func (p *process) input(client net.Conn) messageSink {
-	return &pipeInput{burst: burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}},
-		newline: p.inputLines}
+func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
+	burst := burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}}
+	if p.terminal != nil {
+		return &terminalInput{burst: burst, master: p.terminal, log: log}
+	}
+	return &pipeInput{burst: burst, newline: p.inputLines}
 }
 
 func (p *process) errorOutput() *os.File { return p.stderr }

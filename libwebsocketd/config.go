@@ -27,6 +27,13 @@ type Config struct {
 	Binary bool
 	// PassStderr sends stdout and stderr lines as JSON objects.
 	PassStderr bool
+	// PTY makes the child's stdout a pseudo-terminal in raw mode, so that
+	// its C library line-buffers it; stdin and stderr stay pipes.
+	PTY bool
+	// Terminal gives the child a whole pseudo-terminal as its controlling
+	// terminal; output goes out as binary messages, and text messages
+	// {"resize":{"cols":N,"rows":N}} set the window size. Implies Binary.
+	Terminal bool
 	// MaxForks bounds the number of live processes; 0 means unlimited.
 	MaxForks int
 	// MaxClients bounds the number of WebSocket connections; 0 means

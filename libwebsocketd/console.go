@@ -49,25 +49,30 @@ func consoleCSP(nonce string) string {
 		"; connect-src ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 }
 
-// serveConsole writes the dev console page for r. Only GET and HEAD are
-// allowed; anything else gets 405 with an Allow header.
+// serveConsole writes the dev console page for r.
 func serveConsole(w http.ResponseWriter, r *http.Request) {
+	nonce := rand.Text() // fresh per response, so an injected script could not guess it
+	servePage(w, r, consoleTemplate, consolePage{URL: consoleURL(r), Nonce: nonce}, consoleCSP(nonce))
+}
+
+// servePage writes a page of the dev console kind: rendered from tmpl, no
+// caching, under the policy csp. Only GET and HEAD are allowed; anything
+// else gets 405 with an Allow header.
+func servePage(w http.ResponseWriter, r *http.Request, tmpl *template.Template, data any, csp string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	// A fresh nonce per response, so an injected script could not guess it.
-	nonce := rand.Text()
 	var page bytes.Buffer
-	if err := consoleTemplate.Execute(&page, consolePage{URL: consoleURL(r), Nonce: nonce}); err != nil {
+	if err := tmpl.Execute(&page, data); err != nil {
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", consoleCSP(nonce))
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	// Rendered to a buffer first so HEAD reports the same length as GET.

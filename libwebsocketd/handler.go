@@ -34,6 +34,9 @@ type Handler struct {
 
 // NewHandler checks cfg and returns a Handler for it.
 func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
+	if cfg.Terminal {
+		cfg.Binary = true // a terminal's output is bytes, not lines
+	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
@@ -81,6 +84,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case h.cfg.DevConsole && h.cfg.Terminal:
+		serveTerminalPage(rec, r)
 	case h.cfg.DevConsole:
 		serveConsole(rec, r)
 	case h.cfg.CGIDir != "" && h.serveCGI(rec, r):

@@ -159,6 +159,11 @@ func readResult(buf *[]byte, n int, readErr, pollErr error) (*[]byte, int, error
 	case pollErr != nil:
 		// The poller only fails a file that is being closed.
 		return buf, 0, os.ErrClosed
+	case readErr == syscall.EIO:
+		// A pseudo-terminal's master says EIO, on Linux, once every
+		// holder of the child's end has closed it and the output
+		// before that is read: for a reader it is the end.
+		return buf, 0, io.EOF
 	case readErr != nil:
 		return buf, 0, &os.PathError{Op: "read", Path: "pipe", Err: readErr}
 	case n == 0:

@@ -2,7 +2,6 @@ package libwebsocketd
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"sync"
@@ -25,6 +24,9 @@ type process struct {
 	grace  time.Duration
 	// inputLines ends each client message with a newline on stdin.
 	inputLines bool
+	// terminal is the master of the child's controlling terminal with
+	// --terminal (then stdin and stdout too); nil otherwise.
+	terminal *os.File
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
@@ -34,45 +36,29 @@ type process struct {
 	stdoutStuck func()
 }
 
-// startProcess starts argv (never through a shell) with exactly env.
-func startProcess(argv, env []string, dir string, grace time.Duration) (*process, error) {
+// startProcess starts argv (never through a shell) with exactly env, its
+// standard streams wired as tty says (streams.go).
+func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySpec) (*process, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command")
 	}
-	var ours, theirs [3]*os.File
-	closeAll := func(files []*os.File) {
-		for _, f := range files {
-			if f != nil {
-				f.Close()
-			}
-		}
-	}
-	for i := range 3 {
-		r, w, err := os.Pipe()
-		if err != nil {
-			closeAll(ours[:])
-			closeAll(theirs[:])
-			return nil, fmt.Errorf("creating pipes: %w", err)
-		}
-		if i == 0 { // stdin: the child reads, we write
-			ours[i], theirs[i] = w, r
-		} else {
-			ours[i], theirs[i] = r, w
-		}
+	streams, err := openStreams(tty)
+	if err != nil {
+		return nil, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[0], theirs[1], theirs[2]
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err := cmd.Start()
-	closeAll(theirs[:]) // the child holds its own copies now
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
+	cmd.SysProcAttr = streams.attr
+	err = cmd.Start()
+	closeFiles(streams.theirs[:]) // the child holds its own copies now
 	if err != nil {
-		closeAll(ours[:])
+		closeFiles(streams.ours[:])
 		return nil, err
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
-	return &process{cmd: cmd, stdin: ours[0], stdout: ours[1], stderr: ours[2],
-		grace: grace, exited: make(chan struct{})}, nil
+	return &process{cmd: cmd, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+		terminal: streams.terminal, grace: grace, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -84,6 +70,9 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.signalGroup(syscall.SIGKILL)
+	if p.terminal != nil {
+		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
+	}
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.

@@ -27,7 +27,7 @@ var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, s
 // the connection, it closes the socket and stops the child.
 func (s *session) pumpStdin() {
 	defer s.pumpDone()
-	stdin := s.serve.input(s.sock.conn.UnderlyingConn())
+	stdin := s.serve.input(s.sock.conn.UnderlyingConn(), s.log)
 	childReads := true
 	for {
 		message, err := s.sock.readMessage()

@@ -57,7 +57,8 @@ func (hub *roomHub) start(key string, r *http.Request, target commandTarget) (*r
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: rand.Text(), RemoteHost: hub.h.remoteHost(r), Version: cfg.Version}
 	env := append(buildEnv(r, info, cfg.PassEnv, cfg.Environ), "WEBSOCKETD_ROOM="+key)
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+cfg.CloseGrace)
+	// Three pipes: --pty and --terminal are refused with --room.
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+cfg.CloseGrace, defaultTTYSize)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -201,7 +202,7 @@ func (st *seat) outputDone() {
 
 // The seat as a session's backend.
 
-func (st *seat) input(net.Conn) messageSink { return seatInput{st} }
+func (st *seat) input(net.Conn, *slog.Logger) messageSink { return seatInput{st} }
 
 func (st *seat) startOutput(*session) {}
 

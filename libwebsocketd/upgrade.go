@@ -76,7 +76,11 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace)
+	tty := h.ttySpec(r)
+	if tty.mode == ttyTerminal {
+		env = append(env, "TERM=xterm-256color")
+	}
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
 	if err != nil {
 		log.Error("cannot start process", "error", err)
 		conn.WriteControl(websocket.CloseMessage,
@@ -116,4 +120,18 @@ func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger
 		conn.SetReadLimit(h.cfg.MaxFrameSize)
 	}
 	return s
+}
+
+// ttySpec says how a new child's streams are wired, and with --terminal
+// its first window size, from ?cols=&rows=.
+func (h *Handler) ttySpec(r *http.Request) ttySpec {
+	spec := defaultTTYSize
+	switch {
+	case h.cfg.Terminal:
+		spec.mode = ttyTerminal
+		spec.cols, spec.rows = terminalSize(r.URL.Query())
+	case h.cfg.PTY:
+		spec.mode = ttyOutput
+	}
+	return spec
 }

@@ -3,13 +3,18 @@ package test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium is Debian's browser, which .ci/run installs.
@@ -114,4 +119,128 @@ func saveScreenshot(t *testing.T, png []byte) {
 	if err := os.WriteFile(filepath.Clean(path), png, 0o644); err != nil {
 		t.Errorf("saving the screenshot: %v", err)
 	}
+}
+
+// The terminal page works in a real browser: what is typed through the
+// page reaches a shell, the shell's output lands in xterm.js's buffer, and
+// the remote window follows the browser's.
+func TestBrowserTerminal(t *testing.T) {
+	tab := newBrowser(t)
+	bash := requireTool(t, "bash")
+	s := startServer(t, "--devconsole", "--terminal", bash, "--norc", "--noprofile", "-i")
+	err := chromedp.Do(tab,
+		chromedp.Navigate("http://"+s.addr+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#status.open")),
+		chromedp.Focus(chromedp.CSS(".xterm-helper-textarea")),
+		typeKeys("echo hello-$((1+1))\r"),
+	)
+	if err != nil {
+		t.Fatalf("typing into the terminal page: %v\nserver log:\n%s", err, s.out)
+	}
+	awaitTerminalLine(t, tab, s, "hello-2")
+
+	cols, rows := terminalSize(t, tab)
+	for _, size := range [][2]int64{{700, 400}, {1200, 800}} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+			t.Fatalf("resizing the viewport: %v", err)
+		}
+		was := [2]int{cols, rows}
+		waitFor(t, readTimeout, "xterm.js to fit the new viewport", func() bool {
+			cols, rows = terminalSize(t, tab)
+			return [2]int{cols, rows} != was
+		})
+		if err := chromedp.Do(tab, typeKeys("stty size\r")); err != nil {
+			t.Fatalf("typing stty size: %v", err)
+		}
+		awaitTerminalLine(t, tab, s, fmt.Sprintf("%d %d", rows, cols))
+	}
+	err = chromedp.Do(tab, typeKeys("exit\r"), chromedp.WaitVisible(chromedp.CSS("#status.closed")))
+	if err != nil {
+		t.Fatalf("exiting the shell: %v", err)
+	}
+	if status := textOf(t, tab, "#status"); status != "closed: 1000" {
+		t.Errorf("status %q after exit, want closed: 1000", status)
+	}
+	saveScreenshot(t, mustScreenshot(t, tab))
+	// Reconnect starts a new session, which answers what is typed.
+	err = chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS("#reconnect")),
+		chromedp.WaitVisible(chromedp.CSS("#status.open")),
+		chromedp.Focus(chromedp.CSS(".xterm-helper-textarea")),
+		typeKeys("echo again-$((2+2))\r"),
+	)
+	if err != nil {
+		t.Fatalf("reconnecting: %v", err)
+	}
+	awaitTerminalLine(t, tab, s, "again-4")
+}
+
+// awaitTerminalLine waits until a line of xterm.js's buffer is exactly want.
+func awaitTerminalLine(t *testing.T, tab context.Context, s *server, want string) {
+	t.Helper()
+	const readBuffer = `(() => { const b = websocketdTerminal.buffer.active; const lines = [];
+		for (let i = 0; i < b.length; i++) lines.push(b.getLine(i).translateToString(true));
+		return lines; })()`
+	var lines []string
+	deadline := time.Now().Add(readTimeout)
+	for !slices.Contains(lines, want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line %q in the terminal; it shows:\n%s\nserver log:\n%s",
+				want, strings.Join(lines, "\n"), s.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+		var err error
+		if lines, err = chromedp.Run(tab, chromedp.Evaluate[[]string](readBuffer)); err != nil {
+			t.Fatalf("reading the terminal's buffer: %v", err)
+		}
+	}
+}
+
+func terminalSize(t *testing.T, tab context.Context) (cols, rows int) {
+	t.Helper()
+	size, err := chromedp.Run(tab, chromedp.Evaluate[[2]int](`[websocketdTerminal.cols, websocketdTerminal.rows]`))
+	if err != nil {
+		t.Fatalf("reading the terminal's size: %v", err)
+	}
+	return size[0], size[1]
+}
+
+func mustScreenshot(t *testing.T, tab context.Context) []byte {
+	t.Helper()
+	png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	return png
+}
+
+// typeKeys presses the keys for text in the focused element, as a person
+// at a keyboard would. chromedp's own KeyEvent sends a key-down and then a
+// separate char event, which xterm.js, handling both, types twice; a real
+// keyboard's key-down carries its text and makes one keypress.
+func typeKeys(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		for _, r := range text {
+			var down, up *input.DispatchKeyEventParams
+			for _, event := range kb.Encode(r) {
+				switch event.Type {
+				case kb.KeyDown:
+					down = event
+				case kb.KeyUp:
+					up = event
+				case kb.KeyChar:
+					down.Text, down.UnmodifiedText = event.Text, event.UnmodifiedText
+				}
+			}
+			if r == '\r' {
+				down.Text = "\r"
+			}
+			for _, event := range []*input.DispatchKeyEventParams{down, up} {
+				if _, err := cdp.Call(ctx, target, input.DispatchKeyEvent, *event); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
