@@ -88,12 +88,30 @@ var benchmarks = []benchmark{
 		{unit: "conn/s", get: value,
 			target: target{ratioAtLeast, 0.80}},
 	}},
+	{key: "fanout100", title: func(o options) string { return fanoutTitle(o, 100) },
+		ours:    func(b *bench) (measurement, error) { return b.fanoutOurs(100) },
+		ceiling: func(b *bench) (measurement, error) { return b.fanoutCeiling(100) },
+		figures: []figure{{unit: "deliv/s", get: value, target: target{ratioAtLeast, 0.80}}}},
+	{key: "fanout1000", title: func(o options) string { return fanoutTitle(o, 1000) },
+		ours:    func(b *bench) (measurement, error) { return b.fanoutOurs(1000) },
+		ceiling: func(b *bench) (measurement, error) { return b.fanoutCeiling(1000) },
+		figures: []figure{{unit: "deliv/s", get: value, target: target{ratioAtLeast, 0.80}}}},
+	{key: "roomidle", ours: (*bench).roomIdleOurs, ceiling: (*bench).roomIdleCeiling, title: func(o options) string {
+		return fmt.Sprintf("room idle: server RSS growth over %d room clients", o.idleConns)
+	}, figures: []figure{
+		{unit: "KB/conn", get: value, lowerIsBetter: true,
+			target: target{atMost, 10}},
+	}},
 	{key: "idle", ours: (*bench).idleOurs, ceiling: (*bench).idleCeiling, title: func(o options) string {
 		return fmt.Sprintf("idle: server RSS growth over %d conns", o.idleConns)
 	}, figures: []figure{
 		{unit: "KB/conn", get: value, lowerIsBetter: true,
 			target: target{atMost, 22}},
 	}},
+}
+
+func fanoutTitle(o options, clients int) string {
+	return fmt.Sprintf("fan-out: 1 room, %d lines to %d clients", max(1, o.fanoutDeliveries/clients), clients)
 }
 
 func benchmarkKeys() []string {

@@ -58,6 +58,7 @@ type options struct {
 	ptyLines                                     int
 	churnConns, churnParallel                    int
 	idleConns                                    int
+	fanoutDeliveries                             int
 }
 
 func defaultOptions() options {
@@ -68,7 +69,7 @@ func defaultOptions() options {
 		broadcastLines: 1000000,
 		ptyLines:       200000,
 		churnConns:     1000, churnParallel: 4,
-		idleConns: 1000}
+		idleConns: 1000, fanoutDeliveries: 2000000}
 }
 
 func (o *options) flagSet() *flag.FlagSet {
@@ -90,7 +91,8 @@ func (o *options) flagSet() *flag.FlagSet {
 	f.IntVar(&o.ptyLines, "pty-lines", o.ptyLines, "pty: lines the child writes, with --pty and through a pipe")
 	f.IntVar(&o.churnConns, "churn-conns", o.churnConns, "churn: connections opened and closed")
 	f.IntVar(&o.churnParallel, "churn-parallel", o.churnParallel, "churn: connections at a time")
-	f.IntVar(&o.idleConns, "idle-conns", o.idleConns, "idle memory: connections held open")
+	f.IntVar(&o.idleConns, "idle-conns", o.idleConns, "idle memory: connections held open (room idle too)")
+	f.IntVar(&o.fanoutDeliveries, "fanout-deliveries", o.fanoutDeliveries, "fan-out: lines x clients per run (lines = this / clients)")
 	return f
 }
 
@@ -101,7 +103,8 @@ func (o *options) check() error {
 		"pipeline-messages": o.pipelineMessages, "binary-conns": o.binaryConns,
 		"binary-depth": o.binaryDepth, "binary-messages": o.binaryMessages,
 		"broadcast-lines": o.broadcastLines, "pty-lines": o.ptyLines, "churn-conns": o.churnConns,
-		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns} {
+		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns,
+		"fanout-deliveries": o.fanoutDeliveries} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s must be at least 1", name))
 		}
