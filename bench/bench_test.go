@@ -53,6 +53,7 @@ func TestSmokeRun(t *testing.T) {
 	opts.binaryConns, opts.binaryDepth, opts.binaryMessages = 2, 2, 20
 	opts.broadcastLines, opts.ptyLines = 2000, 2000
 	opts.churnConns, opts.idleConns = 20, 20
+	opts.fanoutClients, opts.fanoutDeliveries = [2]int{3, 10}, 2000
 	if err := opts.check(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +68,8 @@ func TestSmokeRun(t *testing.T) {
 	if rep.failed() {
 		t.Fatal("some runs failed (see the report above)")
 	}
-	if len(rep.Rows) != 10 {
-		t.Fatalf("got %d rows, want 10 (4 echo and one per other benchmark)", len(rep.Rows))
+	if len(rep.Rows) != 13 {
+		t.Fatalf("got %d rows, want 13 (4 echo and one per other benchmark)", len(rep.Rows))
 	}
 	for _, row := range rep.Rows {
 		if len(row.Ours) != 1 || len(row.Ceiling) != 1 {

@@ -90,7 +90,7 @@ func (b *bench) fanoutCeiling(clients int) (measurement, error) {
 	load := b.fanoutLoad(clients)
 	s, err := b.ceilingServer()
 	return withServer(s, err, func(s *serverProc) (measurement, error) {
-		return measureFanout(s.url(fmt.Sprintf("/fanout?n=%d", load.lines)), load)
+		return measureFanout(s.url(fmt.Sprintf("/fanout?n=%d&c=%d", load.lines, load.clients)), load)
 	})
 }
 
@@ -130,26 +130,26 @@ func (b *bench) measureRoomIdle(s *serverProc) (measurement, error) {
 	return measurement{value: float64(after-before) / float64(len(conns)) / 1024}, err
 }
 
-// ceilingFanout is the fan-out ceiling: the clients of /fanout join one
-// room; when one says anything, lines 1 to n are framed once each
-// (PreparedMessage) and handed to every client's writer goroutine.
+// ceilingFanout is the fan-out ceiling: the c clients of /fanout?n=N&c=C
+// join one room; once one has said anything and all c are there, lines 1
+// to n are framed once each (PreparedMessage) and handed to every
+// client's writer goroutine.
 type ceilingFanout struct {
 	mu      sync.Mutex
 	writers []chan *websocket.PreparedMessage
+	asked   bool // a client said "go"
 	started bool
 }
 
 func (f *ceilingFanout) serve(upgrader *websocket.Upgrader, w http.ResponseWriter, r *http.Request) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	c, _ := strconv.Atoi(r.URL.Query().Get("c"))
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
 	out := make(chan *websocket.PreparedMessage, 256)
-	f.mu.Lock()
-	f.writers = append(f.writers, out)
-	f.mu.Unlock()
 	go func() {
 		for m := range out {
 			if conn.WritePreparedMessage(m) != nil {
@@ -157,18 +157,27 @@ func (f *ceilingFanout) serve(upgrader *websocket.Upgrader, w http.ResponseWrite
 			}
 		}
 	}()
+	// A client's 101 goes out before it is registered here: the "go" of
+	// another may come first, so the start waits for all c.
+	f.update(func() { f.writers = append(f.writers, out) }, c, n)
 	for {
 		if _, _, err := conn.ReadMessage(); err != nil {
 			return
 		}
-		f.mu.Lock()
-		start := !f.started
-		f.started = true
-		writers := f.writers
-		f.mu.Unlock()
-		if start {
-			go broadcastSeq(writers, n)
-		}
+		f.update(func() { f.asked = true }, c, n)
+	}
+}
+
+// update changes the room's state and starts the broadcast once it can.
+func (f *ceilingFanout) update(change func(), clients, lines int) {
+	f.mu.Lock()
+	change()
+	start := f.asked && len(f.writers) == clients && !f.started
+	f.started = f.started || start
+	writers := f.writers
+	f.mu.Unlock()
+	if start {
+		go broadcastSeq(writers, lines)
 	}
 }
 
