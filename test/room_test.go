@@ -370,3 +370,36 @@ func TestRoomFiveThousandClientsEachGetTheBroadcast(t *testing.T) {
 	t.Logf("closing figure: %d clients in one room all got the line; server RSS %d KiB -> %d KiB, %.0f bytes per client, fds %d -> %d (race %v)",
 		manyRoomClients, before.rssKiB, peak.rssKiB, perClient, before.fds, peak.fds, raceEnabled)
 }
+
+// floodMessages is how many messages the flooding client sends at once.
+const floodMessages = 20000
+
+func TestRoomFloodingClientCannotStarveAnother(t *testing.T) {
+	s := startServer(t, "--room", "cat")
+	flooder, other := s.dial("/"), s.dial("/")
+	go func() {
+		// The flooder's own echoes go unread after a while: the room then
+		// closes it as too slow, or the test ends first; both are fine.
+		for i := range floodMessages {
+			if flooder.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf("flood %d", i))) != nil {
+				return
+			}
+		}
+	}()
+	expectText(t, other, "flood 0") // the flood is under way
+	send(t, other, websocket.TextMessage, "my turn")
+	seen := 1
+	for {
+		_, text := receive(t, other)
+		if text == "my turn" {
+			break
+		}
+		seen++
+	}
+	// The other client's message is taken in turn with the flooder's,
+	// not after the whole flood.
+	t.Logf("closing figure: %d of %d flood messages came before the other client's", seen, floodMessages)
+	if seen >= floodMessages {
+		t.Fatalf("the other client's message came after the whole flood (%d messages)", seen)
+	}
+}
