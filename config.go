@@ -27,6 +27,10 @@ type Config struct {
 	// MisplacedFlags are arguments after COMMAND that look like our own
 	// flags; they go to COMMAND, and the server warns about them once.
 	MisplacedFlags []string
+	// BasicAuthFile is the htpasswd file of --basicauth; main reads it.
+	BasicAuthFile string
+	// MetricsAddr is where --metrics serves /metrics and /healthz.
+	MetricsAddr string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -53,6 +57,25 @@ type flagValues struct {
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
 	pty, terminal                                          bool
+	ops                                                    opsFlags
+}
+
+// opsFlags are the operations flags: authentication, proxies, metrics,
+// timeouts and --once.
+type opsFlags struct {
+	basicAuth, metrics string
+	trustProxy         []string
+	idleMS, maxSession int
+	once               bool
+}
+
+func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
+	fs.StringVar(&o.basicAuth, "basicauth", "", "require HTTP Basic credentials from the htpasswd `FILE` (bcrypt entries only; re-read on SIGHUP)")
+	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe Forwarded / X-Forwarded-* headers from peers in these `CIDRs`, comma separated")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on this separate `ADDR:PORT`")
+	fs.IntVar(&o.idleMS, "idlems", 0, "close a session with no message either way for `N` ms (1000 \"idle timeout\"; 0: never)")
+	fs.IntVar(&o.maxSession, "maxsessionms", 0, "close any session `N` ms old (1000 \"session time limit\"; 0: no limit)")
+	fs.BoolVar(&o.once, "once", false, "serve one WebSocket session, then exit with its process's exit status")
 }
 
 // newFlagSet declares every flag once, with its help.
@@ -97,6 +120,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.redirPort, "redirport", 0, "with --ssl, also serve plain HTTP on port `N`, redirecting to https")
 	fs.StringVar(&v.logLevel, "loglevel", "access", "log records at `LEVEL` and above: debug, trace, access, info, error, fatal or none")
 	fs.StringVar(&v.logFormat, "logformat", "text", "log `FORMAT`: text (the classic layout) or json")
+	declareOpsFlags(fs, &v.ops)
 	fs.BoolVarP(&v.help, "help", "h", false, "show this help and exit")
 	fs.BoolVar(&v.version, "version", false, "show the version and exit")
 	fs.BoolVar(&v.license, "license", false, "show the license and exit")
@@ -176,7 +200,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
-	return cfg, nil
+	return cfg, v.ops.apply(&cfg)
 }
 
 // check refuses combinations of flags that make no sense together.
@@ -218,6 +242,7 @@ func (c Config) check() error {
 			fail("--origin: %v", err)
 		}
 	}
+	problems = append(problems, c.checkOps()...)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -240,6 +265,9 @@ func (c Config) checkRoom(fail func(string, ...any)) {
 	}
 	if h.Room != "" && h.PassStderr {
 		fail("--passstderr cannot be combined with --room: a room logs its process's stderr")
+	}
+	if h.Room != "" && h.Once {
+		fail("--once cannot be combined with --room: a room serves many sessions")
 	}
 	if h.Room != "" && (h.PTY || h.Terminal) {
 		fail("--pty and --terminal cannot be combined with --room: a room's process has no one terminal")

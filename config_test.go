@@ -113,6 +113,15 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--header=NoColon", "cat"}, false, `"Name: value"`},
 		{[]string{"--header=Bad Name: v", "cat"}, false, `"Name: value"`},
 		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},
+		{[]string{"--trustproxy=10.0.0.0/33", "cat"}, false, "--trustproxy"},
+		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
+		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
+		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
+		{[]string{"--idlems=soon", "cat"}, true, "invalid argument"},
+		{[]string{"--once", "--staticdir=."}, false, "--once needs a COMMAND"},
+		{[]string{"--metrics=9100", "cat"}, false, "ADDR:PORT"},
+		{[]string{"--metrics=127.0.0.1:http", "cat"}, false, "from 0 to 65535"},
+		{[]string{"--metrics=:70000", "cat"}, false, "from 0 to 65535"},
 	}
 	for _, tc := range cases {
 		_, err := parseConfig(tc.args, nil)
@@ -121,6 +130,21 @@ func TestBadCommandLines(t *testing.T) {
 			t.Errorf("%q: error %v (usage=%v), want one saying %q (usage=%v)",
 				tc.args, err, errors.As(err, &usage), tc.says, tc.usage)
 		}
+	}
+}
+
+func TestOperationsFlags(t *testing.T) {
+	cfg := mustParse(t, "--basicauth=/etc/websocketd.htpasswd", "--trustproxy=127.0.0.1,10.0.0.0/8",
+		"--metrics=127.0.0.1:9100", "--idlems=1500", "--maxsessionms=60000", "--once", "cat")
+	h := cfg.Handler
+	if cfg.BasicAuthFile != "/etc/websocketd.htpasswd" || cfg.MetricsAddr != "127.0.0.1:9100" ||
+		len(h.TrustProxies) != 2 || h.TrustProxies[0].String() != "127.0.0.1/32" ||
+		h.IdleTimeout != 1500*time.Millisecond || h.MaxSession != time.Minute || !h.Once {
+		t.Fatalf("operations flags: %+v", cfg)
+	}
+	if d := mustParse(t, "cat"); d.BasicAuthFile != "" || d.MetricsAddr != "" || d.Handler.TrustProxies != nil ||
+		d.Handler.IdleTimeout != 0 || d.Handler.MaxSession != 0 || d.Handler.Once {
+		t.Fatalf("operations defaults: %+v", d)
 	}
 }
 

@@ -22,6 +22,7 @@ var flagGroups = []struct {
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
+	{"Operations", []string{"basicauth", "trustproxy", "metrics", "idlems", "maxsessionms", "once"}},
 	{"Logging", []string{"loglevel", "logformat"}},
 	{"Information", []string{"help", "version", "license"}},
 }

@@ -39,7 +39,8 @@ const helpEnvironment = `The process environment holds only the --passenv variab
 variables: SERVER_SOFTWARE, GATEWAY_INTERFACE, SERVER_PROTOCOL, SERVER_NAME,
 SERVER_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
 QUERY_STRING, REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, UNIQUE_ID, HTTPS (over
-TLS) and HTTP_<HEADER> for every request header.`
+TLS), AUTH_TYPE and REMOTE_USER (with --basicauth) and HTTP_<HEADER> for
+every request header (but Authorization with --basicauth).`
 
 const helpTerminals = `Output that arrives late, or all at once at the end, is a program
 buffering its STDOUT because it is a pipe: --pty makes STDOUT a terminal
@@ -57,11 +58,17 @@ const helpExamples = `  websocketd --port=8080 ./count.sh
   websocketd --port=8080 --devconsole python3 ./chat.py --verbose
   websocketd --port=8080 --dir=./scripts --staticdir=./html
   websocketd --port=443 --ssl --sslcert=cert.pem --sslkey=key.pem ./feed.sh
-  websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat`
+  websocketd --address=127.0.0.1 --address=[::1] --port=8080 --binary cat
+  websocketd --port=8080 --basicauth=/etc/websocketd/htpasswd ./shell.sh
+  websocketd --port=8080 --trustproxy=127.0.0.1/32 ./chat.py
+  websocketd --port=8080 --metrics=127.0.0.1:9100 ./feed.sh
+  websocketd --port=8080 --idlems=300000 --maxsessionms=3600000 ./chat.py
+  websocketd --port=8080 --once ./job.sh && echo "the job succeeded"`
 
 const helpExitStatus = `0 after a clean shutdown, 1 for a bad configuration, 2 for an
-unknown flag, 3 when a listener cannot be bound, 4 when a listener fails
-while serving.`
+unknown flag, 3 when a listener (the --metrics one too) cannot be bound, 4
+when a listener fails while serving; with --once, the exit status of the
+session's process (128+N after signal N).`
 
 // helpText is the full --help: the flags, grouped, between a header and
 // the URL forms and examples.

@@ -101,6 +101,11 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	warnMisplacedFlags(cfg, log)
+	metrics, code := startOps(&cfg, log, stderr)
+	if code != exitOK {
+		return code
+	}
+	defer metrics.stop()
 	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
@@ -131,14 +136,19 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		log.Info("redirecting "+url+" to https", "category", "server")
 	}
 	notify(log, daemon.SdNotifyReady)
-	return awaitEnd(server, cfg, log, served, signals)
+	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
 }
 
-// awaitEnd serves until SIGTERM or SIGINT, then shuts down gracefully.
-// SIGHUP reloads certificates.
-func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
+// awaitEnd serves until SIGTERM or SIGINT, or with --once until the one
+// session ended, then shuts down gracefully. SIGHUP reloads certificates
+// and the --basicauth file.
+func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
 	for {
 		select {
+		case code := <-once:
+			log.Info(fmt.Sprintf("--once: the session ended (exit status %d), shutting down", code), "category", "server")
+			shutdown(server, cfg, log, signals)
+			return max(code, 0)
 		case err := <-served:
 			log.Error("server stopped", "category", "server", "error", err)
 			shutdown(server, cfg, log, signals)
@@ -159,6 +169,7 @@ func awaitEnd(server *libwebsocketd.Server, cfg Config, log *slog.Logger, served
 // second SIGINT or SIGTERM cuts that wait short and kills what is left.
 func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signals <-chan os.Signal) {
 	notify(log, daemon.SdNotifyStopping)
+	cfg.Handler.Metrics.ShuttingDown()
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	done := make(chan struct{})
@@ -187,8 +198,17 @@ func notify(log *slog.Logger, state string) {
 }
 
 func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
+	if auth := cfg.Handler.BasicAuth; auth != nil {
+		if err := auth.Reload(); err != nil {
+			log.Error("SIGHUP: keeping the old users", "category", "server", "error", err)
+		} else {
+			log.Info("SIGHUP: --basicauth file reloaded", "category", "server")
+		}
+	}
 	if !cfg.Server.TLS {
-		log.Info("SIGHUP: nothing to reload without --ssl", "category", "server")
+		if cfg.Handler.BasicAuth == nil {
+			log.Info("SIGHUP: nothing to reload without --ssl or --basicauth", "category", "server")
+		}
 		return
 	}
 	if err := server.ReloadCertificates(); err != nil {

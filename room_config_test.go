@@ -31,6 +31,7 @@ func TestBadRoomFlagsAreConfigErrors(t *testing.T) {
 		"--room --passstderr cat":         "--passstderr cannot be combined with --room",
 		"--room=json --binary cat":        "--room=json cannot be combined with --binary",
 		"--room --pty cat":                "cannot be combined with --room",
+		"--room --once cat":               "--once cannot be combined with --room",
 		"--room=plain --roomlinger=-5 ls": "cannot be negative",
 	} {
 		_, err := parseConfig(strings.Fields(args), nil)

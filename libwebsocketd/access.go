@@ -53,6 +53,7 @@ func (h *Handler) logAccess(a *accessRecorder, r *http.Request, start time.Time)
 	if status == 0 {
 		status = http.StatusOK
 	}
+	h.cfg.Metrics.upgradeAnswered(r, status)
 	h.log.Log(r.Context(), LevelAccess, fmt.Sprintf("%s %d %s", r.Method, status, http.StatusText(status)),
 		"category", "http", "url", requestURL(r), "remote", r.RemoteAddr,
 		"origin", r.Header.Get("Origin"), "duration", time.Since(start).Round(time.Microsecond))
@@ -61,8 +62,8 @@ func (h *Handler) logAccess(a *accessRecorder, r *http.Request, start time.Time)
 // requestURL rebuilds the URL the client asked for, for the logs.
 func requestURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if isHTTPS(r) {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + r.RequestURI
+	return scheme + "://" + clientHost(r) + r.RequestURI
 }

@@ -44,6 +44,7 @@ type exitStatus struct {
 	code   int
 	reason string
 	detail string
+	state  *os.ProcessState // a process's own report; nil when unknown
 }
 
 // pipeInput writes client messages to a pipe (a child's stdin), each
@@ -91,5 +92,5 @@ func (p *process) end() exitStatus {
 	if state != nil {
 		detail = state.String()
 	}
-	return exitStatus{code: code, reason: reason, detail: detail}
+	return exitStatus{code: code, reason: reason, detail: detail, state: state}
 }

@@ -26,7 +26,7 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 		Path:       script.path,
 		Root:       script.name,
 		Dir:        filepath.Dir(script.path),
-		Env:        []string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version},
+		Env:        append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version}, cgiExtraVars(r)...),
 		InheritEnv: h.cfg.PassEnv,
 		// The CGI host's own complaints (a script that cannot start, a
 		// malformed response) belong in the server's log, not on stderr.

@@ -73,6 +73,22 @@ type Config struct {
 	// response and HeadersHTTP only on plain HTTP responses.
 	Headers, HeadersWS, HeadersHTTP http.Header
 
+	// BasicAuth, when set, requires its users' credentials on every
+	// request (--basicauth).
+	BasicAuth *BasicAuth
+	// TrustProxies are the proxies whose forwarding headers name the
+	// client (--trustproxy).
+	TrustProxies TrustedProxies
+
+	// IdleTimeout closes a session with no message either way for this
+	// long; MaxSession closes any session this old. 0 disables either.
+	IdleTimeout, MaxSession time.Duration
+	// Once serves a single WebSocket session; OnceDone then reports its
+	// child's exit status (--once).
+	Once bool
+	// Metrics, when set, counts sessions, messages and processes.
+	Metrics *Metrics
+
 	// Version is reported in SERVER_SOFTWARE.
 	Version string
 }

@@ -35,7 +35,7 @@ func consoleURL(r *http.Request) string {
 		RawPath:  r.URL.RawPath, // keeps encodings such as %2F as the client sent them
 		RawQuery: r.URL.RawQuery,
 	}
-	if r.TLS != nil {
+	if isHTTPS(r) {
 		u.Scheme = "wss"
 	}
 	return u.String()

@@ -69,8 +69,11 @@ func cgiVars(r *http.Request, info requestEnv) map[string]string {
 		"REMOTE_PORT":       remotePort,
 		"UNIQUE_ID":         info.ID,
 	}
-	if r.TLS != nil {
+	if isHTTPS(r) {
 		vars["HTTPS"] = "on"
+	}
+	if user := authUser(r); user != "" {
+		vars["AUTH_TYPE"], vars["REMOTE_USER"] = "Basic", user
 	}
 	return vars
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -30,6 +31,9 @@ type Handler struct {
 	draining bool           // shutting down: no new upgrades
 	killing  bool           // the shutdown grace is over
 	idle     sync.WaitGroup // one count per upgrade under way and per live session
+
+	onceClaimed atomic.Bool // --once: the one session is taken
+	onceDone    chan int    // --once: the exit status of its child
 }
 
 // NewHandler checks cfg and returns a Handler for it.
@@ -37,7 +41,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.Terminal {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
-	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}}
+	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
 	h.rooms = roomHub{h: h, rooms: map[string]*room{}}
@@ -67,6 +71,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 var writeBufferPool = &sync.Pool{}
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(h.cfg.TrustProxies) > 0 {
+		r = h.behindProxy(r)
+	}
 	rec := &accessRecorder{ResponseWriter: w}
 	defer h.logAccess(rec, r, time.Now())
 	// Every answer but the 101 is a plain HTTP one, refusals of upgrades
@@ -74,6 +81,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// upgrader writes it with the headers it is handed (upgradeHeaders).
 	addHeaders(w.Header(), h.cfg.Headers)
 	addHeaders(w.Header(), h.cfg.HeadersHTTP)
+	if h.cfg.BasicAuth != nil {
+		var ok bool
+		if r, ok = h.authenticate(rec, r); !ok {
+			return
+		}
+	}
 	if websocket.IsWebSocketUpgrade(r) && h.servesWebSocket() {
 		if !h.enter() {
 			http.Error(rec, "503 server shutting down", http.StatusServiceUnavailable)

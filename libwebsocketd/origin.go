@@ -113,9 +113,9 @@ func (h *Handler) checkOrigin(r *http.Request) error {
 
 // sameHost reports whether host:port is the server the client addressed.
 func sameHost(r *http.Request, host, port string) bool {
-	wantHost, wantPort := splitHostPort(r.Host)
+	wantHost, wantPort := splitHostPort(clientHost(r))
 	if wantPort == "" {
-		wantPort = defaultPort(r.TLS != nil)
+		wantPort = defaultPort(isHTTPS(r))
 	}
 	return strings.EqualFold(wantHost, host) && wantPort == port
 }

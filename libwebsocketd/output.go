@@ -138,6 +138,7 @@ func (s *session) endOutput(p *process, err error) {
 		s.log.Error("reading stdout", "error", err)
 	}
 	status := p.end()
+	s.ops.exited(status.state)
 	s.logExit(status)
 	s.awaitStderr()
 	if !s.clientGone {

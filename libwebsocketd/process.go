@@ -34,6 +34,9 @@ type process struct {
 	// is still open; nil closes stdout, which ends a read waiting on it.
 	// A session whose stdout no goroutine waits on sets its own (output.go).
 	stdoutStuck func()
+	// reached counts each step of the stop sequence taken; nil without
+	// --metrics.
+	reached func(step string)
 }
 
 // startProcess starts argv (never through a shell) with exactly env, its
@@ -91,10 +94,12 @@ func (p *process) wait() *os.ProcessState {
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
 		p.stdin.Close()
+		p.reach("stdin_closed")
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
 			if p.exitedWithin(p.grace) {
 				return
 			}
+			p.reach(signalName(sig))
 			p.signalGroup(sig)
 		}
 		if !p.exitedWithin(p.grace) {

@@ -193,9 +193,11 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	}
 	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
 	s := h.newSession(conn, up.hijacked, log, st)
-	s.onClose = func() { h.clients.release(); h.forget(s) }
+	h.attachOps(s)
+	s.onClose = func() { s.ops.finish(); h.clients.release(); h.forget(s) }
 	draining := h.track(s)
 	st.attach(s)
+	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown()

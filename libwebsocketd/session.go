@@ -20,6 +20,7 @@ type session struct {
 	stopStderr func()        // stops reading stderr before its end
 	clientGone bool          // the output side found the client gone
 
+	ops     *sessionOps  // metrics, timeouts, outcome (sessionops.go)
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
 }
@@ -48,6 +49,7 @@ func (s *session) pumpDone() {
 // shutdown says goodbye to the client (1001) and stops the child, for a
 // server that is going away.
 func (s *session) shutdown() {
+	s.ops.ended(outcomeShutdown)
 	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
 	s.sock.awaitCloseReply()
 }

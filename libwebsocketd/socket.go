@@ -39,6 +39,7 @@ type socket struct {
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
+	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
 }
 
@@ -75,6 +76,7 @@ func (s *socket) readMessage() ([]byte, error) {
 		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
 		return nil, errInvalidUTF8
 	}
+	s.ops.messageIn(len(message))
 	return message, nil
 }
 
@@ -108,6 +110,9 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
+	}
+	if err == nil {
+		s.ops.messageOut(len(data))
 	}
 	return err
 }

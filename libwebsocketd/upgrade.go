@@ -37,10 +37,17 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
 		return
 	}
+	if !h.claimOnce() {
+		h.forks.release()
+		h.clients.release()
+		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
+		return
+	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
 	if err != nil {
 		h.forks.release()
+		h.unclaimOnce()
 		h.upgradeFailed(r, err)
 		return
 	}
@@ -89,12 +96,21 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		conn.Close()
 		h.forks.release()
 		h.clients.release()
+		h.onceEnded(exitCannotStart)
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
 	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
-	s.onClose = func() { h.forks.release(); h.clients.release(); h.forget(s) }
+	h.attachOps(s)
+	s.onClose = func() {
+		code := s.ops.finish()
+		h.forks.release()
+		h.clients.release()
+		h.forget(s)
+		h.onceEnded(code)
+	}
 	draining := h.track(s)
+	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade

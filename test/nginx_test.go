@@ -19,7 +19,7 @@ import (
 
 // nginxConfig proxies everything to websocketd the way the README tells
 // users to: HTTP/1.1, the Upgrade and Connection headers passed on, and
-// X-Forwarded-For. /nginx-ready answers a token so the test knows that
+// X-Forwarded-For and X-Forwarded-Proto. /nginx-ready answers a token so the test knows that
 // this nginx, and no other program, owns the port.
 const nginxConfig = `%[1]s
 worker_processes 1;
@@ -47,6 +47,7 @@ http {
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 60s;
         }
     }
@@ -184,5 +185,25 @@ func TestBehindNginx(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || string(body) != "hello from static\n" {
 		t.Fatalf("static file through nginx: %d %q", resp.StatusCode, body)
+	}
+}
+
+// With --trustproxy naming nginx, the child and the access log see the
+// client nginx served: the right-most X-Forwarded-For entry that is not
+// nginx itself. A client's own claim further left is not believed.
+func TestBehindNginxTrusted(t *testing.T) {
+	s := startServer(t, "--trustproxy=127.0.0.1/32",
+		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS\"\nexec cat\n"))
+	proxy := startNginx(t, s.addr)
+	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"}}
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header)
+	if err != nil {
+		t.Fatalf("WebSocket through nginx: %v\n%s", err, s.out)
+	}
+	defer c.Close()
+	expectText(t, c, "198.51.100.1, 203.0.113.9, 127.0.0.1|203.0.113.9|")
+	echoOnce(t, c, "through nginx")
+	if len(s.out.lines("remote:'203.0.113.9'")) == 0 {
+		t.Errorf("the access log does not name the client:\n%s", s.out)
 	}
 }

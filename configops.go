@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/websocketd/websocketd/libwebsocketd"
+)
+
+// apply puts the operations flags into cfg. The htpasswd file is not read
+// here (parseConfig reads no files): main reads it before serving.
+func (o opsFlags) apply(cfg *Config) error {
+	proxies, err := libwebsocketd.ParseTrustedProxies(o.trustProxy)
+	if err != nil {
+		return err
+	}
+	cfg.BasicAuthFile, cfg.MetricsAddr = o.basicAuth, o.metrics
+	h := &cfg.Handler
+	h.TrustProxies, h.Once = proxies, o.once
+	h.IdleTimeout = time.Duration(o.idleMS) * time.Millisecond
+	h.MaxSession = time.Duration(o.maxSession) * time.Millisecond
+	return nil
+}
+
+// checkOps lists what is wrong with the operations flags.
+func (c Config) checkOps() []string {
+	var problems []string
+	h := c.Handler
+	if h.IdleTimeout < 0 || h.MaxSession < 0 {
+		problems = append(problems, "--idlems and --maxsessionms cannot be negative")
+	}
+	if h.Once && len(h.Command) == 0 && h.ScriptDir == "" {
+		problems = append(problems, "--once needs a COMMAND or --dir: it serves one WebSocket session")
+	}
+	if c.MetricsAddr != "" {
+		if err := checkListenAddr(c.MetricsAddr); err != nil {
+			problems = append(problems, "--metrics: "+err.Error())
+		}
+	}
+	return problems
+}
+
+// checkListenAddr accepts host:port (host may be empty, IPv6 in brackets)
+// with a port from 0 (the kernel picks one; it is logged) to 65535.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want ADDR:PORT, like 127.0.0.1:9100, not %q", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q must be a number from 0 to 65535", port)
+	}
+	return nil
+}
