@@ -146,9 +146,10 @@ func TestRoomSIGTERMSends1001AndLeavesNoProcess(t *testing.T) {
 	s := startServer(t, "--room", "--roomlinger=60000", "cat")
 	var conns []*websocket.Conn
 	for _, path := range []string{"/a", "/a", "/b", "/c"} {
-		c := s.dial(path)
+		conns = append(conns, s.dial(path))
+	}
+	for _, c := range conns { // every client is seated before its 101
 		send(t, c, websocket.TextMessage, "hi")
-		conns = append(conns, c)
 	}
 	for i, lines := range []int{2, 2, 1, 1} { // both clients of /a get both lines
 		for range lines {
