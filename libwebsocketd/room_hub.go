@@ -169,6 +169,9 @@ func (hub *roomHub) killAll() {
 // path. What can refuse it is decided before the upgrade.
 func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget) {
 	rm, err := h.rooms.enter(r, target)
+	if err != nil {
+		h.clients.release()
+	}
 	switch {
 	case errors.Is(err, errTooManyForks):
 		h.refuse(w, r, http.StatusTooManyRequests, err.Error())

@@ -133,13 +133,18 @@ func TestMaxClientsGives429(t *testing.T) {
 }
 
 func TestRoomMaxForksCountsRooms(t *testing.T) {
-	s := startServer(t, "--room", "--maxforks=1", "cat")
+	s := startServer(t, "--room", "--maxforks=1", "--maxclients=3", "cat")
 	a1, a2 := s.dial("/a"), s.dial("/a")
 	echoOnce(t, a1, "one room")
 	expectText(t, a2, "one room")
-	if status := s.dialStatus("/b", nil); status != http.StatusTooManyRequests {
-		t.Fatalf("a second room got %d, want 429", status)
+	for range 3 {
+		if status := s.dialStatus("/b", nil); status != http.StatusTooManyRequests {
+			t.Fatalf("a second room got %d, want 429", status)
+		}
 	}
+	// The refusals gave their --maxclients slots back.
+	a3 := s.dial("/a")
+	echoOnce(t, a3, "three")
 }
 
 func TestRoomSIGTERMSends1001AndLeavesNoProcess(t *testing.T) {
