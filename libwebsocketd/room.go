@@ -40,6 +40,8 @@ type room struct {
 	queueLimit int
 	slow       time.Duration
 
+	running sync.Once // starts the goroutines, at the first seat
+
 	in   chan []byte   // client input for writeInput
 	done chan struct{} // closed once the process's output has ended
 
@@ -244,6 +246,9 @@ func (rm *room) seat(st *seat, remote, query string) {
 	rm.all = nil
 	status := rm.status
 	rm.mu.Unlock()
+	// The output is read from the first seat on, so that the first client
+	// gets the process's first line too.
+	rm.running.Do(rm.run)
 	if status != nil {
 		st.close(status.code, status.reason, controlWriteTimeout, false)
 		return

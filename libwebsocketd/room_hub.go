@@ -69,8 +69,7 @@ func (hub *roomHub) start(key string, r *http.Request, target commandTarget) (*r
 			"command", strings.Join(target.argv, " "))}
 	hub.h.idle.Add(1) // a shutdown waits for the room's process too
 	rm.log.Info("room process started")
-	rm.run()
-	return rm, nil
+	return rm, nil // its first client's seat starts its goroutines (room.seat)
 }
 
 // reserve takes a place in the room, unless it is closed. The hub's lock

@@ -79,6 +79,13 @@ func TestRoomCatSharesOneProcessPerPath(t *testing.T) {
 	}
 }
 
+func TestRoomFirstClientGetsTheFirstLine(t *testing.T) {
+	s := startServer(t, "--room", script(t, "hello.sh", "echo hello\nexec cat\n"))
+	c := s.dial("/")
+	expectText(t, c, "hello") // written the moment the process started
+	echoOnce(t, c, "then the echo")
+}
+
 func TestRoomLingerKeepsTheProcessForTheNextClient(t *testing.T) {
 	s := startServer(t, "--room", "--roomlinger=60000", "cat")
 	c := s.dial("/")
