@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
@@ -146,10 +147,12 @@ func (rm *room) targets(c roomCommand) []*seat {
 	if c.To != nil {
 		targets := make([]*seat, 0, len(c.To))
 		for _, id := range c.To {
-			if st := rm.seats[id]; st != nil {
-				targets = append(targets, st)
-			} else {
+			st := rm.seats[id]
+			switch {
+			case st == nil:
 				rm.log.Debug("message for an unknown client, ignored", "client", id)
+			case !slices.Contains(targets, st): // once each, however often named
+				targets = append(targets, st)
 			}
 		}
 		return targets

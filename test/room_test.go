@@ -253,7 +253,7 @@ func TestRoomJSONProtocol(t *testing.T) {
 	expectEvent(t, b, "message")
 
 	raw := func(c *websocket.Conn, line string) { send(t, c, websocket.TextMessage, "raw:"+line) }
-	raw(a, `{"to":["`+idB+`","gone"],"data":"for b"}`)
+	raw(a, `{"to":["`+idB+`","gone","`+idB+`"],"data":"for b"}`)
 	raw(a, `{"except":["`+idB+`"],"data":"not for b"}`)
 	raw(a, `not json at all`)
 	raw(a, `{"data":"x","close":"`+idB+`"}`)
