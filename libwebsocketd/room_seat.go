@@ -32,7 +32,7 @@ type seat struct {
 	space     chan struct{}
 
 	// leaveCode and leaveReason are how the client's reading ended, for
-	// the leave event; only the session's reading goroutine sets them.
+	// the leave event; set on the goroutine that then calls stop.
 	leaveCode   int
 	leaveReason string
 	outputOnce  sync.Once
