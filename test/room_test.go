@@ -416,3 +416,16 @@ func TestRoomFloodingClientCannotStarveAnother(t *testing.T) {
 		t.Fatalf("the other client's message came after the whole flood (%d messages)", seen)
 	}
 }
+
+func TestRoomMaxFrameSizeClosesOnlyThatClient(t *testing.T) {
+	s := startServer(t, "--room", "--maxframesize=16", "cat")
+	big, small := s.dial("/"), s.dial("/")
+	send(t, big, websocket.TextMessage, strings.Repeat("x", 17))
+	if code, _ := expectClose(t, big); code != websocket.CloseMessageTooBig {
+		t.Fatalf("an oversized message closed with %d, want 1009", code)
+	}
+	echoOnce(t, small, "still in the room")
+	if n := len(s.children()); n != 1 {
+		t.Fatalf("%d room processes, want the one", n)
+	}
+}
