@@ -424,7 +424,7 @@ func TestRoomMaxFrameSizeClosesOnlyThatClient(t *testing.T) {
 	if code, _ := expectClose(t, big); code != websocket.CloseMessageTooBig {
 		t.Fatalf("an oversized message closed with %d, want 1009", code)
 	}
-	echoOnce(t, small, "still in the room")
+	echoOnce(t, small, "still here")
 	if n := len(s.children()); n != 1 {
 		t.Fatalf("%d room processes, want the one", n)
 	}
