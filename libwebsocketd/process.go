@@ -22,6 +22,7 @@ type process struct {
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
+	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
 	// inputLines ends each client message with a newline on stdin.
 	inputLines bool
 	// terminal is the master of the child's controlling terminal with
@@ -53,7 +54,9 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
 	cmd.SysProcAttr = streams.attr
+	cell := contain(cmd)
 	err = cmd.Start()
+	cell.started(cmd, err)
 	closeFiles(streams.theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeFiles(streams.ours[:])
@@ -61,7 +64,7 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	return &process{cmd: cmd, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
-		terminal: streams.terminal, grace: grace, exited: make(chan struct{})}, nil
+		terminal: streams.terminal, grace: grace, cell: cell, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -76,6 +79,7 @@ func (p *process) wait() *os.ProcessState {
 	if p.terminal != nil {
 		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
 	}
+	p.cell.end() // the rest of the tree, escaped from the group or not
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.
@@ -146,5 +150,6 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
 	p.signalGroup(syscall.SIGKILL)
+	p.cell.kill()
 	p.stdin.Close()
 }

@@ -194,6 +194,9 @@ func (s *Server) RedirectURLs() []string {
 // Serve serves every listener until Shutdown. It returns the first error
 // that is not the server closing.
 func (s *Server) Serve() error {
+	if s.handler.servesWebSocket() || s.handler.cfg.CGIDir != "" {
+		initContainment(s.log) // before the first process; ended by Shutdown
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.listeners)+len(s.redirects))
 	var accepting []<-chan struct{}
@@ -270,6 +273,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for range servers {
 		err = errors.Join(err, <-stopped)
 	}
+	endContainment() // every session is over: what is left is an orphan
 	return err
 }
 

@@ -93,11 +93,14 @@ func (s *server) waitServing() string {
 	s.t.Helper()
 	deadline := time.After(startTimeout)
 	for {
+		// Asked for before the output is read: a line written in between
+		// would otherwise notify nobody, and the wait last until the deadline.
+		changed := s.out.changed()
 		if m := servingLine.FindStringSubmatch(s.out.String()); m != nil {
 			return m[2]
 		}
 		select {
-		case <-s.out.changed():
+		case <-changed:
 		case <-s.done:
 			s.t.Fatalf("websocketd exited before serving: %v\n%s", s.cmd.ProcessState, s.out)
 		case <-deadline:

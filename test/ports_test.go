@@ -41,11 +41,14 @@ func (s *server) servingOrExit() (addr string, collided bool) {
 	s.t.Helper()
 	deadline := time.After(startTimeout)
 	for {
+		// Asked for before the output is read: a line written in between
+		// would otherwise notify nobody, and the wait last until the deadline.
+		changed := s.out.changed()
 		if m := servingLine.FindStringSubmatch(s.out.String()); m != nil {
 			return m[2], false
 		}
 		select {
-		case <-s.out.changed():
+		case <-changed:
 		case <-s.done:
 			if strings.Contains(s.out.String(), "address already in use") {
 				return "", true

@@ -1,0 +1,173 @@
+package libwebsocketd
+
+import (
+	"errors"
+	"log/slog"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// containment keeps the processes of a session from outliving it, and
+// those of the server from outliving the server, as far as the system
+// lets it (see the README, "Process containment"):
+//
+//   - a cgroup v2 per session, when the server may create cgroups (root,
+//     or a systemd unit with Delegate=yes): every descendant, also one that
+//     left the process group (setsid, a double fork), is killed with the
+//     session;
+//   - the server as child subreaper: an orphaned descendant is reparented
+//     to the server, which reaps it and kills it when it exits;
+//   - and always the process group kill of the stop sequence.
+type containment struct {
+	log     *slog.Logger
+	cgroups *cgroupTree // nil: sessions get no cgroup of their own
+	reaper  *reaper     // nil: the server is not a subreaper
+}
+
+var (
+	containOnce sync.Once
+	contained   atomic.Pointer[containment] // nil until initContainment
+)
+
+// initContainment sets containment up for the whole server, once, and
+// logs which kind is in force.
+func initContainment(log *slog.Logger) {
+	containOnce.Do(func() {
+		c := &containment{log: log}
+		var reaperErr, cgroupErr error
+		c.reaper, reaperErr = startReaper()
+		c.cgroups, cgroupErr = openCgroupTree()
+		c.logMode(reaperErr, cgroupErr)
+		contained.Store(c)
+	})
+}
+
+func (c *containment) logMode(reaperErr, cgroupErr error) {
+	attrs := []any{"category", "server"}
+	var msg string
+	switch {
+	case c.cgroups != nil:
+		msg = "process containment: a cgroup per session, killed with the session"
+		attrs = append(attrs, "cgroup", c.cgroups.dir)
+	case c.reaper != nil:
+		msg = "process containment: a process group per session; orphans are reaped, and killed when the server exits"
+	default:
+		msg = "process containment: a process group per session only"
+	}
+	if c.reaper != nil && c.cgroups != nil {
+		msg += "; orphans are reaped"
+	}
+	if cgroupErr != nil {
+		attrs = append(attrs, "no_cgroup", cgroupErr.Error())
+	}
+	if reaperErr != nil {
+		attrs = append(attrs, "no_subreaper", reaperErr.Error())
+	}
+	c.log.Info(msg, attrs...)
+}
+
+// cell is one session's child as containment sees it: its cgroup, if it
+// has one, and its place among the children that the reaper leaves to
+// their exec.Cmd.
+type cell struct {
+	c   *containment
+	dir string // the session's cgroup; "" without one
+	fd  int    // dir, open for the clone into it until the child started
+	pid int
+}
+
+// contain prepares cmd to start in a cgroup of its own. The caller must
+// call started right after cmd.Start, whatever it returned.
+func contain(cmd *exec.Cmd) *cell {
+	c := contained.Load()
+	if c == nil {
+		return nil
+	}
+	cl := &cell{c: c, fd: -1}
+	if c.cgroups != nil {
+		dir, fd, err := c.cgroups.newSession()
+		if err != nil {
+			c.log.Error("session without a cgroup of its own", "category", "server", "error", err)
+		} else {
+			if cmd.SysProcAttr == nil {
+				cmd.SysProcAttr = &syscall.SysProcAttr{}
+			}
+			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+			cl.dir, cl.fd = dir, fd
+		}
+	}
+	if c.reaper != nil {
+		c.reaper.starting.RLock()
+	}
+	return cl
+}
+
+// started registers the child that cmd.Start started, or undoes contain
+// when it failed.
+func (cl *cell) started(cmd *exec.Cmd, err error) {
+	if cl == nil {
+		return
+	}
+	if cl.fd >= 0 {
+		unix.Close(cl.fd)
+		cl.fd = -1
+	}
+	if r := cl.c.reaper; r != nil {
+		if err == nil {
+			cl.pid = cmd.Process.Pid
+			r.own(cl.pid)
+		}
+		r.starting.RUnlock()
+	}
+	if err != nil && cl.dir != "" {
+		cl.c.cgroups.remove(cl.dir)
+		cl.dir = ""
+	}
+}
+
+// end kills whatever is left of the session's tree and frees its cgroup
+// for another session; it is called once the child has been reaped.
+func (cl *cell) end() {
+	if cl == nil {
+		return
+	}
+	if cl.pid != 0 && cl.c.reaper != nil {
+		cl.c.reaper.disown(cl.pid)
+	}
+	if cl.dir != "" {
+		if err := cl.c.cgroups.release(cl.dir); err != nil {
+			cl.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
+		}
+	}
+}
+
+// kill sends SIGKILL to the session's whole cgroup at once, without
+// waiting; end still removes it.
+func (cl *cell) kill() {
+	if cl != nil && cl.dir != "" {
+		cl.c.cgroups.kill(cl.dir)
+	}
+}
+
+// endContainment kills what is left of every session and every orphan,
+// for a server that is exiting.
+func endContainment() {
+	c := contained.Load()
+	if c == nil {
+		return
+	}
+	var err error
+	if c.cgroups != nil {
+		err = c.cgroups.close()
+	}
+	if c.reaper != nil {
+		c.reaper.killOrphans()
+	}
+	if err != nil && !errors.Is(err, unix.ENOENT) {
+		c.log.Error("cannot remove the sessions' cgroups", "category", "server", "error", err)
+	}
+}
