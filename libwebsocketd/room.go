@@ -79,6 +79,9 @@ func (rm *room) readOutput() {
 			rm.deliver(rm.prepare(websocket.TextMessage, message), rm.everyone())
 		}
 	}
+	// No one joins from here on: once the process is reaped, the next
+	// connection must find no room and start a new one.
+	rm.hub.forget(rm)
 	rm.end(rm.proc.end())
 }
 
@@ -222,7 +225,6 @@ func (rm *room) logStderr() {
 // close frame with its exit status once its queue is sent, and the next
 // connection to the path starts a new process.
 func (rm *room) end(status exitStatus) {
-	rm.hub.forget(rm)
 	rm.mu.Lock()
 	rm.closed, rm.status = true, &status
 	seats := make([]*seat, 0, len(rm.seats))

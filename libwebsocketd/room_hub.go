@@ -126,10 +126,14 @@ func (hub *roomHub) closeLocked(rm *room) {
 	go rm.proc.stop()
 }
 
-// forget drops a room whose process ended from the hub.
+// forget closes a room whose output ended to new clients, and drops it
+// from the hub.
 func (hub *roomHub) forget(rm *room) {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
+	rm.mu.Lock()
+	rm.closed = true
+	rm.mu.Unlock()
 	if hub.rooms[rm.key] == rm {
 		delete(hub.rooms, rm.key)
 	}
