@@ -56,6 +56,9 @@ type flagValues struct {
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
+	framed, compress, subprotocolRequired                  bool
+	compressLevel                                          int
+	subprotocols                                           []string
 	pty, terminal                                          bool
 	ops                                                    opsFlags
 }
@@ -92,6 +95,11 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
+	fs.BoolVar(&v.framed, "framed", false, "keep message boundaries and types both ways: each message is a 4-byte header (top bit 1 = text, 31 bits length) and its payload")
+	fs.StringSliceVar(&v.subprotocols, "subprotocol", nil, "serve these subprotocols, a comma-separated `LIST`, best first: the first the client offers is chosen (WEBSOCKET_PROTOCOL); a client offering only others gets 400")
+	fs.BoolVar(&v.subprotocolRequired, "subprotocolrequired", false, "refuse (400) clients that offer no subprotocol of --subprotocol")
+	fs.BoolVar(&v.compress, "compress", false, "compress messages (permessage-deflate, no context takeover) with clients that offer it")
+	fs.IntVar(&v.compressLevel, "compresslevel", 1, "with --compress, deflate at level `N`, from 1 (fastest) to 9 (smallest)")
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
 	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
 	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
@@ -169,6 +177,9 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	if err != nil {
 		return Config{}, err
 	}
+	if fs.Changed("compresslevel") && !v.compress {
+		return Config{}, errors.New("--compresslevel needs --compress")
+	}
 	port := v.port
 	if !fs.Changed("port") {
 		port = 80
@@ -189,7 +200,10 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
 			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
-			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, MaxClients: v.maxClients, Room: v.room,
+			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
+			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
+			Compress: v.compress, CompressLevel: v.compressLevel,
+			MaxClients: v.maxClients, Room: v.room,
 			RoomLinger: time.Duration(v.roomLingerMS) * time.Millisecond, RoomQueue: v.roomQueue,
 			RoomSlow:     time.Duration(v.roomSlowMS) * time.Millisecond,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
@@ -220,6 +234,7 @@ func (c Config) check() error {
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")
 	}
+	problems = append(problems, checkProtocolFlags(h)...)
 	checkTerminalFlags(h, runtime.GOOS, fail)
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
@@ -266,6 +281,9 @@ func (c Config) checkRoom(fail func(string, ...any)) {
 	if h.Room != "" && h.PassStderr {
 		fail("--passstderr cannot be combined with --room: a room logs its process's stderr")
 	}
+	if h.Room != "" && h.Framed {
+		fail("--framed cannot be combined with --room: a room's lines go to everyone")
+	}
 	if h.Room != "" && h.Once {
 		fail("--once cannot be combined with --room: a room serves many sessions")
 	}
@@ -302,6 +320,27 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return true
+}
+
+// checkProtocolFlags checks --framed, --subprotocol* and --compress*.
+func checkProtocolFlags(h libwebsocketd.Config) []string {
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if h.Framed && (h.Binary || h.PassStderr || h.PTY || h.Terminal) {
+		fail("--framed cannot be combined with --binary, --passstderr, --pty or --terminal")
+	}
+	for _, protocol := range h.Subprotocols {
+		if !validHeaderName(protocol) {
+			fail("--subprotocol: %q is not a protocol name (letters, digits and !#$%%&'*+-.^_`|~)", protocol)
+		}
+	}
+	if h.SubprotocolRequired && len(h.Subprotocols) == 0 {
+		fail("--subprotocolrequired needs --subprotocol")
+	}
+	if h.CompressLevel < 1 || h.CompressLevel > 9 {
+		fail("--compresslevel must be from 1 to 9, not %d", h.CompressLevel)
+	}
+	return problems
 }
 
 // checkTerminalFlags refuses what --pty and --terminal cannot do on goos.

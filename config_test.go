@@ -154,6 +154,38 @@ func TestNoCommandIsNothingToServe(t *testing.T) {
 	}
 }
 
+func TestProtocolFlags(t *testing.T) {
+	h := mustParse(t, "--framed", "--subprotocol=v2.chat,v1.chat", "--subprotocolrequired",
+		"--compress", "--compresslevel=9", "cat").Handler
+	if !h.Framed || !reflect.DeepEqual(h.Subprotocols, []string{"v2.chat", "v1.chat"}) ||
+		!h.SubprotocolRequired || !h.Compress || h.CompressLevel != 9 {
+		t.Errorf("parsed %+v", h)
+	}
+	if h := mustParse(t, "cat").Handler; h.Framed || h.Compress || h.Subprotocols != nil || h.CompressLevel != 1 {
+		t.Errorf("defaults %+v", h)
+	}
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--framed", "--binary", "cat"}, "--framed cannot be combined"},
+		{[]string{"--framed", "--passstderr", "cat"}, "--framed cannot be combined"},
+		{[]string{"--framed", "--terminal", "cat"}, "--framed cannot be combined"},
+		{[]string{"--subprotocol=a b", "cat"}, `"a b" is not a protocol name`},
+		{[]string{"--subprotocol=chat,", "cat"}, `"" is not a protocol name`},
+		{[]string{"--subprotocolrequired", "cat"}, "--subprotocolrequired needs --subprotocol"},
+		{[]string{"--compresslevel=5", "cat"}, "--compresslevel needs --compress"},
+		{[]string{"--compress", "--compresslevel=0", "cat"}, "from 1 to 9, not 0"},
+		{[]string{"--compress", "--compresslevel=10", "cat"}, "from 1 to 9, not 10"},
+	} {
+		_, err := parseConfig(tc.args, nil)
+		var usage usageError
+		if err == nil || errors.As(err, &usage) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%q: error %v, want a configuration error saying %q", tc.args, err, tc.says)
+		}
+	}
+}
+
 // Windows has no pseudo-terminal we could test: both flags are refused
 // there at start, with a message that says so.
 func TestTerminalFlagsRefusedOnWindows(t *testing.T) {

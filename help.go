@@ -39,8 +39,12 @@ const helpEnvironment = `The process environment holds only the --passenv variab
 variables: SERVER_SOFTWARE, GATEWAY_INTERFACE, SERVER_PROTOCOL, SERVER_NAME,
 SERVER_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
 QUERY_STRING, REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, UNIQUE_ID, HTTPS (over
-TLS), AUTH_TYPE and REMOTE_USER (with --basicauth) and HTTP_<HEADER> for
-every request header (but Authorization with --basicauth).`
+TLS), WEBSOCKET_PROTOCOL (the --subprotocol chosen), AUTH_TYPE and
+REMOTE_USER (with --basicauth) and HTTP_<HEADER> for every request header
+(but Authorization with --basicauth).
+
+With --framed, each message both ways is a 4-byte big-endian header (bit 31:
+1 = text, 0 = binary; bits 0-30: payload length) and its payload.`
 
 const helpTerminals = `Output that arrives late, or all at once at the end, is a program
 buffering its STDOUT because it is a pipe: --pty makes STDOUT a terminal
@@ -63,7 +67,8 @@ const helpExamples = `  websocketd --port=8080 ./count.sh
   websocketd --port=8080 --trustproxy=127.0.0.1/32 ./chat.py
   websocketd --port=8080 --metrics=127.0.0.1:9100 ./feed.sh
   websocketd --port=8080 --idlems=300000 --maxsessionms=3600000 ./chat.py
-  websocketd --port=8080 --once ./job.sh && echo "the job succeeded"`
+  websocketd --port=8080 --once ./job.sh && echo "the job succeeded"
+  websocketd --port=8080 --framed --compress --subprotocol=v2.chat ./chat.py`
 
 const helpExitStatus = `0 after a clean shutdown, 1 for a bad configuration, 2 for an
 unknown flag, 3 when a listener (the --metrics one too) cannot be bound, 4

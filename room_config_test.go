@@ -32,6 +32,7 @@ func TestBadRoomFlagsAreConfigErrors(t *testing.T) {
 		"--room=json --binary cat":        "--room=json cannot be combined with --binary",
 		"--room --pty cat":                "cannot be combined with --room",
 		"--room --once cat":               "--once cannot be combined with --room",
+		"--room --framed cat":             "--framed cannot be combined with --room",
 		"--room=plain --roomlinger=-5 ls": "cannot be negative",
 	} {
 		_, err := parseConfig(strings.Fields(args), nil)

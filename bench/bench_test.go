@@ -68,8 +68,12 @@ func TestSmokeRun(t *testing.T) {
 	if rep.failed() {
 		t.Fatal("some runs failed (see the report above)")
 	}
-	if len(rep.Rows) != 13 {
-		t.Fatalf("got %d rows, want 13 (4 echo and one per other benchmark)", len(rep.Rows))
+	figures := 0
+	for _, bm := range benchmarks {
+		figures += len(bm.figures)
+	}
+	if len(rep.Rows) != figures {
+		t.Fatalf("got %d rows, want %d (one per figure of every benchmark)", len(rep.Rows), figures)
 	}
 	for _, row := range rep.Rows {
 		if len(row.Ours) != 1 || len(row.Ceiling) != 1 {

@@ -72,6 +72,21 @@ var benchmarks = []benchmark{
 		{unit: "MB/s", get: value,
 			target: target{ratioAtLeast, 0.60}},
 	}},
+	// The cost of compression: the same echo, compressed both ways,
+	// against websocketd without it as the "ceiling".
+	{key: "compress", ours: (*bench).compressOurs, ceiling: (*bench).echoOurs, title: func(o options) string {
+		return fmt.Sprintf("compressed echo (ceiling: uncompressed): %d conns x %d in flight x %d B",
+			o.echoConns, o.echoDepth, o.echoSize)
+	}, figures: []figure{
+		{unit: "msg/s", get: value},
+		{name: "  CPU per 100,000 messages", unit: "ms", lowerIsBetter: true,
+			get: func(m measurement) float64 { return float64(m.cpuPer100k) / 1e6 }},
+	}},
+	{key: "framed", ours: (*bench).framedOurs, ceiling: (*bench).binaryCeiling, title: func(o options) string {
+		return fmt.Sprintf("framed binary: %d conns x %d in flight x 64 KiB", o.binaryConns, o.binaryDepth)
+	}, figures: []figure{
+		{unit: "MB/s", get: value},
+	}},
 	{key: "broadcast", ours: (*bench).broadcastOurs, ceiling: (*bench).broadcastCeiling, title: func(o options) string {
 		return fmt.Sprintf("broadcast: %d lines to 1 client", o.broadcastLines)
 	}, figures: []figure{
@@ -222,6 +237,20 @@ func (b *bench) binaryOurs() (measurement, error) {
 
 func (b *bench) binaryCeiling() (measurement, error) {
 	s, err := b.ceilingServer()
+	return withServer(s, err, b.measureBinary)
+}
+
+func (b *bench) compressOurs() (measurement, error) {
+	s, err := b.websocketd("--compress", "cat")
+	load := b.echoLoad()
+	load.compress = true
+	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureEcho(s, load) })
+}
+
+// framedOurs is the binary load through --framed: each 64 KiB message
+// crosses the pipes with its header and comes back whole.
+func (b *bench) framedOurs() (measurement, error) {
+	s, err := b.websocketd("--framed", "cat")
 	return withServer(s, err, b.measureBinary)
 }
 

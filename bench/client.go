@@ -21,10 +21,14 @@ type clientConn struct {
 	cork *corkedConn
 }
 
-func dial(url string) (*clientConn, error) {
+func dial(url string) (*clientConn, error) { return dialWith(url, false) }
+
+// dialWith dials, offering permessage-deflate when compress is set.
+func dialWith(url string, compress bool) (*clientConn, error) {
 	var cork *corkedConn
 	dialer := websocket.Dialer{
-		HandshakeTimeout: dialTimeout,
+		HandshakeTimeout:  dialTimeout,
+		EnableCompression: compress,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 			if err != nil {
@@ -99,10 +103,12 @@ func (c *corkedConn) corked(on bool) error {
 
 // dialAll opens n connections to url; on error it returns those it opened
 // so that the caller closes them all the same.
-func dialAll(url string, n int) ([]*clientConn, error) {
+func dialAll(url string, n int) ([]*clientConn, error) { return dialAllWith(url, n, false) }
+
+func dialAllWith(url string, n int, compress bool) ([]*clientConn, error) {
 	clients := make([]*clientConn, 0, n)
 	for range n {
-		c, err := dial(url)
+		c, err := dialWith(url, compress)
 		if err != nil {
 			return clients, err
 		}

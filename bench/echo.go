@@ -20,6 +20,7 @@ const stallTimeout = 30 * time.Second
 // depth messages of size bytes in flight, perConn messages each.
 type echoLoad struct {
 	conns, depth, size, perConn int
+	compress                    bool // offer permessage-deflate
 }
 
 // echoResult is what the load saw: every message came back intact and in
@@ -43,7 +44,7 @@ func (r echoResult) percentile(p float64) time.Duration {
 // run dials every connection first, then starts them together; the clock
 // runs from the start until the last message is back.
 func (l echoLoad) run(url string) (echoResult, error) {
-	clients, err := dialAll(url, l.conns)
+	clients, err := dialAllWith(url, l.conns, l.compress)
 	defer closeAll(clients)
 	if err != nil {
 		return echoResult{}, err

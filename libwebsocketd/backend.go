@@ -68,6 +68,9 @@ func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
 	if p.terminal != nil {
 		return &terminalInput{burst: burst, master: p.terminal, log: log}
 	}
+	if p.inputFramed {
+		return &framedInput{burst: burst}
+	}
 	return &pipeInput{burst: burst, newline: p.inputLines}
 }
 

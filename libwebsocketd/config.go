@@ -57,6 +57,19 @@ type Config struct {
 	// intervals is dropped. 0 disables pings.
 	PingInterval time.Duration
 
+	// Framed relays every message in both directions as a 4-byte header
+	// (top bit: text, other 31 bits: length) and the payload (framed.go).
+	Framed bool
+	// Subprotocols are the subprotocols served, in order of preference;
+	// a client offering only others is refused with 400.
+	Subprotocols []string
+	// SubprotocolRequired refuses clients that offer no subprotocol.
+	SubprotocolRequired bool
+	// Compress negotiates permessage-deflate (RFC 7692) with clients that
+	// offer it, at CompressLevel (1 fastest .. 9 smallest; 0: gorilla's).
+	Compress      bool
+	CompressLevel int
+
 	// PassEnv names the server's environment variables the child inherits.
 	PassEnv []string
 	// Environ is the server's environment (os.Environ() in the binary).

@@ -14,6 +14,7 @@ type requestEnv struct {
 	ID         string
 	RemoteHost string // PTR name with --reverselookup, else the address
 	Version    string
+	Protocol   string // the subprotocol chosen, if any
 }
 
 // buildEnv returns the child's whole environment: the --passenv variables
@@ -71,6 +72,9 @@ func cgiVars(r *http.Request, info requestEnv) map[string]string {
 	}
 	if isHTTPS(r) {
 		vars["HTTPS"] = "on"
+	}
+	if info.Protocol != "" {
+		vars["WEBSOCKET_PROTOCOL"] = info.Protocol
 	}
 	if user := authUser(r); user != "" {
 		vars["AUTH_TYPE"], vars["REMOTE_USER"] = "Basic", user

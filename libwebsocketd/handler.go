@@ -57,6 +57,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 		// Origins are checked before the upgrade, by our own rules.
 		CheckOrigin:     func(*http.Request) bool { return true },
 		WriteBufferPool: writeBufferPool,
+		// permessage-deflate, answered with no context takeover both
+		// ways: the only form gorilla/websocket speaks.
+		EnableCompression: cfg.Compress,
 	}
 	if h.servesWebSocket() {
 		// Started now rather than at the first session, so that its one

@@ -120,10 +120,16 @@ func (s *session) sendOutput(message []byte, more bool) {
 	if s.clientGone {
 		return
 	}
-	if s.passStderr {
-		message = streamMessage("stdout", message)
+	var err error
+	switch {
+	case s.framed != nil:
+		err = s.sendFramed(message, more)
+	case s.passStderr:
+		err = s.sock.writeMessage(streamMessage("stdout", message), more)
+	default:
+		err = s.sock.writeMessage(message, more)
 	}
-	if err := s.sock.writeMessage(message, more); err != nil {
+	if err != nil {
 		s.clientGone = true
 		s.sock.close()
 	}
@@ -134,6 +140,7 @@ func (s *session) sendOutput(message []byte, more bool) {
 // ended.
 func (s *session) endOutput(p *process, err error) {
 	defer s.pumpDone()
+	err = s.endFramedOutput(err)
 	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 		s.log.Error("reading stdout", "error", err)
 	}
@@ -148,6 +155,10 @@ func (s *session) endOutput(p *process, err error) {
 }
 
 func (s *session) newFrameReader(in input) frameReader {
+	if s.framed != nil {
+		s.framed.out = &framedReader{in: in, limit: s.framed.limit}
+		return s.framed.out
+	}
 	if s.binary {
 		return &chunkReader{in: in}
 	}

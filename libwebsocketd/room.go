@@ -110,7 +110,7 @@ func (rm *room) prepare(kind int, data []byte) roomMessage {
 	prepared, _ := websocket.NewPreparedMessage(kind, data) // fails only for compression
 	// What a queued message holds: its data, its frame (built at the first
 	// send, a copy with a header) and the structures around them.
-	return roomMessage{prepared: prepared, size: 2*len(data) + preparedOverhead}
+	return roomMessage{prepared: prepared, length: len(data), size: 2*len(data) + preparedOverhead}
 }
 
 // deliver queues m for each target in turn, waiting for a full queue until

@@ -30,7 +30,7 @@ var errTooManyForks = errors.New("too many processes (--maxforks)")
 
 // enter returns the room for target, started if need be, with a place
 // reserved for the client (release gives it back).
-func (hub *roomHub) enter(r *http.Request, target commandTarget) (*room, error) {
+func (hub *roomHub) enter(r *http.Request, target commandTarget, protocol string) (*room, error) {
 	key := roomKey(target)
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
@@ -40,7 +40,7 @@ func (hub *roomHub) enter(r *http.Request, target commandTarget) (*room, error) 
 	if !hub.h.forks.acquire() {
 		return nil, errTooManyForks
 	}
-	rm, err := hub.start(key, r, target)
+	rm, err := hub.start(key, r, target, protocol)
 	if err != nil {
 		hub.h.forks.release()
 		return nil, err
@@ -52,10 +52,10 @@ func (hub *roomHub) enter(r *http.Request, target commandTarget) (*room, error) 
 
 // start starts a room's process with the CGI environment of the request
 // that opens it, plus WEBSOCKETD_ROOM.
-func (hub *roomHub) start(key string, r *http.Request, target commandTarget) (*room, error) {
+func (hub *roomHub) start(key string, r *http.Request, target commandTarget, protocol string) (*room, error) {
 	cfg := hub.h.cfg
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
-		ID: rand.Text(), RemoteHost: hub.h.remoteHost(r), Version: cfg.Version}
+		ID: rand.Text(), RemoteHost: hub.h.remoteHost(r), Version: cfg.Version, Protocol: protocol}
 	env := append(buildEnv(r, info, cfg.PassEnv, cfg.Environ), "WEBSOCKETD_ROOM="+key)
 	// Three pipes: --pty and --terminal are refused with --room.
 	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+cfg.CloseGrace, defaultTTYSize)
@@ -170,8 +170,8 @@ func (hub *roomHub) killAll() {
 
 // serveRoomUpgrade gives an upgrade request its seat in the room of its
 // path. What can refuse it is decided before the upgrade.
-func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget) {
-	rm, err := h.rooms.enter(r, target)
+func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) {
+	rm, err := h.rooms.enter(r, target, protocol)
 	if err != nil {
 		h.clients.release()
 	}
@@ -190,7 +190,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	st := newSeat(rm, id)
 	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
 	up := &upgradeWriter{ResponseWriter: w}
-	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
+	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
 		st.leaveCode = websocket.CloseAbnormalClosure
 		st.stop()

@@ -41,7 +41,8 @@ type seat struct {
 // roomMessage is one message for the clients, framed once for all of them.
 type roomMessage struct {
 	prepared *websocket.PreparedMessage
-	size     int
+	length   int // of the data
+	size     int // what it holds in memory, as counted against --roomqueue
 }
 
 // closeNote is how a seat is to be closed: after what is queued, or at
@@ -103,7 +104,7 @@ func (st *seat) write() {
 			end()
 			return
 		}
-		if err := st.sess.sock.writePrepared(m.prepared, more); err != nil {
+		if err := st.sess.sock.writePrepared(m.prepared, m.length, more); err != nil {
 			st.mu.Lock()
 			st.left, st.queue, st.queued = true, nil, 0
 			st.mu.Unlock()

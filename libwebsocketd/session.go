@@ -14,6 +14,7 @@ type session struct {
 	sock   *socket
 	serve  backend
 	binary bool
+	framed *framedMode // nil unless --framed
 	// passStderr sends both output streams as JSON messages.
 	passStderr bool
 	stderrDone chan struct{} // closed when stderr is drained

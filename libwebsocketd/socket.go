@@ -30,11 +30,13 @@ var inboxes = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 
 // socket is the WebSocket end of a session. It reads and writes whole
-// messages of the session's one kind (text or binary).
+// messages of the session's one kind (text or binary), or with --framed
+// of the kind each message has.
 type socket struct {
 	conn        *websocket.Conn
 	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
+	check       messageCheck  // reads inbox's message, checking it as it comes
 	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
@@ -53,10 +55,12 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered, wire: h.wire}
 }
 
-// readMessage returns the next data message, whole. The slice is only
-// valid until the next call. A text message that is not UTF-8 fails the
-// connection with 1007 before any of it is returned: gorilla/websocket
-// leaves that check to its user.
+// readMessage returns the next data message, whole (its type is then in
+// lastKind). The slice is only valid until the next call. A text message
+// that is not UTF-8 fails the connection with 1007 as soon as the
+// fragment with the bad bytes arrives (gorilla/websocket leaves that
+// check to its user); a message over the read limit once decompressed
+// fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
 	messageType, r, err := s.conn.NextReader()
@@ -68,14 +72,21 @@ func (s *socket) readMessage() ([]byte, error) {
 	}
 	s.lastKind = messageType
 	s.inbox = inboxes.Get().(*bytes.Buffer)
-	if _, err := s.inbox.ReadFrom(r); err != nil {
+	s.check.start(r, messageType == websocket.TextMessage)
+	_, err = s.inbox.ReadFrom(&s.check)
+	if err == nil {
+		err = s.check.end()
+	}
+	switch {
+	case errors.Is(err, errInvalidUTF8):
+		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
+	case errors.Is(err, errInflatedTooBig):
+		s.writeClose(websocket.CloseMessageTooBig, "")
+	}
+	if err != nil {
 		return nil, err
 	}
 	message := s.inbox.Bytes()
-	if messageType == websocket.TextMessage && !utf8.Valid(message) {
-		s.writeClose(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
-		return nil, errInvalidUTF8
-	}
 	s.ops.messageIn(len(message))
 	return message, nil
 }
@@ -103,10 +114,17 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
+	return s.writeMessageOfType(s.messageType, data, more)
+}
+
+// writeMessageOfType sends one message of the given type as it is: with
+// --framed the child chooses each message's type, and its text is
+// checked on the way (framed.go).
+func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.wire.hold(true)
-	err := s.conn.WriteMessage(s.messageType, data)
+	err := s.conn.WriteMessage(messageType, data)
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
@@ -117,9 +135,9 @@ func (s *socket) writeMessage(data []byte, more bool) error {
 	return err
 }
 
-// writePrepared sends a message framed once for many clients (rooms);
-// with more, another follows at once.
-func (s *socket) writePrepared(m *websocket.PreparedMessage, more bool) error {
+// writePrepared sends a message of length bytes framed once for many
+// clients (rooms); with more, another follows at once.
+func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bool) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.wire.hold(true)
@@ -127,6 +145,9 @@ func (s *socket) writePrepared(m *websocket.PreparedMessage, more bool) error {
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
+	}
+	if err == nil {
+		s.ops.messageOut(length)
 	}
 	return err
 }

@@ -11,9 +11,9 @@ import (
 )
 
 // serveUpgrade turns a WebSocket request into a session. Everything that
-// can refuse the request (origin 403, script 404 or 403, forks limit 429)
-// is decided before the upgrade, so a refused client gets a plain HTTP
-// answer and no process is ever started for it.
+// can refuse the request (origin 403, script 404 or 403, subprotocol 400,
+// forks limit 429) is decided before the upgrade, so a refused client
+// gets a plain HTTP answer and no process is ever started for it.
 func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if err := h.checkOrigin(r); err != nil {
 		h.refuse(w, r, http.StatusForbidden, err.Error())
@@ -24,12 +24,17 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, status, err.Error())
 		return
 	}
+	protocol, err := h.chooseSubprotocol(r)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	if !h.clients.acquire() {
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxclients)")
 		return
 	}
 	if h.cfg.Room != "" {
-		h.serveRoomUpgrade(w, r, target) // releases the client's slot on every path
+		h.serveRoomUpgrade(w, r, target, protocol) // releases the client's slot on every path
 		return
 	}
 	if !h.forks.acquire() {
@@ -44,7 +49,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := &upgradeWriter{ResponseWriter: w}
-	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders())
+	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
 		h.forks.release()
 		h.unclaimOnce()
@@ -62,10 +67,15 @@ func (h *Handler) upgradeFailed(r *http.Request, err error) {
 		"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 }
 
-func (h *Handler) upgradeHeaders() http.Header {
+// upgradeHeaders are the 101's extra headers. gorilla answers with the
+// subprotocol found there, as its Upgrader.Subprotocols is not set.
+func (h *Handler) upgradeHeaders(protocol string) http.Header {
 	headers := http.Header{}
 	addHeaders(headers, h.cfg.Headers)
 	addHeaders(headers, h.cfg.HeadersWS)
+	if protocol != "" {
+		headers.Set("Sec-WebSocket-Protocol", protocol)
+	}
 	return headers
 }
 
@@ -81,7 +91,8 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	id := rand.Text()
 	log := h.sessionLog(r, id, target.argv)
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
-		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version}
+		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version,
+		Protocol: conn.Subprotocol()}
 	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
 	tty := h.ttySpec(r)
 	if tty.mode == ttyTerminal {
@@ -100,6 +111,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
+	proc.inputFramed = h.cfg.Framed
 	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
 	h.attachOps(s)
 	s.onClose = func() {
@@ -132,10 +144,27 @@ func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
 	}
-	if h.cfg.MaxFrameSize > 0 {
-		conn.SetReadLimit(h.cfg.MaxFrameSize)
-	}
+	h.applyMessageSettings(s, conn)
 	return s
+}
+
+// applyMessageSettings gives a new session's connection the per-message
+// flags: the read limit, the compression level and --framed.
+func (h *Handler) applyMessageSettings(s *session, conn *websocket.Conn) {
+	limit := h.cfg.MaxFrameSize
+	if h.cfg.Framed {
+		s.framed = newFramedMode(limit)
+		if limit == 0 || limit > maxFramedLength {
+			limit = maxFramedLength // the most a header can announce
+		}
+	}
+	if limit > 0 {
+		conn.SetReadLimit(limit)
+		s.sock.check.limit = limit // gorilla's counts compressed bytes
+	}
+	if h.cfg.CompressLevel != 0 {
+		conn.SetCompressionLevel(h.cfg.CompressLevel)
+	}
 }
 
 // ttySpec says how a new child's streams are wired, and with --terminal

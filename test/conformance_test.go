@@ -64,6 +64,15 @@ func conformanceCases() []conformanceCase {
 		{name: "invalid UTF-8 split across fragments",
 			send:  []frame{part(opText, "a\xc3", false), part(opContinuation, "(b", true)},
 			close: closes(1007)},
+		// Strict: the bad fragment fails the connection, though the
+		// message never ends (RFC 6455 section 8.1 allows waiting for the
+		// end; conformance suites call that non-strict).
+		{name: "invalid UTF-8 fragment, final fragment never sent",
+			send:  []frame{part(opText, "valid é", false), part(opContinuation, "then \xff", false)},
+			close: closes(1007)},
+		{name: "surrogate split across fragments, final fragment never sent",
+			send:  []frame{part(opText, "a\xed", false), part(opContinuation, "\xa0", false)},
+			close: closes(1007)},
 		{name: "overlong encoding", send: []frame{text("\xc0\xaf")}, close: closes(1007)},
 		{name: "surrogate half", send: []frame{text("\xed\xa0\x80")}, close: closes(1007)},
 		{name: "invalid UTF-8 in a close reason", send: []frame{closeWith(1000, "bye \xff")},
@@ -226,5 +235,64 @@ func TestConformanceSixteenMiBInFragments(t *testing.T) {
 	c.send(closeWith(1000, ""))
 	expectCloseFrame(t, c, closes(1000), nil)
 	c.expectEOF()
+	s.waitNoChildren(readTimeout)
+}
+
+// framedEchoCases are the message shapes a --framed cat must echo exactly,
+// each frame sequence as the client sends it and the message it makes.
+func framedEchoCases() []conformanceCase {
+	binaryEvent := func(b []byte) event { return event{opcode: opBinary, payload: b} }
+	sized := func(n int) []byte { return bytes.Repeat([]byte{0, 0xff, '\n', 'x'}, n)[:n] }
+	cases := []conformanceCase{
+		{name: "text", send: []frame{text("hello")}, expect: []event{echoed("hello")}},
+		{name: "binary with every byte value", send: []frame{{fin: true, opcode: opBinary, payload: allBytes()}},
+			expect: []event{binaryEvent(allBytes())}},
+		{name: "empty text", send: []frame{text("")}, expect: []event{echoed("")}},
+		{name: "empty binary", send: []frame{{fin: true, opcode: opBinary}}, expect: []event{binaryEvent([]byte{})}},
+		{name: "fragmented text",
+			send:   []frame{part(opText, "frag", false), part(opContinuation, "", false), part(opContinuation, "ment", true)},
+			expect: []event{echoed("fragment")}},
+		{name: "fragmented binary",
+			send:   []frame{part(opBinary, "\x00\n", false), part(opContinuation, "\xff", true)},
+			expect: []event{binaryEvent([]byte("\x00\n\xff"))}},
+		{name: "code point split across fragments",
+			send:   []frame{part(opText, "a\xf0\x9d", false), part(opContinuation, "\x84\x9eb", true)},
+			expect: []event{echoed("a𝄞b")}},
+		{name: "ping between fragments",
+			send:   []frame{part(opBinary, "be", false), control(opPing, []byte("hi")), part(opContinuation, "fore", true)},
+			expect: []event{pong("hi"), binaryEvent([]byte("before"))}},
+		{name: "text and binary back to back",
+			send:   []frame{text("line\n"), {fin: true, opcode: opBinary, payload: []byte("\n")}, text("")},
+			expect: []event{echoed("line\n"), binaryEvent([]byte("\n")), echoed("")}},
+	}
+	for _, n := range []int{125, 126, 65535, 65536, 200000} {
+		cases = append(cases, conformanceCase{name: fmt.Sprintf("binary of %d bytes", n),
+			send: []frame{{fin: true, opcode: opBinary, payload: sized(n)}}, expect: []event{binaryEvent(sized(n))}})
+	}
+	return cases
+}
+
+func allBytes() []byte {
+	b := make([]byte, 256)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}
+
+// With --framed cat, every message shape comes back as sent: the same
+// type, the same bytes, one message.
+func TestConformanceFramedEcho(t *testing.T) {
+	s := startServer(t, "--framed", "cat")
+	for _, tc := range framedEchoCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, s.addr, "/")
+			c.send(tc.send...)
+			expectEvents(t, c, tc.expect...)
+			c.send(closeWith(1000, ""))
+			expectCloseFrame(t, c, closes(1000), tc.send)
+			c.expectEOF()
+		})
+	}
 	s.waitNoChildren(readTimeout)
 }

@@ -1,0 +1,226 @@
+package libwebsocketd
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// With --framed every message, in both directions, is a 4-byte big-endian
+// header and the payload. The header's top bit is 1 for a text message
+// and 0 for a binary one; the other 31 bits are the payload's length. So
+// message boundaries and types survive the pipes, an empty message is a
+// header alone, and a binary message of any size stays one message.
+
+const (
+	framedHeaderSize = 4
+	framedTextBit    = 1 << 31
+	// maxFramedLength is the most a header can announce.
+	maxFramedLength = framedTextBit - 1
+	// maxPreallocFramed bounds what a header alone makes us allocate: a
+	// child writing garbage must not cost 2 GiB before it sends any data.
+	maxPreallocFramed = 1 << 20
+)
+
+// framedHeader returns the header of a message of the given type and size.
+func framedHeader(text bool, size int) [framedHeaderSize]byte {
+	word := uint32(size)
+	if text {
+		word |= framedTextBit
+	}
+	var header [framedHeaderSize]byte
+	binary.BigEndian.PutUint32(header[:], word)
+	return header
+}
+
+// framingError is output of the child that breaks the framed format: the
+// session ends with 1011 and a log line that names the problem.
+type framingError struct{ problem string }
+
+func (e *framingError) Error() string { return "child output breaks --framed: " + e.problem }
+
+// framedMode is a session's --framed state.
+type framedMode struct {
+	limit int64         // largest message the child may announce; 0: none
+	out   *framedReader // the child's stdout, once its reader exists
+}
+
+func newFramedMode(maxFrameSize int64) *framedMode {
+	return &framedMode{limit: maxFrameSize}
+}
+
+// framedReader cuts the child's output into the messages its headers
+// announce. Like lineReader it holds a read buffer only while unread
+// output is in it, and it can stop at any byte when the input would
+// block, to go on from there at the next call.
+type framedReader struct {
+	in    input
+	limit int64
+	buf   *[]byte // from readBuffers; nil while nothing is unread
+	data  []byte  // the unread part of *buf
+	err   error   // how the input ended, once it has
+
+	header  [framedHeaderSize]byte
+	headerN int  // bytes of header read so far
+	size    int  // the payload's length, once the header is whole
+	text    bool // the type of the message being read, or last returned
+	// message assembles a payload that spans reads; nil while none does.
+	message []byte
+}
+
+func (f *framedReader) next() ([]byte, error) {
+	f.dropMessage()
+	for {
+		if f.headerN < framedHeaderSize {
+			n := copy(f.header[f.headerN:], f.data)
+			f.data = f.data[n:]
+			f.headerN += n
+			if f.headerN == framedHeaderSize {
+				if err := f.startMessage(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if f.headerN == framedHeaderSize {
+			if payload, whole := f.takePayload(); whole {
+				f.headerN = 0
+				return payload, f.checkText(payload)
+			}
+		}
+		if err := f.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fill reads more output, once everything read so far is used up.
+func (f *framedReader) fill() error {
+	f.release()
+	if f.err != nil {
+		if errors.Is(f.err, io.EOF) && f.headerN > 0 {
+			return &framingError{fmt.Sprintf("stdout ended inside a message "+
+				"(%d of %d header bytes, %d of %d payload bytes)",
+				f.headerN, framedHeaderSize, len(f.message), f.size)}
+		}
+		return f.err
+	}
+	buf, n, err := f.in.read()
+	if errors.Is(err, errWouldBlock) {
+		return err // what is read so far waits in header and message
+	}
+	f.buf, f.err = buf, err
+	if buf != nil {
+		f.data = (*buf)[:n]
+	}
+	return nil
+}
+
+func (f *framedReader) startMessage() error {
+	word := binary.BigEndian.Uint32(f.header[:])
+	f.text = word&framedTextBit != 0
+	f.size = int(word &^ framedTextBit)
+	if f.limit > 0 && int64(f.size) > f.limit {
+		return &framingError{fmt.Sprintf("a header announces %d bytes, over --maxframesize=%d",
+			f.size, f.limit)}
+	}
+	return nil
+}
+
+// takePayload returns the payload once all of it is read: straight from
+// the read buffer when it is all there, else assembled in message.
+func (f *framedReader) takePayload() ([]byte, bool) {
+	if f.message == nil && len(f.data) >= f.size {
+		payload := f.data[:f.size]
+		f.data = f.data[f.size:]
+		return payload, true
+	}
+	if f.message == nil {
+		f.message = make([]byte, 0, min(f.size, maxPreallocFramed))
+	}
+	n := min(f.size-len(f.message), len(f.data))
+	f.message = append(f.message, f.data[:n]...)
+	f.data = f.data[n:]
+	return f.message, len(f.message) == f.size
+}
+
+// checkText refuses a text message that is not UTF-8: browsers would fail
+// the connection on it, and the child said it was text.
+func (f *framedReader) checkText(payload []byte) error {
+	if f.text && !utf8.Valid(payload) {
+		return &framingError{fmt.Sprintf("a text message of %d bytes is not valid UTF-8", len(payload))}
+	}
+	return nil
+}
+
+// dropMessage forgets the message returned last, once it is sent.
+func (f *framedReader) dropMessage() {
+	if f.headerN == 0 {
+		f.message = nil
+	}
+}
+
+func (f *framedReader) release() {
+	if f.buf != nil {
+		readBuffers.Put(f.buf)
+	}
+	f.buf, f.data = nil, nil
+}
+
+// buffered reports whether a whole message is already read.
+func (f *framedReader) buffered() bool {
+	if f.headerN != 0 || len(f.data) < framedHeaderSize {
+		return false
+	}
+	size := binary.BigEndian.Uint32(f.data) &^ framedTextBit
+	return uint64(len(f.data)-framedHeaderSize) >= uint64(size)
+}
+
+// messageType is the type of the message next returned last.
+func (f *framedReader) messageType() int {
+	if f.text {
+		return websocket.TextMessage
+	}
+	return websocket.BinaryMessage
+}
+
+// writeFramed adds a message, with its header, to the burst for stdin.
+func (b *burstWriter) writeFramed(text bool, message []byte) {
+	header := framedHeader(text, len(message))
+	b.write(header[:], false)
+	b.w.Write(message)
+}
+
+// framedInput writes client messages to a pipe (a child's stdin), each
+// after its header.
+type framedInput struct{ burst burstWriter }
+
+func (in *framedInput) write(message []byte, kind int) {
+	in.burst.writeFramed(kind == websocket.TextMessage, message)
+}
+func (in *framedInput) flush() error { return in.burst.flush() }
+
+// finish hands over the messages that came before the end.
+func (in *framedInput) finish(error) { in.burst.flush() }
+
+// endFramedOutput ends a session whose child broke the framed format: the
+// client gets 1011 at once and the child is stopped. It returns the error
+// for endOutput to go on with: io.EOF once this one is handled here.
+func (s *session) endFramedOutput(err error) error {
+	var broken *framingError
+	if !errors.As(err, &broken) {
+		return err
+	}
+	s.log.Error("closing with 1011", "error", err)
+	s.sock.writeClose(websocket.CloseInternalServerErr, "bad framed output")
+	go s.serve.stop() // endOutput reaps it
+	return io.EOF
+}
+
+// sendFramed sends one message of a framed child, of the type it chose.
+func (s *session) sendFramed(message []byte, more bool) error {
+	return s.sock.writeMessageOfType(s.framed.out.messageType(), message, more)
+}

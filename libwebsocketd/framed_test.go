@@ -1,0 +1,113 @@
+package libwebsocketd
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+func framedBytes(text bool, payload string) []byte {
+	header := framedHeader(text, len(payload))
+	return append(header[:], payload...)
+}
+
+// stutterInput hands out its data a byte at a time and says "would
+// block" before every byte, as a watched pipe may between any two bytes.
+type stutterInput struct {
+	data    []byte
+	blocked bool
+}
+
+func (s *stutterInput) read() (*[]byte, int, error) {
+	if s.blocked = !s.blocked; s.blocked {
+		return nil, 0, errWouldBlock
+	}
+	if len(s.data) == 0 {
+		return nil, 0, io.EOF
+	}
+	buf := readBuffers.Get().(*[]byte)
+	(*buf)[0] = s.data[0]
+	s.data = s.data[1:]
+	return buf, 1, nil
+}
+
+type framedMessage struct {
+	text    bool
+	payload string
+}
+
+// readFramed reads messages until an error other than errWouldBlock.
+func readFramed(f *framedReader) ([]framedMessage, error) {
+	var got []framedMessage
+	for {
+		message, err := f.next()
+		switch {
+		case errors.Is(err, errWouldBlock):
+		case err != nil:
+			return got, err
+		default:
+			got = append(got, framedMessage{f.messageType() == websocket.TextMessage, string(message)})
+		}
+	}
+}
+
+func TestFramedReaderResumesAtAnyByte(t *testing.T) {
+	want := []framedMessage{{true, "héllo"}, {false, ""}, {true, ""}, {false, "\x00\xff\n"},
+		{false, strings.Repeat("b", 70000)}}
+	var stream []byte
+	for _, m := range want {
+		stream = append(stream, framedBytes(m.text, m.payload)...)
+	}
+	for name, in := range map[string]input{
+		"stuttering": &stutterInput{data: stream},
+		"whole":      newLazyInput(bytes.NewReader(stream)),
+	} {
+		got, err := readFramed(&framedReader{in: in})
+		if !errors.Is(err, io.EOF) || len(got) != len(want) {
+			t.Fatalf("%s: got %d messages, %v; want %d and EOF", name, len(got), err, len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s: message %d: got %v %.20q, want %v %.20q", name, i,
+					got[i].text, got[i].payload, want[i].text, want[i].payload)
+			}
+		}
+	}
+}
+
+func TestFramedReaderRefusesBrokenOutput(t *testing.T) {
+	for name, tc := range map[string]struct {
+		stream string
+		limit  int64
+		says   string
+	}{
+		"truncated header":  {"\x80\x00", 0, "2 of 4 header bytes"},
+		"truncated payload": {"\x00\x00\x00\x05abc", 0, "3 of 5 payload bytes"},
+		"over the limit":    {"\x00\x00\x01\x00", 255, "announces 256 bytes, over --maxframesize=255"},
+		"text not UTF-8":    {"\x80\x00\x00\x01\xff", 0, "not valid UTF-8"},
+	} {
+		f := &framedReader{in: &stutterInput{data: []byte(tc.stream)}, limit: tc.limit}
+		_, err := readFramed(f)
+		var broken *framingError
+		if !errors.As(err, &broken) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: got %v, want a framing error saying %q", name, err, tc.says)
+		}
+	}
+}
+
+func TestFramedReaderBuffered(t *testing.T) {
+	stream := append(framedBytes(false, "one"), framedBytes(true, "two")...)
+	f := &framedReader{in: newLazyInput(bytes.NewReader(append(stream, 0, 0)))}
+	f.next()
+	if !f.buffered() {
+		t.Error("a whole message is buffered, buffered() said no")
+	}
+	f.next()
+	if f.buffered() {
+		t.Error("only part of a header is buffered, buffered() said yes")
+	}
+}
