@@ -76,15 +76,21 @@ func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
 
 func (p *process) errorOutput() *os.File { return p.stderr }
 
-// The process's own output side (output.go) uses these three.
+// The process's own output side (output.go) uses these.
 
 // output is the program's output, read until its end. It is a file so
 // that the shared watcher (watcher.go) can wait on it.
 func (p *process) output() *os.File { return p.stdout }
 
-// onStuckOutput sets what stop does last when the program is gone but
-// someone else still holds its output open; it must end the reading.
-func (p *process) onStuckOutput(abandon func()) { p.stdoutStuck = abandon }
+// onCloseOutput sets how the program's output is closed under its reader:
+// what stop does last when the program is gone but someone else still
+// holds its output open, and how a terminal is hung up (its master is the
+// output too). It must end the reading.
+func (p *process) onCloseOutput(closeOutput func()) {
+	p.outputMu.Lock()
+	p.closeOutput = closeOutput
+	p.outputMu.Unlock()
+}
 
 // end follows the end of the output: it waits for the program and says
 // how it ended. Only the output side calls it, once.

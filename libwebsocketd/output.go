@@ -67,12 +67,14 @@ func (s *session) watchOutput(w *pipeWatcher, p *process) error {
 	}
 	o := &outputStream{s: s, p: p, w: w, raw: raw,
 		frames: s.newFrameReader(newLingerInput(p.output(), raw))}
-	// Set before the first report can come: stop may need it from then on.
-	p.onStuckOutput(o.abandon)
 	if err := w.add(raw, o, true); err != nil {
-		p.onStuckOutput(nil)
 		return err
 	}
+	// Set once the watcher has the stream, so that abandon never meets one
+	// half added; stop comes later (its pump starts after this), and a
+	// kill in between closes stdout plainly, which the stop that follows
+	// the kill, through abandon, makes up for.
+	p.onCloseOutput(o.abandon)
 	return nil
 }
 
@@ -105,10 +107,15 @@ func (o *outputStream) drain() {
 	}
 }
 
-// abandon is the stop sequence's last step for a watched stdout (see
-// process.stop): the process group is dead, but someone outside it holds
-// stdout open. Closing our end, and draining, ends the output.
+// abandon closes a watched stdout under its reader (see process.stop):
+// the stop sequence's last step, when the process group is dead but
+// someone outside it holds stdout open, and with --terminal the hang-up.
+// Closing a descriptor wakes nothing in epoll, it only leaves the set, so
+// the drain that ends the output is started here; it forgets the entry.
+// The watcher stops waiting first (see stopWaiting). Safe after the end
+// of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
+	o.w.stopWaiting(o.raw)
 	o.p.output().Close()
 	go o.drain()
 }

@@ -33,10 +33,14 @@ type process struct {
 
 	exited   chan struct{} // closed once the child is reaped
 	stopOnce sync.Once
-	// stdoutStuck is stop's last step when the group is dead but stdout
-	// is still open; nil closes stdout, which ends a read waiting on it.
-	// A session whose stdout no goroutine waits on sets its own (output.go).
-	stdoutStuck func()
+	// closeOutput closes our end of stdout so that its reader learns of
+	// it: stop's last step when the group is dead but stdout is still
+	// open, and with --terminal the hang-up. nil closes stdout, which ends
+	// a read waiting on it; a session whose stdout no goroutine waits on
+	// sets its own (output.go). Under outputMu: kill may run while the
+	// session is being set up.
+	outputMu    sync.Mutex
+	closeOutput func()
 	// reached counts each step of the stop sequence taken; nil without
 	// --metrics.
 	reached func(step string)
@@ -99,7 +103,7 @@ func (p *process) wait() *os.ProcessState {
 // goroutine.
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
-		p.stdin.Close()
+		p.closeStdin()
 		p.reach("stdin_closed")
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
 			if p.exitedWithin(p.grace) {
@@ -111,14 +115,38 @@ func (p *process) stop() {
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
 			// holds it. Closing our end ends the stdout side, which reaps.
-			if p.stdoutStuck != nil {
-				p.stdoutStuck()
-			} else {
-				p.stdout.Close()
-			}
+			p.closeStdout()
 		}
 	})
 	<-p.exited
+}
+
+// closeStdin closes the child's stdin. With --terminal that is the
+// master of its terminal, which is stdout as well: closing it hangs the
+// terminal up (the kernel sends SIGHUP to the child, its session leader)
+// and ends the output, whose side alone reaps the child. So it is closed
+// the way that side learns of it. Closed behind its back, a master that
+// the watcher waits on leaves the epoll set without a word, no reader
+// comes, and the child, gone on SIGHUP, stays a zombie until the stop
+// sequence's last step (with --closems, minutes later).
+func (p *process) closeStdin() {
+	if p.terminal != nil {
+		p.closeStdout()
+		return
+	}
+	p.stdin.Close()
+}
+
+// closeStdout closes our end of stdout so that its reader ends.
+func (p *process) closeStdout() {
+	p.outputMu.Lock()
+	closeOutput := p.closeOutput
+	p.outputMu.Unlock()
+	if closeOutput != nil {
+		closeOutput()
+	} else {
+		p.stdout.Close()
+	}
 }
 
 func (p *process) exitedWithin(d time.Duration) bool {
@@ -153,5 +181,5 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 func (p *process) kill() {
 	p.signalGroup(syscall.SIGKILL)
 	p.cell.kill()
-	p.stdin.Close()
+	p.closeStdin()
 }

@@ -30,9 +30,10 @@ type sessionOps struct {
 	metrics *Metrics
 	started time.Time
 
-	// lastActive is when the last data message went either way, as time
-	// since started (monotonic, unlike a wall-clock stamp); only kept
-	// with --idlems.
+	// lastActive is when the last data message went either way, or a
+	// --terminal resize came in (see socket.countIn), as time since
+	// started (monotonic, unlike a wall-clock stamp); only kept with
+	// --idlems.
 	lastActive atomic.Int64
 	trackIdle  bool
 	timersMu   sync.Mutex

@@ -43,6 +43,10 @@ type socket struct {
 	keepAlive   *keepAlive    // nil without --pingms
 	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
+
+	// isControl tells a client's control message (a --terminal resize),
+	// which ops does not count as a message, from data; nil: all are data.
+	isControl func(message []byte, kind int) bool
 }
 
 // newSocket wraps an upgraded connection and what its upgrade hijacked
@@ -87,8 +91,24 @@ func (s *socket) readMessage() ([]byte, error) {
 		return nil, err
 	}
 	message := s.inbox.Bytes()
-	s.ops.messageIn(len(message))
+	s.countIn(message)
 	return message, nil
+}
+
+// countIn counts a client message for --metrics and --idlems. A control
+// message is no message for the program, so the message counts leave it
+// out; for --idlems it is activity all the same: a user who resizes the
+// window is at the terminal, and closing the session under them would be
+// wrong.
+func (s *socket) countIn(message []byte) {
+	if s.ops == nil {
+		return
+	}
+	if s.isControl != nil && s.isControl(message, s.lastKind) {
+		s.ops.active()
+		return
+	}
+	s.ops.messageIn(len(message))
 }
 
 func (s *socket) releaseInbox() {

@@ -34,6 +34,17 @@ func (in *terminalInput) write(message []byte, kind int) {
 	in.burst.write(message, false)
 }
 
+// isTerminalControl reports whether a --terminal client's message is a
+// control message rather than typing, as write tells them apart; the
+// socket counts the two apart (socket.countIn).
+func isTerminalControl(message []byte, kind int) bool {
+	if kind != websocket.TextMessage {
+		return false
+	}
+	_, ok := parseControl(message)
+	return ok
+}
+
 func (in *terminalInput) flush() error { return in.burst.flush() }
 
 // finish types what came before the end.

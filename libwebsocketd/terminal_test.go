@@ -3,6 +3,8 @@ package libwebsocketd
 import (
 	"net/url"
 	"testing"
+
+	"github.com/gorilla/websocket"
 )
 
 func TestTerminalControlMessages(t *testing.T) {
@@ -54,5 +56,22 @@ func TestTerminalSizeFromQuery(t *testing.T) {
 		if cols, rows := terminalSize(values); [2]uint16{cols, rows} != want {
 			t.Errorf("%q: %dx%d, want %dx%d", query, cols, rows, want[0], want[1])
 		}
+	}
+}
+
+// A --terminal resize is activity for --idlems but no message: the
+// message counts leave it out (test/terminal_test.go checks the metrics).
+func TestTerminalResizeIsActivityNotAMessage(t *testing.T) {
+	ops := newSessionOps(nil, true)
+	sock := &socket{ops: ops, isControl: isTerminalControl, lastKind: websocket.TextMessage}
+	sock.countIn([]byte(`{"resize":{"cols":100,"rows":30}}`))
+	if ops.lastActive.Load() == 0 {
+		t.Fatal("a resize did not count as activity for --idlems")
+	}
+	if isTerminalControl([]byte(`{"resize":{"cols":100,"rows":30}}`), websocket.BinaryMessage) {
+		t.Error("a binary message was taken for a control message; only text ones are")
+	}
+	if isTerminalControl([]byte("ls\r"), websocket.TextMessage) {
+		t.Error("typing was taken for a control message")
 	}
 }

@@ -113,6 +113,9 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	proc.inputLines = !h.cfg.Binary
 	proc.inputFramed = h.cfg.Framed
 	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
+	if tty.mode == ttyTerminal {
+		s.sock.isControl = isTerminalControl
+	}
 	h.attachOps(s)
 	s.onClose = func() {
 		code := s.ops.finish()

@@ -79,10 +79,18 @@ func (w *pipeWatcher) rearm(raw syscall.RawConn, id int32) error {
 // remove stops waiting on the pipe; a report already under way for it
 // finds no entry. The pipe may be closed already (closing removed it).
 func (w *pipeWatcher) remove(raw syscall.RawConn, id int32) {
+	w.stopWaiting(raw)
+	w.forget(id)
+}
+
+// stopWaiting takes the pipe out of the epoll set, before it is closed
+// under its reader: closing takes it out only once no process holds the
+// open file any more, and a child being forked holds it until its exec.
+// The entry stays, for the reader to forget.
+func (w *pipeWatcher) stopWaiting(raw syscall.RawConn) {
 	raw.Control(func(fd uintptr) {
 		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 	})
-	w.forget(id)
 }
 
 func (w *pipeWatcher) control(raw syscall.RawConn, op int, id int32, oneShot bool) error {

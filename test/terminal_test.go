@@ -136,6 +136,26 @@ func TestTerminalClientGoneHangsUpTheShell(t *testing.T) {
 	s.waitNoChildren(readTimeout)
 }
 
+// Resize messages set the window size; they are not typing, and the
+// message counts leave them out.
+func TestTerminalResizeIsNotCountedAsAMessage(t *testing.T) {
+	bash := requireTool(t, "bash")
+	s := startServer(t, "--terminal", "--metrics=127.0.0.1:0", bash, "--norc", "--noprofile", "-i")
+	tc := &terminalClient{t: t, c: s.dial("/")}
+	typed := []string{setPrompt, "stty size\r"}
+	tc.typeText(typed[0])
+	tc.await(prompt)
+	tc.typeText(`{"resize":{"cols":100,"rows":30}}`)
+	tc.typeText(`{"resize":{"cols":0,"rows":30}}`) // refused, yet a control message
+	tc.typeText(typed[1])
+	tc.await("30 100\r\n") // every message before it has been read
+	_, exposition := httpGet(t, s.metricsURL()+"/metrics")
+	expectMetrics(t, exposition, map[string]float64{
+		`websocketd_messages_total{direction="in"}`:      float64(len(typed)),
+		`websocketd_message_bytes_total{direction="in"}`: float64(len(typed[0]) + len(typed[1])),
+	})
+}
+
 // waitForeground waits until a process named name, started by the
 // server's child, is its terminal's foreground job, and returns its pid.
 func waitForeground(t *testing.T, s *server, name string) int {
