@@ -27,10 +27,10 @@ const helpUsage = `  websocketd [OPTION]... COMMAND [ARG]...   every URL path ru
 const helpArguments = `Everything after COMMAND is passed to it as its arguments, untouched.
 Long flags take one dash or two: -port=8080 is --port=8080.`
 
-const helpURLForms = `  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND; PATH and QUERY reach it as
-                                       SCRIPT_NAME and QUERY_STRING
+const helpURLForms = `  ws://HOST:PORT/ANY/PATH?QUERY        runs COMMAND with SCRIPT_NAME=/,
+                                       PATH_INFO=/ANY/PATH, QUERY_STRING=QUERY
   ws://HOST:PORT/SCRIPT/EXTRA?QUERY    with --dir: runs DIR/SCRIPT with
-                                       PATH_INFO=/EXTRA
+                                       SCRIPT_NAME=/SCRIPT, PATH_INFO=/EXTRA
   wss://...                            the same over TLS (--ssl)
   http://HOST:PORT/PATH                plain requests: --devconsole, --cgidir,
                                        --staticdir, in that order, else 404`

@@ -117,7 +117,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		return exitConfig
 	}
 	if err := server.Listen(); err != nil {
-		fmt.Fprintf(stderr, "websocketd: cannot listen: %v\n", err)
+		logFatal(log, stderr, "cannot listen: "+err.Error())
 		return exitListen
 	}
 	served := make(chan error, 1)
@@ -137,6 +137,17 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	}
 	notify(log, daemon.SdNotifyReady)
 	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
+}
+
+// logFatal puts why the server cannot run in its log (stdout), where every
+// other line goes and where the classic websocketd put it; with
+// --loglevel=none it goes to stderr, so the reason is never lost.
+func logFatal(log *slog.Logger, stderr io.Writer, why string) {
+	if log.Enabled(context.Background(), libwebsocketd.LevelFatal) {
+		log.Log(context.Background(), libwebsocketd.LevelFatal, why, "category", "server")
+		return
+	}
+	fmt.Fprintf(stderr, "websocketd: %s\n", why)
 }
 
 // awaitEnd serves until SIGTERM or SIGINT, or with --once until the one

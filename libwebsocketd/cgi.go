@@ -32,6 +32,14 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 		// malformed response) belong in the server's log, not on stderr.
 		Logger: slog.NewLogLogger(h.log.With("category", "cgi", "url", requestURL(r)).Handler(), slog.LevelError),
 	}
-	handler.ServeHTTP(w, r)
+	rec := &accessRecorder{ResponseWriter: w}
+	handler.ServeHTTP(rec, r)
+	if rec.status == http.StatusInternalServerError {
+		// The CGI host has logged "no such file or directory" about the
+		// script; if the script could not even start, say why.
+		if err := missingInterpreter(script.path, handler.Dir); err != nil {
+			h.log.Error("cannot start CGI script", "category", "cgi", "url", requestURL(r), "error", err)
+		}
+	}
 	return true
 }

@@ -59,7 +59,7 @@ func levelName(level slog.Level) string {
 func NewLogger(w io.Writer, level slog.Level, format string) *slog.Logger {
 	if format == "json" {
 		opts := &slog.HandlerOptions{Level: level, ReplaceAttr: jsonLevelNames}
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(&uniqueKeys{inner: slog.NewJSONHandler(w, opts)})
 	}
 	return slog.New(&classicHandler{out: &lockedWriter{w: w}, level: level})
 }
@@ -105,6 +105,7 @@ func (h *classicHandler) WithGroup(string) slog.Handler { return h }
 func (h *classicHandler) Handle(_ context.Context, r slog.Record) error {
 	attrs := append([]slog.Attr(nil), h.attrs...)
 	r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
+	attrs = lastOfEachKey(attrs)
 	category := "server"
 	values := map[string]string{}
 	var extra []string

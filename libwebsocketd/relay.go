@@ -51,6 +51,7 @@ func (s *session) pumpStdin() {
 			childReads = false
 		}
 	}
+	s.noteReadEnd()
 	s.ops.ended(outcomeClientClosed)
 	s.sock.close()
 	s.serve.stop()

@@ -28,7 +28,9 @@ var (
 // the script the URL path names inside --dir.
 func (h *Handler) resolveCommand(r *http.Request) (commandTarget, int, error) {
 	if h.cfg.ScriptDir == "" {
-		return commandTarget{argv: h.cfg.Command, scriptName: r.URL.Path}, 0, nil
+		// As the classic websocketd: the one command stands at "/" and the
+		// whole request path is what follows it, so scripts route on it.
+		return commandTarget{argv: h.cfg.Command, scriptName: "/", pathInfo: r.URL.Path}, 0, nil
 	}
 	script, err := resolveScript(h.cfg.ScriptDir, r.URL.EscapedPath())
 	if err != nil {
@@ -55,7 +57,9 @@ type script struct {
 // resolveScript walks escapedPath segment by segment down from root until
 // it reaches a file. It never leaves root: a segment that decodes to "."
 // or "..", holds a slash or a NUL, or starts with a dot is refused, and
-// the file found must still be inside root once symlinks are resolved.
+// the file found must still be inside root, and no dot file, once
+// symlinks are resolved (absolute targets included: the classic
+// websocketd runs a script reached by one).
 func resolveScript(root, escapedPath string) (script, error) {
 	segments, err := pathSegments(escapedPath)
 	if err != nil {
@@ -83,6 +87,12 @@ func resolveScript(root, escapedPath string) (script, error) {
 func checkScript(realRoot, path string, info os.FileInfo, name, rest []string) (script, error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil || !within(realRoot, real) || !info.Mode().IsRegular() {
+		return script{}, errNotFound
+	}
+	// A symlink, its target absolute or not, may lead to any script
+	// inside, but not to a dot file: those are never run by their name
+	// either.
+	if rel, err := filepath.Rel(realRoot, real); err != nil || hasDotElement(filepath.ToSlash(rel)) {
 		return script{}, errNotFound
 	}
 	if info.Mode().Perm()&0o111 == 0 {

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -140,6 +141,27 @@ func TestWithin(t *testing.T) {
 	for _, tc := range cases {
 		if got := within(tc.root, tc.path); got != tc.want {
 			t.Errorf("within(%q, %q) = %v, want %v", tc.root, tc.path, got, tc.want)
+		}
+	}
+}
+
+// With one COMMAND, as with the classic websocketd, SCRIPT_NAME is "/" and
+// the whole decoded request path is PATH_INFO.
+func TestSingleCommandGetsThePathAsPathInfo(t *testing.T) {
+	h := &Handler{cfg: Config{Command: []string{"cat"}}}
+	for target, wantPathInfo := range map[string]string{
+		"/":                  "/",
+		"/some/path?q=1":     "/some/path",
+		"/room/a%20b/":       "/room/a b/",
+		"/deep/er/still.txt": "/deep/er/still.txt",
+	} {
+		got, _, err := h.resolveCommand(httptest.NewRequest("GET", target, nil))
+		if err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		if got.scriptName != "/" || got.pathInfo != wantPathInfo {
+			t.Errorf("%s: SCRIPT_NAME %q PATH_INFO %q, want \"/\" and %q",
+				target, got.scriptName, got.pathInfo, wantPathInfo)
 		}
 	}
 }

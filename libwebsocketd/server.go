@@ -164,7 +164,9 @@ func trimBrackets(a string) string {
 	return a
 }
 
-// URLs are the addresses clients can use, one per listener.
+// URLs are the addresses clients can use, one per listener. A Unix socket
+// is "unix socket at PATH", the classic websocketd's wording, which
+// people's tooling greps the log for.
 func (s *Server) URLs() []string {
 	scheme := "ws"
 	if s.cfg.TLS {
@@ -173,7 +175,7 @@ func (s *Server) URLs() []string {
 	var urls []string
 	for _, l := range s.listeners {
 		if l.Addr().Network() == "unix" {
-			urls = append(urls, "unix:"+l.Addr().String())
+			urls = append(urls, "unix socket at "+l.Addr().String())
 			continue
 		}
 		urls = append(urls, scheme+"://"+l.Addr().String()+"/")

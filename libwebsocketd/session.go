@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -21,6 +22,13 @@ type session struct {
 	stopStderr func()        // stops reading stderr before its end
 	clientGone bool          // the output side found the client gone
 
+	// For the DISCONNECT line (sessionend.go).
+	started          time.Time
+	exit             exitStatus  // set by the output side once the backend has ended
+	ended            atomic.Bool // the backend has ended (exit is set)
+	leftWhileRunning bool        // set by the stdin pump: the client ended first
+	goingAway        atomic.Bool // the server closed the session to shut down
+
 	ops     *sessionOps  // metrics, timeouts, outcome (sessionops.go)
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
@@ -29,6 +37,7 @@ type session struct {
 // run starts the pumps and returns at once: the goroutine that served the
 // upgrade request is not kept, nor are its buffers.
 func (s *session) run() {
+	s.started = time.Now()
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
 	s.startStderr()
@@ -43,13 +52,16 @@ func (s *session) pumpDone() {
 		return
 	}
 	s.sock.close()
+	// Logged before onClose lets a shutting-down server exit, or the
+	// last sessions' lines would be lost.
+	s.logDisconnect()
 	s.onClose()
-	s.log.Log(nil, LevelAccess, "DISCONNECT")
 }
 
 // shutdown says goodbye to the client (1001) and stops the child, for a
 // server that is going away.
 func (s *session) shutdown() {
+	s.goingAway.Store(true)
 	s.ops.ended(outcomeShutdown)
 	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
 	s.sock.awaitCloseReply()
@@ -58,6 +70,7 @@ func (s *session) shutdown() {
 // kill ends the session at once, for a server whose shutdown grace is
 // over: the process group gets SIGKILL and the connection is dropped.
 func (s *session) kill() {
+	s.goingAway.Store(true)
 	s.serve.kill()
 	s.sock.close()
 }
@@ -75,5 +88,7 @@ func (s *session) logReadEnd(err error) {
 }
 
 func (s *session) logExit(status exitStatus) {
+	s.exit = status
+	s.ended.Store(true)
 	s.log.Debug("process ended", "status", status.detail)
 }

@@ -12,21 +12,21 @@ import (
 )
 
 // newStaticHandler serves the files of dir (--staticdir) with the standard
-// file server: MIME types, Range, If-Modified-Since and index.html. The
-// directory is opened as an os.Root, so no symlink leads out of it; dot
-// files are never served; directories are listed only with list set; and
-// nothing inside hidden (the CGI directory) is ever served as a file, by
-// whatever symlink it is reached.
+// file server: MIME types, Range, If-Modified-Since and index.html. Every
+// path is resolved, symlinks followed, to a real path that must lie inside
+// dir, and is then opened through an os.Root of dir, so that no symlink
+// swapped in meanwhile leads out either. Dot files are never served;
+// directories are listed only with list set; and nothing inside hidden
+// (the CGI directory) is ever served as a file, by whatever symlink it is
+// reached.
 func newStaticHandler(dir string, list bool, hidden string) (http.Handler, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
 	fsys := staticFS{fsys: root.FS(), list: list}
-	if hidden != "" {
-		if fsys.realDir, fsys.realHidden, err = hiddenInside(dir, hidden); err != nil {
-			return nil, err
-		}
+	if fsys.realDir, fsys.realHidden, err = hiddenInside(dir, hidden); err != nil {
+		return nil, err
 	}
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,10 +38,14 @@ func newStaticHandler(dir string, list bool, hidden string) (http.Handler, error
 }
 
 // hiddenInside resolves dir and hidden to real paths; realHidden is empty
-// when hidden lies outside dir, where the root cannot reach it anyway.
+// when there is no hidden directory or it lies outside dir, where nothing
+// served can reach it anyway.
 func hiddenInside(dir, hidden string) (realDirPath, realHidden string, err error) {
 	if realDirPath, err = realDir(dir); err != nil {
 		return "", "", err
+	}
+	if hidden == "" {
+		return realDirPath, "", nil
 	}
 	if realHidden, err = realDir(hidden); err != nil {
 		return "", "", fmt.Errorf("--cgidir: %w", err)
@@ -63,7 +67,7 @@ func allowReadOnly(w http.ResponseWriter, r *http.Request) bool {
 }
 
 type staticFS struct {
-	fsys fs.FS
+	fsys fs.FS // the os.Root of the served directory
 	list bool
 	// realDir is the served directory and realHidden the CGI directory
 	// inside it, both without symlinks; realHidden is "" when there is
@@ -72,10 +76,11 @@ type staticFS struct {
 }
 
 func (s staticFS) Open(name string) (fs.File, error) {
-	if s.refused(name) {
-		return nil, fs.ErrNotExist
+	real, err := s.resolve(name)
+	if err != nil {
+		return nil, err
 	}
-	f, err := s.fsys.Open(name)
+	f, err := s.fsys.Open(real)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -83,11 +88,36 @@ func (s staticFS) Open(name string) (fs.File, error) {
 	if err != nil || !info.IsDir() {
 		return f, err
 	}
-	if !s.list && !s.hasIndex(name) {
+	if !s.list && !s.hasIndex(real) {
 		f.Close()
 		return nil, fs.ErrNotExist // no listing: as if the directory were absent
 	}
 	return dirFile{File: f, fsys: s, name: name}, nil
+}
+
+// resolve turns name (a slash path below the root, as asked for) into the
+// slash path below the root of what it really is, every symlink followed.
+// The root alone would refuse every symlink with an absolute target; the
+// classic websocketd serves one that leads back inside, and so does this.
+// It reports "does not exist" for what must not be served: a dot file or
+// dot directory, by its own name or the one it resolves to; anything that
+// resolves outside the root; anything inside the hidden directory.
+func (s staticFS) resolve(name string) (string, error) {
+	if hasDotElement(name) {
+		return "", fs.ErrNotExist
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(s.realDir, filepath.FromSlash(name)))
+	if err != nil {
+		return "", notFound(err)
+	}
+	if !within(s.realDir, real) || (s.realHidden != "" && within(s.realHidden, real)) {
+		return "", fs.ErrNotExist
+	}
+	rel, err := filepath.Rel(s.realDir, real)
+	if err != nil || hasDotElement(filepath.ToSlash(rel)) {
+		return "", fs.ErrNotExist
+	}
+	return filepath.ToSlash(rel), nil
 }
 
 // notFound turns an error opening a file into "does not exist", except a
@@ -100,24 +130,23 @@ func notFound(err error) error {
 	return fs.ErrNotExist
 }
 
-// refused reports whether name (a slash path below the root) must not be
-// served: it has a dot file or dot directory in it, or it leads, through
-// symlinks or not, into the hidden directory.
-func (s staticFS) refused(name string) bool {
+// hasDotElement reports whether a slash path has a dot file or dot
+// directory in it ("." alone is the root).
+func hasDotElement(name string) bool {
 	for _, element := range strings.Split(name, "/") {
 		if strings.HasPrefix(element, ".") && element != "." {
 			return true
 		}
 	}
-	if s.realHidden == "" {
-		return false
-	}
-	real, err := filepath.EvalSymlinks(filepath.Join(s.realDir, filepath.FromSlash(name)))
-	return err == nil && within(s.realHidden, real)
+	return false
 }
 
 func (s staticFS) hasIndex(dir string) bool {
-	info, err := fs.Stat(s.fsys, path.Join(dir, "index.html"))
+	index, err := s.resolve(path.Join(dir, "index.html"))
+	if err != nil {
+		return false
+	}
+	info, err := fs.Stat(s.fsys, index)
 	return err == nil && !info.IsDir()
 }
 
@@ -136,7 +165,7 @@ func (d dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	entries, err := lister.ReadDir(n)
 	kept := entries[:0]
 	for _, e := range entries {
-		if !d.fsys.refused(path.Join(d.name, e.Name())) {
+		if _, refused := d.fsys.resolve(path.Join(d.name, e.Name())); refused == nil {
 			kept = append(kept, e)
 		}
 	}

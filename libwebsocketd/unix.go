@@ -20,7 +20,7 @@ func listenUnix(path string) (net.Listener, error) {
 	conn, dialErr := net.DialTimeout("unix", path, time.Second)
 	if dialErr == nil {
 		conn.Close()
-		return nil, fmt.Errorf("unix socket %s is in use by a running server", path)
+		return nil, fmt.Errorf("unix socket %s is already in use by a running server", path)
 	}
 	if info, statErr := os.Lstat(path); statErr != nil || info.Mode()&os.ModeSocket == 0 {
 		return nil, fmt.Errorf("%s exists and is not a socket: %w", path, err)

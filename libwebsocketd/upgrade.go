@@ -100,7 +100,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	}
 	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
 	if err != nil {
-		log.Error("cannot start process", "error", err)
+		log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "cannot start process"),
 			time.Now().Add(controlWriteTimeout))

@@ -261,7 +261,7 @@ func TestEnvironmentIsExactlyCGI(t *testing.T) {
 		"SERVER_SOFTWARE": "websocketd/0.6.0", "GATEWAY_INTERFACE": "CGI/1.1",
 		"SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": host, "SERVER_PORT": port,
 		"REQUEST_METHOD": "GET", "REQUEST_URI": "/some/path?q=1&r=%20",
-		"SCRIPT_NAME": "/some/path", "PATH_INFO": "", "QUERY_STRING": "q=1&r=%20",
+		"SCRIPT_NAME": "/", "PATH_INFO": "/some/path", "QUERY_STRING": "q=1&r=%20",
 		"REMOTE_ADDR": "127.0.0.1", "REMOTE_HOST": "127.0.0.1",
 		"HTTP_X_MULTI": "a, b", "HTTP_X_EVIL": "ok", "HTTP_HOST": s.addr,
 		"HTTP_CONNECTION": "Upgrade", "HTTP_UPGRADE": "websocket",

@@ -1,10 +1,13 @@
 package test
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"syscall"
 	"testing"
 
@@ -26,13 +29,13 @@ func socketPath(t testing.TB) string {
 // waitUnixServing waits for the serving line of the Unix socket at path.
 func (s *server) waitUnixServing(path string) {
 	s.t.Helper()
-	waitFor(s.t, startTimeout, "serving on unix:"+path, func() bool {
+	waitFor(s.t, startTimeout, "serving on unix socket at "+path, func() bool {
 		select {
 		case <-s.done:
 			s.t.Fatalf("websocketd exited before serving: %v\n%s", s.cmd.ProcessState, s.out)
 		default:
 		}
-		return len(s.out.lines(" on unix:"+path)) == 1
+		return len(s.out.lines(" on unix socket at "+path)) == 1
 	})
 }
 
@@ -109,12 +112,21 @@ func TestLiveUnixSocketIsRefused(t *testing.T) {
 	first := startProcessOnly(t, "--unixsocket="+path, "cat")
 	first.waitUnixServing(path)
 
-	second := startProcessOnly(t, "--unixsocket="+path, "cat")
-	if code := second.wait(startTimeout); code != 3 {
-		t.Fatalf("second server on a live socket: exit %d, want 3\n%s", code, second.out)
+	// The reason goes to the log on stdout, as the classic websocketd's
+	// fatal line did, with the words people's tooling greps for.
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	second := exec.CommandContext(ctx, binary, "--unixsocket="+path, "cat")
+	var stdout, stderr bytes.Buffer
+	second.Stdout, second.Stderr = &stdout, &stderr
+	err := second.Run()
+	if code := second.ProcessState.ExitCode(); code != 3 {
+		t.Fatalf("second server on a live socket: exit %d (%v), want 3\n%s%s", code, err, &stdout, &stderr)
 	}
-	if !strings.Contains(second.out.String(), "in use by a running server") {
-		t.Errorf("the refusal does not say why:\n%s", second.out)
+	fatal := regexp.MustCompile(`(?m)^.* \| FATAL  \| server \| .*unix socket ` + regexp.QuoteMeta(path) +
+		` is already in use by a running server$`)
+	if !fatal.MatchString(stdout.String()) {
+		t.Errorf("no fatal log line on stdout saying the socket is already in use:\nstdout: %s\nstderr: %s", &stdout, &stderr)
 	}
 	echoOnce(t, dialUnix(t, path), "first still answers")
 }

@@ -1,0 +1,55 @@
+package libwebsocketd
+
+import "time"
+
+// What the DISCONNECT line tells: how the child ended, and how long the
+// session lasted. Someone reading an access log wants to know whether a
+// script failed (exit status 3), was killed (signal: killed), or was
+// still busy when its client went away, without turning on debug.
+
+// noteReadEnd is called by the stdin pump once the client's side has
+// ended: if the child has not ended by then, the client left first.
+func (s *session) noteReadEnd() {
+	s.leftWhileRunning = !s.ended.Load()
+}
+
+// logDisconnect writes the DISCONNECT line. It runs after both pumps,
+// when the child is reaped.
+func (s *session) logDisconnect() {
+	stoppedAt := ""
+	if s.leftWhileRunning {
+		stoppedAt = s.whyStopped()
+	}
+	s.log.Log(nil, LevelAccess, "DISCONNECT", "process", processFate(s.exit.detail, stoppedAt),
+		"duration", time.Since(s.started).Round(time.Millisecond))
+}
+
+// whyStopped says what ended a session whose child was still running:
+// the client leaving, unless the server closed the session itself.
+func (s *session) whyStopped() string {
+	if s.goingAway.Load() {
+		return "at server shutdown"
+	}
+	if s.ops != nil {
+		switch s.ops.outcome.Load() {
+		case outcomeIdle:
+			return "at the idle timeout"
+		case outcomeTimeLimit:
+			return "at the session time limit"
+		}
+	}
+	return "when the client left"
+}
+
+// processFate says how the child ended, in the words of os.ProcessState
+// ("exit status 3", "signal: killed"), after what stopped it when it did
+// not end by itself (stoppedAt, empty when it did).
+func processFate(ended, stoppedAt string) string {
+	if ended == "" {
+		ended = "unknown"
+	}
+	if stoppedAt == "" {
+		return ended
+	}
+	return "still running " + stoppedAt + ", then " + ended
+}
