@@ -22,7 +22,10 @@ type roomHub struct {
 
 // roomKey is what clients share a room by: the URL path without the
 // query; with --dir, the script's path and PATH_INFO.
-func roomKey(target commandTarget) string {
+func (hub *roomHub) roomKey(r *http.Request, target commandTarget) string {
+	if hub.h.cfg.ScriptDir == "" {
+		return r.URL.Path
+	}
 	return target.scriptName + target.pathInfo
 }
 
@@ -31,7 +34,7 @@ var errTooManyForks = errors.New("too many processes (--maxforks)")
 // enter returns the room for target, started if need be, with a place
 // reserved for the client (release gives it back).
 func (hub *roomHub) enter(r *http.Request, target commandTarget, protocol string) (*room, error) {
-	key := roomKey(target)
+	key := hub.roomKey(r, target)
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	if rm := hub.rooms[key]; rm != nil && rm.reserve() {
@@ -205,6 +208,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	st.attach(s)
 	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
+	st.open()
 	if draining {
 		s.shutdown()
 	}

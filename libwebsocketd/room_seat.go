@@ -20,6 +20,8 @@ type seat struct {
 	room *room
 	sess *session // nil until the upgrade is done (attach)
 	id   string
+	// opened: the session's pumps run, so the writer may start (open).
+	opened bool
 
 	mu        sync.Mutex
 	queue     []roomMessage
@@ -86,10 +88,10 @@ func (st *seat) slowDeadline() time.Time {
 	return st.fullSince.Add(st.room.slow)
 }
 
-// startWriterLocked starts the writer unless it runs, or the seat has no
-// socket yet (attach starts it then).
+// startWriterLocked starts the writer unless it runs, or the session is
+// not open yet (open starts it then).
 func (st *seat) startWriterLocked() {
-	if !st.writing && st.sess != nil {
+	if !st.writing && st.opened {
 		st.writing = true
 		go st.write()
 	}
@@ -174,19 +176,28 @@ func (st *seat) close(code int, reason string, grace time.Duration, dropNow bool
 	if dropNow {
 		st.queue, st.queued = nil, 0
 	}
-	if st.writing && st.sess != nil {
+	if st.writing {
 		// A write under way may be stuck on a client that does not read.
 		st.sess.sock.conn.UnderlyingConn().SetWriteDeadline(st.closing.deadline)
 	}
 	st.startWriterLocked()
 }
 
-// attach gives the seat its session once the upgrade is done: what was
-// queued since the seat was taken starts to go out.
+// attach gives the seat its session once the upgrade is done; nothing is
+// written to it before open.
 func (st *seat) attach(s *session) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.sess = s
+}
+
+// open follows the start of the session's pumps: what was queued since
+// the seat was taken starts to go out. Before, the writer could end the
+// output side before the session counts its pumps.
+func (st *seat) open() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.opened = true
 	if len(st.queue) > 0 || st.closing != nil {
 		st.startWriterLocked()
 	}
