@@ -5,6 +5,7 @@ VERSION := $(shell sed -n 's/^const version = "\(.*\)"/\1/p' version.go)
 GIT_DESCRIPTION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -s -w -X main.gitDescription=$(GIT_DESCRIPTION)
 PORT ?= 8080
+ADDRESS ?= 127.0.0.1
 
 # make install: PREFIX and DESTDIR as usual (make install DESTDIR=/tmp/pkg).
 PREFIX ?= /usr/local
@@ -14,7 +15,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build run test check fuzz bench clean docs install uninstall version oldest-go
+.PHONY: build run run-rooms examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 # The version names the commit through GIT_DESCRIPTION; the go command's own
@@ -23,14 +24,36 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 build:
 	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
-# Serves the examples: open http://localhost:$(PORT)/ and pick a script.
-# The room examples (rooms.html) are served by two more servers, on the
-# next two ports: plain rooms and JSON rooms. All three stop together.
-run: build
-	./websocketd --port=$$(($(PORT)+1)) --room --dir=examples/rooms/plain & plain=$$!; \
-	./websocketd --port=$$(($(PORT)+2)) --room=json --dir=examples/rooms/json & json=$$!; \
-	trap 'kill $$plain $$json 2>/dev/null' EXIT INT TERM; \
-	./websocketd --port=$(PORT) --dir=examples --staticdir=examples/html
+# Serves the examples and the page that talks to them, on 127.0.0.1 only:
+# dump-env shows the server's environment to whoever connects. ADDRESS=
+# and PORT= choose another interface and port.
+run: build examples
+	@case '$(ADDRESS)' in ''|0.0.0.0|'[::]') host=localhost;; *) host='$(ADDRESS)';; esac; \
+	echo "websocketd examples: open http://$$host:$(PORT)/ in a browser (Ctrl-C stops the server)"
+	./websocketd --address=$(ADDRESS) --port=$(PORT) --dir=examples --staticdir=examples/html
+
+# The room examples' servers (rooms.html, served by `make run`): plain
+# rooms on PORT+1 and JSON rooms on PORT+2. Run it beside `make run`, in
+# another terminal; Ctrl-C stops both.
+run-rooms: build
+	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+1)) --room --dir=examples/rooms/plain & \
+	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+2)) --room=json --dir=examples/rooms/json; wait
+
+# The C and Go examples are compiled next to their sources (the binaries are
+# gitignored); the scripts in the other languages run as they are. Without
+# a C compiler the C examples are left out rather than failing `make run`.
+EXAMPLE_NAMES := count greeter echo dump-env
+EXAMPLES_GO := $(EXAMPLE_NAMES:%=examples/go/%)
+EXAMPLES_C := $(if $(shell command -v $(CC) 2>/dev/null),$(EXAMPLE_NAMES:%=examples/c/%))
+
+examples: $(EXAMPLES_GO) $(EXAMPLES_C)
+	@$(if $(EXAMPLES_C),:,echo "no C compiler ($(CC)): the C examples are not built")
+
+examples/go/%: examples/go/%.go
+	CGO_ENABLED=0 go build -trimpath -o $@ $<
+
+examples/c/%: examples/c/%.c
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 # Formatting, vet and every test (unit, black-box, browser) under -race.
 test: check
@@ -48,6 +71,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzResolveScript$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzWindowsSegment$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzUTF8Stream$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzHtpasswd$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzForwarded$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
@@ -66,6 +90,32 @@ check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	go vet ./...
 	go vet -tags gendocs .
+
+# Every release target builds without cgo, and go vet (which compiles the
+# tests too) is clean for each; then once more for Linux built with the
+# portable code of macOS and the BSDs (-tags portable).
+TARGETS := linux/amd64 linux/386 linux/arm linux/arm64 darwin/amd64 darwin/arm64 \
+	freebsd/amd64 openbsd/amd64 windows/amd64 windows/386 windows/arm64
+cross:
+	@set -e; for target in $(TARGETS); do \
+		echo "cross: $$target"; \
+		export CGO_ENABLED=0 GOOS=$${target%/*} GOARCH=$${target#*/} GOARM=6; \
+		go build -o /dev/null . ; \
+		go vet ./... ; \
+	done
+	go vet -tags portable ./...
+
+# The black-box suite and the unit tests once more, with the code macOS and
+# the BSDs run (a goroutine per pipe, the portable hang-up check) in place
+# of Linux's epoll watcher. Without -race: the race runs are in make test.
+test-portable:
+	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./test
+
+# Windows, run under Wine: the unit tests built for Windows, and a smoke
+# test of websocketd.exe serving Windows children to a Linux client
+# (test/wine; needs wine64 and gcc-mingw-w64-x86-64, see .ci/run).
+test-wine:
+	go test -tags wine -count=1 -timeout 15m -v ./test/wine
 
 bench: build
 	go run ./bench
@@ -96,5 +146,5 @@ version:
 	@echo $(VERSION)
 
 clean:
-	rm -f websocketd
+	rm -f websocketd $(EXAMPLE_NAMES:%=examples/go/%) $(EXAMPLE_NAMES:%=examples/c/%)
 	rm -rf build

@@ -114,7 +114,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
 	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
 	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, wait `MS` milliseconds for sessions to end before killing their processes")
-	fs.StringSliceVar(&v.passEnv, "passenv", []string{"PATH", "LD_LIBRARY_PATH"}, "the server environment variables the child inherits, as comma-separated `NAMES`")
+	fs.StringSliceVar(&v.passEnv, "passenv", defaultPassEnv(runtime.GOOS), "the server environment variables the child inherits, as comma-separated `NAMES`")
 	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
 	fs.StringSliceVar(&v.origins, "origin", nil, "allow only these origins, a comma-separated `LIST` of host, host:port or scheme://host[:port]")
 	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")

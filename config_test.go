@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestDefaults(t *testing.T) {
 	cfg := mustParse(t, "cat")
 	h := cfg.Handler
 	if cfg.Server.Port != 80 || h.MaxForks != 1024 || h.MaxFrameSize != 1<<20 ||
-		!reflect.DeepEqual(h.PassEnv, []string{"PATH", "LD_LIBRARY_PATH"}) ||
+		!reflect.DeepEqual(h.PassEnv, defaultPassEnv(runtime.GOOS)) ||
 		cfg.LogFormat != "text" || cfg.ShutdownGrace != 5*time.Second || !cfg.Server.ListenTCP {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}

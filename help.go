@@ -89,6 +89,7 @@ func helpText() string {
 	}
 	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
 		helpURLForms, helpEnvironment, helpTerminals, helpExamples, helpExitStatus)
+	b.WriteString(signalsHelp)
 	return b.String()
 }
 

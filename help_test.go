@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ func TestHelpNamesValuesReadably(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"\nListening:\n", "  --port=N ", "  --passenv=NAMES ", "  --binary ",
-		"  -h, --help ", "(default PATH,LD_LIBRARY_PATH)", "4 when a listener fails"} {
+		"  -h, --help ", "(default " + strings.Join(defaultPassEnv(runtime.GOOS), ",") + ")", "4 when a listener fails"} {
 		if !strings.Contains(strings.Join(strings.Fields(help), " "), strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("--help lacks %q", want)
 		}

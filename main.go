@@ -13,9 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
-	"syscall"
 
-	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
@@ -99,7 +97,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// Signals are caught from the start: from the first connection on, the
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(signals, serverSignals...)
 	warnMisplacedFlags(cfg, log)
 	metrics, code := startOps(&cfg, log, stderr)
 	if code != exitOK {
@@ -135,7 +133,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	for _, url := range server.RedirectURLs() {
 		log.Info("redirecting "+url+" to https", "category", "server")
 	}
-	notify(log, daemon.SdNotifyReady)
+	notifyReady(log)
 	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
 }
 
@@ -165,7 +163,7 @@ func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *sl
 			shutdown(server, cfg, log, signals)
 			return exitServeError
 		case sig := <-signals:
-			if sig == syscall.SIGHUP {
+			if isReload(sig) {
 				reload(server, cfg, log)
 				continue
 			}
@@ -179,7 +177,7 @@ func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *sl
 // shutdown ends every session, waiting for them at most --shutdownms; a
 // second SIGINT or SIGTERM cuts that wait short and kills what is left.
 func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signals <-chan os.Signal) {
-	notify(log, daemon.SdNotifyStopping)
+	notifyStopping(log)
 	cfg.Handler.Metrics.ShuttingDown()
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
@@ -190,21 +188,12 @@ func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signal
 		case <-done:
 			return
 		case sig := <-signals:
-			if sig == syscall.SIGHUP {
+			if isReload(sig) {
 				continue // no reloading while going away
 			}
 			log.Info("second "+sig.String()+": killing the remaining processes", "category", "server")
 			cancel()
 		}
-	}
-}
-
-// notify tells systemd (Type=notify) how the service is doing; without
-// NOTIFY_SOCKET it does nothing. The variable stays set, for STOPPING=1;
-// children never see it, as they get only --passenv variables.
-func notify(log *slog.Logger, state string) {
-	if _, err := daemon.SdNotify(false, state); err != nil {
-		log.Error("cannot notify systemd", "category", "server", "state", state, "error", err)
 	}
 }
 

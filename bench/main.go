@@ -1,3 +1,5 @@
+//go:build !windows
+
 // Command bench measures websocketd on loopback against ceilings measured
 // in the same run: an in-process gorilla/websocket echo server, and the
 // rate at which Go can start and reap `cat`. Run it with `make bench`.

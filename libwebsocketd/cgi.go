@@ -15,15 +15,22 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 	script, err := resolveScript(h.cfg.CGIDir, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, errNotExecutable):
-		h.log.Error("CGI script is not executable (chmod +x it)", "category", "http",
+		h.log.Error("CGI script is not executable", "category", "http",
 			"url", requestURL(r), "error", err)
 		http.Error(w, "403 forbidden", http.StatusForbidden)
 		return true
 	case err != nil:
 		return false
 	}
+	path, args, err := cgiCommand(script.path)
+	if err != nil {
+		h.log.Error("CGI script cannot run", "category", "http", "url", requestURL(r), "error", err)
+		http.Error(w, "403 forbidden", http.StatusForbidden)
+		return true
+	}
 	handler := &cgi.Handler{
-		Path:       script.path,
+		Path:       path,
+		Args:       args,
 		Root:       script.name,
 		Dir:        filepath.Dir(script.path),
 		Env:        append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version}, cgiExtraVars(r)...),

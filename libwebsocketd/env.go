@@ -25,7 +25,7 @@ func buildEnv(r *http.Request, info requestEnv, passEnv, environ []string) []str
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		for _, wanted := range passEnv {
-			if name == wanted {
+			if sameEnvName(name, wanted) {
 				vars[name] = value
 			}
 		}

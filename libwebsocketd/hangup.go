@@ -6,8 +6,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // hangupCheckInterval is how often a stdin write that the child does not
@@ -42,7 +40,7 @@ func (w stdinWriter) Write(p []byte) (int, error) {
 }
 
 // peerHungUp reports whether the peer has closed or reset its end of conn.
-// poll's POLLRDHUP sees a FIN even behind unread data.
+// How far it can see depends on the platform: see socketHungUp.
 func peerHungUp(conn net.Conn) bool {
 	for {
 		inner, ok := conn.(interface{ NetConn() net.Conn })
@@ -60,10 +58,6 @@ func peerHungUp(conn net.Conn) bool {
 		return true // closed already
 	}
 	hungUp := false
-	raw.Control(func(fd uintptr) {
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
-		n, err := unix.Poll(fds, 0)
-		hungUp = err == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
-	})
+	raw.Control(func(fd uintptr) { hungUp = socketHungUp(fd) })
 	return hungUp
 }

@@ -37,7 +37,7 @@ type lazyInput struct {
 func newLazyInput(r io.Reader) *lazyInput {
 	in := &lazyInput{r: r}
 	if f, ok := r.(*os.File); ok {
-		if raw, err := f.SyscallConn(); err == nil {
+		if raw := pollablePipe(f); raw != nil {
 			in.raw = raw
 			in.tried.init()
 		}
@@ -141,7 +141,7 @@ func (r *rawRead) result(pollErr error) (*[]byte, int, error) {
 func readPooled(fd uintptr) (*[]byte, int, error) {
 	buf := readBuffers.Get().(*[]byte)
 	for {
-		n, err := syscall.Read(int(fd), *buf)
+		n, err := readFD(fd, *buf)
 		switch err {
 		case syscall.EINTR:
 			continue

@@ -53,7 +53,7 @@ func NewMetrics() *Metrics {
 	m.bytesIn, m.bytesOut = bytes.WithLabelValues("in"), bytes.WithLabelValues("out")
 	m.processStarts = counter("process_starts_total", "Processes started for sessions.")
 	m.exits = counterVec("process_exits_total", "Session processes ended, by exit status or the signal that ended them.", "status")
-	m.stopSteps = counterVec("stop_steps_total", "Steps of the stop sequence reached (stdin_closed, SIGINT, SIGTERM, SIGKILL).", "step")
+	m.stopSteps = counterVec("stop_steps_total", "Steps of the stop sequence reached (stdin_closed, SIGINT, SIGTERM, SIGKILL; on Windows stdin_closed, CTRL_BREAK, job_terminated).", "step")
 	m.duration = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "websocketd",
 		Name: "session_duration_seconds", Help: "How long WebSocket sessions lasted.",
 		Buckets: []float64{0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600, 14400}})

@@ -2,10 +2,10 @@ package libwebsocketd
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -13,11 +13,13 @@ import (
 // child to exit before the next, harder step; --closems adds to it.
 const baseStopGrace = 100 * time.Millisecond
 
-// process is the program end of a session: one child, started in a process
-// group of its own so that the whole group, grandchildren included, can be
-// signalled and nothing it started outlives the session.
+// process is the program end of a session: one child, started in a group
+// of its own (a process group on Unix, a Job Object on Windows: see
+// processGroup) so that the whole group, grandchildren included, can be
+// stopped and nothing it started outlives the session.
 type process struct {
 	cmd    *exec.Cmd
+	group  *processGroup
 	stdin  *os.File // our end of the child's stdin
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
@@ -56,10 +58,14 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd, err := newCommand(argv, streams.attr)
+	if err != nil {
+		closeFiles(streams.ours[:])
+		closeFiles(streams.theirs[:])
+		return nil, err
+	}
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
-	cmd.SysProcAttr = streams.attr
 	cell := contain(cmd)
 	err = cmd.Start()
 	cell.started(cmd, err)
@@ -68,8 +74,16 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 		closeFiles(streams.ours[:])
 		return nil, err
 	}
+	group, err := containProcess(cmd)
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		cell.end()
+		closeFiles(streams.ours[:])
+		return nil, fmt.Errorf("containing the process: %w", err)
+	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
-	return &process{cmd: cmd, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+	return &process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
 		terminal: streams.terminal, grace: grace, cell: cell, exited: make(chan struct{})}, nil
 }
 
@@ -81,11 +95,12 @@ func (p *process) pid() int { return p.cmd.Process.Pid }
 // must not race the reads of the pipes.
 func (p *process) wait() *os.ProcessState {
 	p.cmd.Wait()
-	p.signalGroup(syscall.SIGKILL)
+	p.group.killAll()
 	if p.terminal != nil {
 		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
 	}
 	p.cell.end() // the rest of the tree, escaped from the group or not
+	p.group.release()
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
 	// gives up, see awaitStderr) and closes it, so no last line is lost.
@@ -97,20 +112,20 @@ func (p *process) wait() *os.ProcessState {
 	return p.cmd.ProcessState
 }
 
-// stop ends the child the gentle way first: close its stdin, then SIGINT,
-// SIGTERM and SIGKILL to its group, each after a grace period. It returns
-// once the child is reaped. Safe to call more than once and from any
-// goroutine.
+// stop ends the child the gentle way first: close its stdin, then the
+// group's stop steps (on Unix SIGINT, SIGTERM and SIGKILL), each after a
+// grace period. It returns once the child is reaped. Safe to call more
+// than once and from any goroutine.
 func (p *process) stop() {
 	p.stopOnce.Do(func() {
 		p.closeStdin()
 		p.reach("stdin_closed")
-		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
+		for _, step := range p.group.stopSteps() {
 			if p.exitedWithin(p.grace) {
 				return
 			}
-			p.reach(signalName(sig))
-			p.signalGroup(sig)
+			p.reach(step.name)
+			step.take()
 		}
 		if !p.exitedWithin(p.grace) {
 			// Killed but stdout is still open: someone outside the group
@@ -160,11 +175,6 @@ func (p *process) exitedWithin(d time.Duration) bool {
 	}
 }
 
-func (p *process) signalGroup(sig syscall.Signal) {
-	// A negative pid addresses the group; ESRCH once it is gone is fine.
-	syscall.Kill(-p.pid(), sig)
-}
-
 // exitCloseCode maps how the child ended to the close frame that ends the
 // socket: 1000 for a clean exit, 1011 with the status as the reason.
 func exitCloseCode(state *os.ProcessState) (int, string) {
@@ -179,7 +189,14 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
-	p.signalGroup(syscall.SIGKILL)
+	p.group.killAll()
 	p.cell.kill()
 	p.closeStdin()
+}
+
+// stopStep is one step of the stop sequence after stdin is closed: its
+// name (for --metrics) and what it does.
+type stopStep struct {
+	name string
+	take func()
 }

@@ -95,8 +95,8 @@ func checkScript(realRoot, path string, info os.FileInfo, name, rest []string) (
 	if rel, err := filepath.Rel(realRoot, real); err != nil || hasDotElement(filepath.ToSlash(rel)) {
 		return script{}, errNotFound
 	}
-	if info.Mode().Perm()&0o111 == 0 {
-		return script{}, fmt.Errorf("%w: %s", errNotExecutable, path)
+	if err := checkRunnable(real, info); err != nil {
+		return script{}, fmt.Errorf("%w: %s: %w", errNotExecutable, path, err)
 	}
 	s := script{path: real, name: "/" + strings.Join(name, "/")}
 	if len(rest) > 0 {
@@ -112,7 +112,7 @@ func pathSegments(escapedPath string) ([]string, error) {
 	for _, raw := range strings.Split(strings.TrimPrefix(escapedPath, "/"), "/") {
 		segment, err := url.PathUnescape(raw)
 		if err != nil || segment == "" || segment[0] == '.' ||
-			strings.ContainsAny(segment, "/\\\x00") {
+			strings.ContainsAny(segment, "/\\\x00") || !platformSegmentOK(segment) {
 			return nil, errNotFound
 		}
 		segments = append(segments, segment)

@@ -1,3 +1,8 @@
+//go:build unix
+
+// These build trees with execute bits and symlinks: Unix only. Windows has
+// resolve_windows_test.go.
+
 package libwebsocketd
 
 import (

@@ -1,3 +1,7 @@
+//go:build linux && !portable
+
+// The shared watcher is Linux's (watcher_linux.go); these test its stderr side.
+
 package libwebsocketd
 
 import (

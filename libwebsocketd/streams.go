@@ -45,7 +45,7 @@ func openStreams(tty ttySpec) (childStreams, error) {
 // openPipes makes one pipe per stream, and starts the child in a process
 // group of its own, so that the whole group can be signalled.
 func openPipes() (childStreams, error) {
-	s := childStreams{attr: &syscall.SysProcAttr{Setpgid: true}}
+	s := childStreams{attr: groupProcAttr()}
 	for i := range 3 {
 		r, w, err := os.Pipe()
 		if err != nil {

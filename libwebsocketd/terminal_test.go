@@ -1,3 +1,8 @@
+//go:build unix
+
+// Shell scripts, shebangs, signals and terminals: Unix only (Windows has its
+// own tests under Wine, test/wine).
+
 package libwebsocketd
 
 import (

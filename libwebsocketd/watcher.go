@@ -1,26 +1,16 @@
 package libwebsocketd
 
-import (
-	"errors"
-	"os"
-	"sync"
-	"syscall"
-)
-
 // A goroutine waiting on a pipe costs a stack (4 KiB once it has done any
 // work), and most of a session's life is waiting. So the child's pipes are
 // waited on by one goroutine for all sessions, with epoll: stderr is read
 // right there (stderr.go), and stdout gets a goroutine only while it has
 // output to send (output.go). What is left per quiet session is one
 // goroutine, the one reading the socket.
-
-// pipeWatcher is that one goroutine and the pipes it waits on.
-type pipeWatcher struct {
-	epfd    int
-	mu      sync.Mutex
-	entries map[int32]watched // by the id epoll reports
-	nextID  int32
-}
+//
+// That watcher is Linux's epoll (watcher_linux.go). Elsewhere, and on Linux
+// built with -tags portable, there is none (watcher_portable.go): every
+// session reads stdout and stderr with a goroutine each, which is what
+// output.go and stderr.go fall back to when sharedWatcher fails.
 
 // watched is a pipe the watcher waits on. ready runs on the watcher's
 // goroutine when the pipe is readable or at its end, and must not block.
@@ -28,108 +18,4 @@ type pipeWatcher struct {
 type watched interface {
 	ready()
 	setWatchID(id int32)
-}
-
-var (
-	watcherOnce sync.Once
-	watcher     *pipeWatcher
-	watcherErr  error
-)
-
-// sharedWatcher starts the watcher the first time it is needed.
-func sharedWatcher() (*pipeWatcher, error) {
-	watcherOnce.Do(func() {
-		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
-		if err != nil {
-			watcherErr = os.NewSyscallError("epoll_create1", err)
-			return
-		}
-		watcher = &pipeWatcher{epfd: epfd, entries: map[int32]watched{}}
-		go watcher.loop()
-	})
-	return watcher, watcherErr
-}
-
-// add starts waiting on raw's descriptor. A oneShot entry is reported once,
-// then not again until rearm; the others (level-triggered) as long as the
-// pipe holds something.
-func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) error {
-	w.mu.Lock()
-	for w.entries[w.nextID] != nil {
-		w.nextID++
-	}
-	id := w.nextID
-	w.nextID++
-	// Under the lock the loop takes to find the entry: it sees the id.
-	entry.setWatchID(id)
-	w.entries[id] = entry
-	w.mu.Unlock()
-	if err := w.control(raw, syscall.EPOLL_CTL_ADD, id, oneShot); err != nil {
-		w.forget(id)
-		return err
-	}
-	return nil
-}
-
-// rearm waits again on a oneShot entry. It fails once the pipe is closed.
-func (w *pipeWatcher) rearm(raw syscall.RawConn, id int32) error {
-	return w.control(raw, syscall.EPOLL_CTL_MOD, id, true)
-}
-
-// remove stops waiting on the pipe; a report already under way for it
-// finds no entry. The pipe may be closed already (closing removed it).
-func (w *pipeWatcher) remove(raw syscall.RawConn, id int32) {
-	w.stopWaiting(raw)
-	w.forget(id)
-}
-
-// stopWaiting takes the pipe out of the epoll set, before it is closed
-// under its reader: closing takes it out only once no process holds the
-// open file any more, and a child being forked holds it until its exec.
-// The entry stays, for the reader to forget.
-func (w *pipeWatcher) stopWaiting(raw syscall.RawConn) {
-	raw.Control(func(fd uintptr) {
-		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
-	})
-}
-
-func (w *pipeWatcher) control(raw syscall.RawConn, op int, id int32, oneShot bool) error {
-	event := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: id}
-	if oneShot {
-		event.Events |= syscall.EPOLLONESHOT
-	}
-	var err error
-	// Control keeps the descriptor from being closed (and its number
-	// reused) while epoll_ctl runs.
-	controlErr := raw.Control(func(fd uintptr) {
-		err = syscall.EpollCtl(w.epfd, op, int(fd), &event)
-	})
-	if err = errors.Join(controlErr, err); err != nil {
-		return os.NewSyscallError("epoll_ctl", err)
-	}
-	return nil
-}
-
-func (w *pipeWatcher) forget(id int32) {
-	w.mu.Lock()
-	delete(w.entries, id)
-	w.mu.Unlock()
-}
-
-func (w *pipeWatcher) loop() {
-	events := make([]syscall.EpollEvent, 64)
-	for {
-		n, err := syscall.EpollWait(w.epfd, events, -1)
-		if err != nil {
-			continue // EINTR; epoll_wait has no other error on a valid epfd
-		}
-		for _, event := range events[:n] {
-			w.mu.Lock()
-			entry := w.entries[event.Fd]
-			w.mu.Unlock()
-			if entry != nil {
-				entry.ready()
-			}
-		}
-	}
 }

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package test
 
 import (
@@ -61,7 +63,7 @@ func TestBasicAuthGuardsUpgradesAndPlainHTTP(t *testing.T) {
 	if _, err := os.Stat(marker); err == nil || len(s.children()) > 0 {
 		t.Fatal("a process started for an unauthenticated client")
 	}
-	if failed := s.out.lines("authentication failed"); len(failed) < 5 || !strings.Contains(failed[0], "127.0.0.1:") {
+	if failed := s.awaitLines("authentication failed", 5); len(failed) < 5 || !strings.Contains(failed[0], "127.0.0.1:") {
 		t.Errorf("failed attempts not logged with the remote address:\n%s", s.out)
 	}
 

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package test
 
 import (
@@ -10,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -310,23 +311,6 @@ func TestCommandMadeUnrunnableWhileServing(t *testing.T) {
 	after := s.settle(before)
 	t.Logf("the log said: %s", firstLine(s.out.lines("cannot start process")))
 	logFigures(t, "command made unrunnable", 3, s, before, after)
-}
-
-func TestUnixSocketInReadOnlyDirectory(t *testing.T) {
-	// As root, file permissions do not stop a bind; a read-only mount does.
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_RDONLY, "size=64k"); err != nil {
-		t.Skipf("cannot mount a read-only tmpfs to test with (%v); a chmod 0555 directory does not stop root", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	s := startProcessOnly(t, "--unixsocket="+filepath.Join(dir, "ws.sock"), "cat")
-	if code := s.wait(startTimeout); code != 3 {
-		t.Fatalf("exit code %d, want 3 (cannot listen)\n%s", code, s.out)
-	}
-	if !strings.Contains(s.out.String(), "read-only file system") {
-		t.Fatalf("the error does not say why:\n%s", s.out)
-	}
-	t.Logf("the server said: %s", strings.TrimSpace(s.out.String()))
 }
 
 func TestMegabyteHeaderGets431(t *testing.T) {

@@ -1,3 +1,5 @@
+//go:build !windows
+
 // Package test holds the black-box tests: they build the real websocketd
 // binary, start it on loopback and drive it over real sockets with a real
 // WebSocket client and real child processes.
@@ -35,6 +37,9 @@ func TestMain(m *testing.M) {
 	args := []string{"build", "-buildvcs=false", "-o", binary}
 	if raceEnabled {
 		args = append(args, "-race")
+	}
+	if portableBuild {
+		args = append(args, "-tags", "portable")
 	}
 	build := exec.Command("go", append(args, "..")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
@@ -177,6 +182,27 @@ func (s *server) dialStatus(path string, header http.Header) int {
 
 // children returns the pids whose parent is the server.
 func (s *server) children() []int { return childrenOf(s.cmd.Process.Pid) }
+
+// awaitLines waits (up to readTimeout) until at least n lines of the
+// server's output contain substr, and returns those lines: fewer only if
+// the wait ran out. The output reaches s.out through a pipe and a copying
+// goroutine, so a line the server logged before it answered a client may
+// not be there yet when the client has its answer.
+func (s *server) awaitLines(substr string, n int) []string {
+	deadline := time.After(readTimeout)
+	for {
+		changed := s.out.changed() // before the read: see waitServing
+		found := s.out.lines(substr)
+		if len(found) >= n {
+			return found
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			return found
+		}
+	}
+}
 
 // waitNoChildren waits until the server has no child process left.
 func (s *server) waitNoChildren(timeout time.Duration) {

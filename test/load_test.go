@@ -1,3 +1,5 @@
+//go:build !windows
+
 package test
 
 import (
@@ -180,7 +182,7 @@ func raiseFileLimit(t *testing.T, want uint64) {
 			t.Fatal(err)
 		}
 	}
-	if limit.Cur < want {
+	if uint64(limit.Cur) < want { // int64 on FreeBSD
 		t.Skipf("RLIMIT_NOFILE hard limit %d is below the %d this test needs", limit.Max, want)
 	}
 }

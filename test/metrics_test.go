@@ -1,3 +1,5 @@
+//go:build !windows
+
 package test
 
 import (
@@ -83,9 +85,13 @@ func promtoolCheck(t *testing.T, exposition string) {
 func TestMetricsCountALoad(t *testing.T) {
 	const sessions, messages = 4, 10
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"echo.sh": "#!/bin/sh\nexec cat\n",
-		"stubborn.sh": "#!/bin/sh\ntrap '' INT TERM\nwhile :; do sleep 0.1; done\n"})
-	s := startServer(t, "--metrics=127.0.0.1:0", "--origin=allowed.example", "--dir="+dir)
+	// An echo child exits 0 however its stop comes: at the end of its
+	// stdin, or on the SIGINT or SIGTERM that follow it when a loaded
+	// machine has not let it run within a step. Only SIGKILL, three
+	// steps (of 500 ms with --closems=400) after, could change its status.
+	writeFiles(t, dir, map[string]string{"echo.sh": "#!/bin/sh\ntrap 'exit 0' INT TERM\ncat\n",
+		"stubborn.sh": "#!/bin/sh\ntrap '' INT TERM\necho ready\nexec sleep 300\n"})
+	s := startServer(t, "--metrics=127.0.0.1:0", "--origin=allowed.example", "--closems=400", "--dir="+dir)
 	metricsURL := s.metricsURL()
 	var conns []*websocket.Conn
 	bytesSent := 0
@@ -121,6 +127,9 @@ func TestMetricsCountALoad(t *testing.T) {
 			time.Now().Add(readTimeout))
 	}
 	stubborn := s.dial("/stubborn.sh")
+	// Closed only once its traps are set: a child still starting would
+	// die of SIGINT, and the sequence never reach SIGKILL.
+	expectText(t, stubborn, "ready")
 	stubborn.Close() // the stop sequence has to go all the way to SIGKILL
 	var after string
 	waitFor(t, readTimeout, "every session to be counted as ended", func() bool {
@@ -142,12 +151,14 @@ func TestMetricsCountALoad(t *testing.T) {
 // sessions are still being ended.
 func TestMetricsHealthzDuringShutdown(t *testing.T) {
 	s := startServer(t, "--metrics=127.0.0.1:0", "--closems=3000",
-		script(t, "stubborn.sh", "trap '' INT TERM\nwhile :; do sleep 0.1; done\n"))
+		script(t, "stubborn.sh", "trap '' INT TERM\necho ready\nexec sleep 300\n"))
 	healthz := s.metricsURL() + "/healthz"
 	if status, body := httpGet(t, healthz); status != http.StatusOK || body != "ok\n" {
 		t.Fatalf("/healthz while serving: %d %q", status, body)
 	}
-	s.dial("/") // not read: its close frame goes unanswered, the child ignores signals
+	c := s.dial("/")
+	expectText(t, c, "ready") // its traps are set: the signals will be ignored
+	// Not read any more: its close frame goes unanswered.
 	waitFor(t, readTimeout, "the session to be counted", func() bool {
 		_, metrics := httpGet(t, s.metricsURL()+"/metrics")
 		return metric(metrics, "websocketd_sessions_active") == 1

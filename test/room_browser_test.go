@@ -16,8 +16,8 @@ func TestBrowserRoomsPage(t *testing.T) {
 	requireTool(t, "python3")
 	requireTool(t, "node")
 	pages := startServer(t, "--staticdir=../examples/html")
-	plain := startServer(t, "--room", "--dir="+examplesDir(t, "plain"))
-	json := startServer(t, "--room=json", "--dir="+examplesDir(t, "json"))
+	plain := startServer(t, "--room", "--dir="+roomExamplesDir(t, "plain"))
+	json := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
 	page := "http://" + pages.addr + "/rooms.html?plain=ws://" + plain.addr + "&json=ws://" + json.addr
 	open := func(tab context.Context) {
 		if err := chromedp.Do(tab, chromedp.Navigate(page),

@@ -10,7 +10,7 @@ import (
 
 // The room examples of examples/rooms, as `make run` serves them.
 
-func examplesDir(t testing.TB, sub string) string {
+func roomExamplesDir(t testing.TB, sub string) string {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", "examples", "rooms", sub))
 	if err != nil {
@@ -20,7 +20,7 @@ func examplesDir(t testing.TB, sub string) string {
 }
 
 func TestRoomExamplePlainChat(t *testing.T) {
-	s := startServer(t, "--room", "--dir="+examplesDir(t, "plain"))
+	s := startServer(t, "--room", "--dir="+roomExamplesDir(t, "plain"))
 	a, b := s.dial("/chat.sh"), s.dial("/chat.sh")
 	send(t, b, websocket.TextMessage, "hello, room")
 	expectText(t, a, "hello, room")
@@ -29,7 +29,7 @@ func TestRoomExamplePlainChat(t *testing.T) {
 
 func TestRoomExampleNamedChat(t *testing.T) {
 	requireTool(t, "python3")
-	s := startServer(t, "--room=json", "--dir="+examplesDir(t, "json"))
+	s := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
 	alice := s.dial("/chat.py?name=alice")
 	expectText(t, alice, "alice joined (1 here)")
 	bob := s.dial("/chat.py?name=bob")
@@ -49,7 +49,7 @@ func TestRoomExampleNamedChat(t *testing.T) {
 
 func TestRoomExamplePresence(t *testing.T) {
 	requireTool(t, "node")
-	s := startServer(t, "--room=json", "--dir="+examplesDir(t, "json"))
+	s := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
 	a := s.dial("/presence.js")
 	if _, text := receive(t, a); !strings.HasPrefix(text, "you are ") {
 		t.Fatalf("got %q, want the client's own id first", text)

@@ -14,6 +14,7 @@ import (
 // session never ends. Whether a read was still under way used to depend on
 // timing (the drain lingers a moment after output); here it is certain.
 func TestTerminalClientGoneWhileWatcherWaits(t *testing.T) {
+	requireWatcher(t)
 	bash := requireTool(t, "bash")
 	s := startServer(t, "--terminal", "--closems=60000", bash, "--norc", "--noprofile", "-i")
 	tc := &terminalClient{t: t, c: s.dial("/")}
@@ -33,6 +34,7 @@ func TestTerminalClientGoneWhileWatcherWaits(t *testing.T) {
 // leaves while the watcher waits on the master ends the child through its
 // stdin, and the master's hang-up, once the child is gone, wakes the watcher.
 func TestPTYClientGoneWhileWatcherWaits(t *testing.T) {
+	requireWatcher(t)
 	s := startServer(t, "--pty", "--closems=60000", script(t, "reader.sh", "trap '' INT TERM\necho ready\nread line\n"))
 	c := s.dial("/")
 	if _, got := receive(t, c); got != "ready" {
@@ -46,6 +48,14 @@ func TestPTYClientGoneWhileWatcherWaits(t *testing.T) {
 	c.Close()
 	waitFor(t, readTimeout, "the child to end at the end of its stdin", func() bool { return !alive(child[0]) })
 	s.waitNoChildren(readTimeout)
+}
+
+// requireWatcher skips a test about the shared epoll watcher in the
+// portable build, which has none (a goroutine per pipe instead).
+func requireWatcher(t *testing.T) {
+	if portableBuild {
+		t.Skip("-tags portable: no shared epoll watcher to wait on")
+	}
 }
 
 // Event bits of an epoll entry, as /proc/PID/fdinfo shows them in hex.

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package test
 
 import (
@@ -114,7 +116,7 @@ func TestTerminalInitialSizeAndBadControls(t *testing.T) {
 	if strings.Contains(tc.output.String(), "resize") {
 		t.Fatalf("a control message reached the terminal as input:\n%q", tc.output.String())
 	}
-	if n := len(s.out.lines("terminal control message ignored")); n != 3 {
+	if n := len(s.awaitLines("terminal control message ignored", 3)); n != 3 {
 		t.Fatalf("%d bad control messages logged, want 3\n%s", n, s.out)
 	}
 }

@@ -1,8 +1,13 @@
+//go:build !windows
+
 package test
 
 import (
 	"errors"
-	"strings"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,46 +16,82 @@ import (
 
 // A session with no message either way is closed with 1000 "idle
 // timeout" and its process stopped, although pings and pongs kept going
-// all the while: they are not activity.
+// all the while: they are not activity. The client has two ping
+// intervals to answer each ping before --pingms fails the connection
+// (1006, no idle close): 1.2 s here, which a loaded machine's stalls stay
+// well within (50 ms pings were once not answered in time); three pings
+// still come before the limit.
 func TestIdleTimeoutClosesDespitePings(t *testing.T) {
-	s := startServer(t, "--idlems=300", "--pingms=50", "cat")
+	s := startServer(t, "--idlems=2000", "--pingms=600", "cat")
 	if out := pythonClient(t, s.url("/")); out != "CLOSE 1000 idle timeout" {
 		t.Fatalf("python client saw %q, want the idle close", out)
 	}
-	if pings := s.out.lines("closing: idle timeout"); len(pings) != 1 {
+	if pings := s.awaitLines("closing: idle timeout", 1); len(pings) != 1 {
 		t.Errorf("want one idle close in the log:\n%s", s.out)
 	}
 	s.waitNoChildren(readTimeout)
 }
 
-// Messages trickling in, or out, faster than the idle limit keep the
-// session open for several limits' worth of time. Nothing is timed: the
-// session must simply still answer at the end.
+// Messages trickling in, or out, keep the session open for longer than
+// the limit. The test itself drives every message, one tick at a time
+// (outbound: it awaits each before the next), so a gap at the server is
+// tickEvery plus a few scheduling delays, small against the limit (a
+// loaded machine has been seen to stall a process for most of a second),
+// and no child's own sleeps stretch it. The span is a third more than the
+// limit by the test's clock, so a limit that did not count the messages
+// would fire. Nothing is timed: the session must simply still answer at
+// the end. The two run side by side, each for the span.
 func TestIdleTimeoutNotEarlyUnderTrickle(t *testing.T) {
-	const every, ticks = 40 * time.Millisecond, 75 // 3 s: nearly four limits of 800 ms
+	const limit, tickEvery = 3000 * time.Millisecond, 25 * time.Millisecond
+	const span = limit * 4 / 3
+	idle := fmt.Sprintf("--idlems=%d", limit.Milliseconds())
 	t.Run("inbound", func(t *testing.T) {
-		s := startServer(t, "--idlems=800",
+		t.Parallel()
+		s := startServer(t, idle,
 			script(t, "quiet.sh", "while read line; do [ \"$line\" = last ] && echo alive; done\n"))
 		c := s.dial("/")
-		ticker := time.NewTicker(every)
-		defer ticker.Stop()
-		for range ticks {
-			<-ticker.C
-			send(t, c, websocket.TextMessage, "tick")
-		}
+		trickle(span, tickEvery, func() { send(t, c, websocket.TextMessage, "tick") })
 		send(t, c, websocket.TextMessage, "last")
 		expectText(t, c, "alive")
 	})
 	t.Run("outbound", func(t *testing.T) {
-		s := startServer(t, "--idlems=800", script(t, "ticks.sh",
-			"i=0\nwhile [ $i -lt 75 ]; do echo tick; sleep 0.04; i=$((i+1)); done\necho done\nexec cat\n"))
-		c := s.dial("/")
-		for range ticks {
-			expectText(t, c, "tick")
+		t.Parallel()
+		// Each line the test writes to the FIFO the child sends out; it
+		// reads no message until the trickle is over.
+		fifo := filepath.Join(t.TempDir(), "ticks")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
 		}
+		s := startServer(t, idle, script(t, "ticks.sh",
+			"while read line; do echo \"$line\"; done <'"+fifo+"'\necho done\nexec cat\n"))
+		// Read and written, so the open neither waits for the child nor
+		// gives it an end of file before the test closes it.
+		ticks, err := os.OpenFile(fifo, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ticks.Close()
+		c := s.dial("/")
+		trickle(span, tickEvery, func() {
+			if _, err := ticks.WriteString("tick\n"); err != nil {
+				t.Fatal(err)
+			}
+			expectText(t, c, "tick")
+		})
+		ticks.Close()
 		expectText(t, c, "done")
 		echoOnce(t, c, "still open")
 	})
+}
+
+// trickle calls tick every interval until span has passed since it began.
+func trickle(span, interval time.Duration, tick func()) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for began := time.Now(); time.Since(began) < span; {
+		<-ticker.C
+		tick()
+	}
 }
 
 // --maxsessionms closes a busy session too, with 1000 "session time
@@ -79,7 +120,7 @@ func TestMaxSessionClosesABusySession(t *testing.T) {
 		t.Errorf("closed after %v, before the %v limit", lasted, limit)
 	}
 	s.waitNoChildren(readTimeout)
-	if !strings.Contains(s.out.String(), "closing: session time limit") {
+	if len(s.awaitLines("closing: session time limit", 1)) == 0 {
 		t.Errorf("no log line for the limit:\n%s", s.out)
 	}
 }

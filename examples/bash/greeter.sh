@@ -4,5 +4,6 @@
 # Run: websocketd --port=8080 examples/bash/greeter.sh
 
 while IFS= read -r line || [ -n "$line" ]; do
+  line=${line%$'\r'} # read drops the "\n" only
   printf 'Hello, %s!\n' "$line"
 done

@@ -4,9 +4,17 @@
 
 'use strict';
 
-const readline = require('readline');
-
-const rl = readline.createInterface({ input: process.stdin, terminal: false });
-rl.on('line', (line) => {
-  process.stdout.write(line + '\n');
+// Only "\n" ends a line, as in every websocketd message (readline would
+// also end one at a lone "\r"), so lines are cut here.
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  const lines = (pending + chunk).split('\n');
+  pending = lines.pop(); // the start of a line still to come
+  for (const line of lines) {
+    process.stdout.write(line + '\n');
+  }
+});
+process.stdin.on('end', () => {
+  if (pending !== '') process.stdout.write(pending + '\n');
 });

@@ -5,9 +5,19 @@
 
 'use strict';
 
-const readline = require('readline');
+function greet(line) {
+  process.stdout.write('Hello, ' + line.replace(/\r$/, '') + '!\n');
+}
 
-const rl = readline.createInterface({ input: process.stdin, terminal: false });
-rl.on('line', (line) => {
-  process.stdout.write('Hello, ' + line + '!\n');
+// Only "\n" ends a line, as in every websocketd message (readline would
+// also end one at a lone "\r"), so lines are cut here.
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  const lines = (pending + chunk).split('\n');
+  pending = lines.pop(); // the start of a line still to come
+  lines.forEach(greet);
+});
+process.stdin.on('end', () => {
+  if (pending !== '') greet(pending);
 });
