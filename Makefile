@@ -15,7 +15,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build run examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine
+.PHONY: build run run-rooms examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine dist
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 # The version names the commit through GIT_DESCRIPTION; the go command's own
@@ -31,6 +31,13 @@ run: build examples
 	@case '$(ADDRESS)' in ''|0.0.0.0|'[::]') host=localhost;; *) host='$(ADDRESS)';; esac; \
 	echo "websocketd examples: open http://$$host:$(PORT)/ in a browser (Ctrl-C stops the server)"
 	./websocketd --address=$(ADDRESS) --port=$(PORT) --dir=examples --staticdir=examples/html
+
+# The room examples' servers (rooms.html, served by `make run`): plain
+# rooms on PORT+1 and JSON rooms on PORT+2. Run it beside `make run`, in
+# another terminal; Ctrl-C stops both.
+run-rooms: build
+	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+1)) --room --dir=examples/rooms/plain & \
+	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+2)) --room=json --dir=examples/rooms/json; wait
 
 # The C and Go examples are compiled next to their sources (the binaries are
 # gitignored); the scripts in the other languages run as they are. Without
@@ -87,8 +94,8 @@ check:
 # Every release target builds without cgo, and go vet (which compiles the
 # tests too) is clean for each; then once more for Linux built with the
 # portable code of macOS and the BSDs (-tags portable).
-TARGETS := linux/amd64 linux/386 linux/arm linux/arm64 darwin/amd64 darwin/arm64 \
-	freebsd/amd64 openbsd/amd64 windows/amd64 windows/386 windows/arm64
+# The targets are those of a release, listed once, in tools/dist.
+TARGETS = $(shell go run ./tools/dist -list)
 cross:
 	@set -e; for target in $(TARGETS); do \
 		echo "cross: $$target"; \
@@ -140,4 +147,15 @@ version:
 
 clean:
 	rm -f websocketd $(EXAMPLE_NAMES:%=examples/go/%) $(EXAMPLE_NAMES:%=examples/c/%)
-	rm -rf build
+	rm -rf build dist
+
+# Release archives for every target, .deb and .rpm packages and SHA256SUMS
+# in $(DIST), byte-identical from run to run: every timestamp is the last
+# commit's (tools/dist). VERSION, if given, must match version.go;
+# DIST_TARGETS=linux-amd64,... builds only those.
+NFPM ?= go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST ?= dist
+DIST_TARGETS ?=
+dist: docs
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./tools/dist -version='$(VERSION)' \
+		-out='$(DIST)' -targets='$(DIST_TARGETS)' -nfpm='$(NFPM)'

@@ -47,6 +47,8 @@ var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
 	port, maxForks, closeMS, pingMS, redirPort, shutdownMS int
+	maxClients, roomLingerMS, roomQueue, roomSlowMS        int
+	room                                                   string
 	maxFrameSize                                           int64
 	addresses, headers, headersWS, headersHTTP             []string
 	passEnv, origins                                       []string
@@ -102,6 +104,12 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
 	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
 	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
+	fs.IntVar(&v.maxClients, "maxclients", 0, "most WebSocket connections at once; more get HTTP 429 (0: no cap beyond --maxforks)")
+	fs.StringVar(&v.room, "room", "", "connections to the same path share one process: --room or --room=plain sends its lines to every client, --room=json speaks JSON events and addressed messages")
+	fs.Lookup("room").NoOptDefVal = "plain"
+	fs.IntVar(&v.roomLingerMS, "roomlinger", 0, "keep a room's process `MS` milliseconds after its last client leaves")
+	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
+	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
 	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
@@ -195,6 +203,9 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
 			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
 			Compress: v.compress, CompressLevel: v.compressLevel,
+			MaxClients: v.maxClients, Room: v.room,
+			RoomLinger: time.Duration(v.roomLingerMS) * time.Millisecond, RoomQueue: v.roomQueue,
+			RoomSlow:     time.Duration(v.roomSlowMS) * time.Millisecond,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
 			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
 			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
@@ -237,6 +248,7 @@ func (c Config) check() error {
 	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 || c.ShutdownGrace < 0 {
 		fail("--maxforks, --maxframesize, --closems, --pingms and --shutdownms cannot be negative")
 	}
+	c.checkRoom(fail)
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fail("--logformat must be text or json, not %q", c.LogFormat)
 	}
@@ -250,6 +262,37 @@ func (c Config) check() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkRoom refuses bad room settings.
+func (c Config) checkRoom(fail func(string, ...any)) {
+	h := c.Handler
+	switch h.Room {
+	case "", "plain", "json":
+	default:
+		fail("--room must be plain or json, not %q", h.Room)
+	}
+	if h.MaxClients < 0 || h.RoomLinger < 0 || h.RoomSlow < 0 {
+		fail("--maxclients, --roomlinger and --roomslowms cannot be negative")
+	}
+	if h.RoomQueue < 1 {
+		fail("--roomqueue must be at least 1 byte")
+	}
+	if h.Room != "" && h.PassStderr {
+		fail("--passstderr cannot be combined with --room: a room logs its process's stderr")
+	}
+	if h.Room != "" && h.Framed {
+		fail("--framed cannot be combined with --room: a room's lines go to everyone")
+	}
+	if h.Room != "" && h.Once {
+		fail("--once cannot be combined with --room: a room serves many sessions")
+	}
+	if h.Room != "" && (h.PTY || h.Terminal) {
+		fail("--pty and --terminal cannot be combined with --room: a room's process has no one terminal")
+	}
+	if h.Room == "json" && h.Binary {
+		fail("--room=json cannot be combined with --binary: its messages are JSON lines")
+	}
 }
 
 // parseHeaders reads "Name: value" entries of a --header flag.

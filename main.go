@@ -98,6 +98,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	// default action (dying at once) would leave its process behind.
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, serverSignals...)
+	defer watchService(signals)()
 	warnMisplacedFlags(cfg, log)
 	metrics, code := startOps(&cfg, log, stderr)
 	if code != exitOK {

@@ -16,8 +16,8 @@ func isReload(os.Signal) bool { return false }
 // signalsHelp ends --help: what Windows's console events do, and what it
 // lacks.
 const signalsHelp = `
-Ctrl-C, Ctrl-Break, closing the console, logging off and shutting down end
-the server gracefully (a second one kills what is left). SIGHUP does not
+Ctrl-C, Ctrl-Break, closing the console, logging off, shutting down and a
+service stop end the server gracefully (a second one kills what is left). SIGHUP does not
 exist on Windows: new --sslcert/--sslkey or --basicauth files need a
 restart there.
 `

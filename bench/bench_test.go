@@ -55,6 +55,7 @@ func TestSmokeRun(t *testing.T) {
 	opts.binaryConns, opts.binaryDepth, opts.binaryMessages = 2, 2, 20
 	opts.broadcastLines, opts.ptyLines = 2000, 2000
 	opts.churnConns, opts.idleConns = 20, 20
+	opts.fanoutClients, opts.fanoutDeliveries = [2]int{3, 10}, 2000
 	if err := opts.check(); err != nil {
 		t.Fatal(err)
 	}

@@ -105,12 +105,30 @@ var benchmarks = []benchmark{
 		{unit: "conn/s", get: value,
 			target: target{ratioAtLeast, 0.80}},
 	}},
+	{key: "fanout", title: func(o options) string { return fanoutTitle(o, o.fanoutClients[0]) },
+		ours:    func(b *bench) (measurement, error) { return b.fanoutOurs(b.opts.fanoutClients[0]) },
+		ceiling: func(b *bench) (measurement, error) { return b.fanoutCeiling(b.opts.fanoutClients[0]) },
+		figures: []figure{{unit: "deliv/s", get: value, target: target{ratioAtLeast, 0.80}}}},
+	{key: "fanout-large", title: func(o options) string { return fanoutTitle(o, o.fanoutClients[1]) },
+		ours:    func(b *bench) (measurement, error) { return b.fanoutOurs(b.opts.fanoutClients[1]) },
+		ceiling: func(b *bench) (measurement, error) { return b.fanoutCeiling(b.opts.fanoutClients[1]) },
+		figures: []figure{{unit: "deliv/s", get: value, target: target{ratioAtLeast, 0.80}}}},
+	{key: "roomidle", ours: (*bench).roomIdleOurs, ceiling: (*bench).roomIdleCeiling, title: func(o options) string {
+		return fmt.Sprintf("room idle: server RSS growth over %d room clients", o.idleConns)
+	}, figures: []figure{
+		{unit: "KB/conn", get: value, lowerIsBetter: true,
+			target: target{atMost, 10}},
+	}},
 	{key: "idle", ours: (*bench).idleOurs, ceiling: (*bench).idleCeiling, title: func(o options) string {
 		return fmt.Sprintf("idle: server RSS growth over %d conns", o.idleConns)
 	}, figures: []figure{
 		{unit: "KB/conn", get: value, lowerIsBetter: true,
 			target: target{atMost, 22}},
 	}},
+}
+
+func fanoutTitle(o options, clients int) string {
+	return fmt.Sprintf("fan-out: 1 room, %d lines to %d clients", max(1, o.fanoutDeliveries/clients), clients)
 }
 
 func benchmarkKeys() []string {

@@ -67,6 +67,10 @@ func serveCeiling() error {
 			ceilingSeq(conn, n)
 		}
 	})
+	var fanout ceilingFanout
+	mux.HandleFunc("/fanout", func(w http.ResponseWriter, r *http.Request) {
+		fanout.serve(&upgrader, w, r)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if conn, err := upgrader.Upgrade(w, r, nil); err == nil {
 			ceilingEcho(conn)

@@ -60,6 +60,8 @@ type options struct {
 	ptyLines                                     int
 	churnConns, churnParallel                    int
 	idleConns                                    int
+	fanoutDeliveries                             int
+	fanoutClients                                [2]int // the two fan-out benchmarks' room sizes
 }
 
 func defaultOptions() options {
@@ -70,7 +72,7 @@ func defaultOptions() options {
 		broadcastLines: 1000000,
 		ptyLines:       200000,
 		churnConns:     1000, churnParallel: 4,
-		idleConns: 1000}
+		idleConns: 1000, fanoutDeliveries: 2000000, fanoutClients: [2]int{100, 1000}}
 }
 
 func (o *options) flagSet() *flag.FlagSet {
@@ -92,7 +94,10 @@ func (o *options) flagSet() *flag.FlagSet {
 	f.IntVar(&o.ptyLines, "pty-lines", o.ptyLines, "pty: lines the child writes, with --pty and through a pipe")
 	f.IntVar(&o.churnConns, "churn-conns", o.churnConns, "churn: connections opened and closed")
 	f.IntVar(&o.churnParallel, "churn-parallel", o.churnParallel, "churn: connections at a time")
-	f.IntVar(&o.idleConns, "idle-conns", o.idleConns, "idle memory: connections held open")
+	f.IntVar(&o.idleConns, "idle-conns", o.idleConns, "idle memory: connections held open (room idle too)")
+	f.IntVar(&o.fanoutClients[0], "fanout-clients", o.fanoutClients[0], "fan-out: clients in the room")
+	f.IntVar(&o.fanoutClients[1], "fanout-large-clients", o.fanoutClients[1], "fan-out-large: clients in the room")
+	f.IntVar(&o.fanoutDeliveries, "fanout-deliveries", o.fanoutDeliveries, "fan-out: lines x clients per run (lines = this / clients)")
 	return f
 }
 
@@ -103,7 +108,9 @@ func (o *options) check() error {
 		"pipeline-messages": o.pipelineMessages, "binary-conns": o.binaryConns,
 		"binary-depth": o.binaryDepth, "binary-messages": o.binaryMessages,
 		"broadcast-lines": o.broadcastLines, "pty-lines": o.ptyLines, "churn-conns": o.churnConns,
-		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns} {
+		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns,
+		"fanout-deliveries": o.fanoutDeliveries, "fanout-clients": o.fanoutClients[0],
+		"fanout-large-clients": o.fanoutClients[1]} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s must be at least 1", name))
 		}

@@ -6,29 +6,22 @@ import (
 	"os"
 )
 
-// backend is what serves a session. Today that is always the session's own
-// process (process.go); a seat in a shared room is meant to be another. The
-// socket side and the pumps (relay.go, output.go, stderr.go) reach it only
-// through these methods, so none of them branches on how it is served.
+// backend is what serves a session: its own process (process.go), or a
+// seat in a room shared with other clients (room_seat.go). The socket side
+// and the pumps (relay.go, output.go, stderr.go) reach it only through
+// these methods, so none of them branches on how it is served.
 type backend interface {
 	// input returns what takes the client's messages. client is the
 	// connection, so that input which is not taken can notice a client
 	// that has gone (see hangup.go); log is the session's.
 	input(client net.Conn, log *slog.Logger) messageSink
-	// output is the program's output, read until its end. It is a file so
-	// that the shared watcher (watcher.go) can wait on it.
-	output() *os.File
+	// startOutput has what the backend says sent to the session's client
+	// until its end, then the close frame; then it calls s.pumpDone, as
+	// the session's second pump. It returns at once.
+	startOutput(s *session)
 	// errorOutput is the program's stderr, or nil when it has none of its
 	// own. Whoever reads it closes it at its end.
 	errorOutput() *os.File
-	// onCloseOutput sets how the program's output is closed under its
-	// reader: what stop does last when the program is gone but someone
-	// else still holds its output open, and how a terminal is hung up
-	// (its master is the output too). It must end the reading.
-	onCloseOutput(closeOutput func())
-	// end follows the end of the output: it waits for the program and
-	// says how it ended. Only the output side calls it, once.
-	end() exitStatus
 	// stop ends the program the gentle way and returns once it is gone;
 	// kill ends it at once. Both are safe from any goroutine, repeatedly.
 	stop()
@@ -37,10 +30,12 @@ type backend interface {
 }
 
 // messageSink takes client messages for the program: write gathers one,
-// and flush hands over what was gathered, once per burst.
+// and flush hands over what was gathered, once per burst. finish follows
+// the client's last message, with the error that ended the reading.
 type messageSink interface {
 	write(message []byte, kind int)
 	flush() error
+	finish(readErr error)
 }
 
 // exitStatus is how a backend ended: the close frame it calls for, and a
@@ -62,6 +57,10 @@ type pipeInput struct {
 func (in *pipeInput) write(message []byte, _ int) { in.burst.write(message, in.newline) }
 func (in *pipeInput) flush() error                { return in.burst.flush() }
 
+// finish hands over what came before the end; a child that no longer
+// reads has nothing gathered (flush dropped it).
+func (in *pipeInput) finish(error) { in.burst.flush() }
+
 // The session's own process is a backend.
 
 func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
@@ -75,15 +74,26 @@ func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
 	return &pipeInput{burst: burst, newline: p.inputLines}
 }
 
-func (p *process) output() *os.File      { return p.stdout }
 func (p *process) errorOutput() *os.File { return p.stderr }
 
+// The process's own output side (output.go) uses these.
+
+// output is the program's output, read until its end. It is a file so
+// that the shared watcher (watcher.go) can wait on it.
+func (p *process) output() *os.File { return p.stdout }
+
+// onCloseOutput sets how the program's output is closed under its reader:
+// what stop does last when the program is gone but someone else still
+// holds its output open, and how a terminal is hung up (its master is the
+// output too). It must end the reading.
 func (p *process) onCloseOutput(closeOutput func()) {
 	p.outputMu.Lock()
 	p.closeOutput = closeOutput
 	p.outputMu.Unlock()
 }
 
+// end follows the end of the output: it waits for the program and says
+// how it ended. Only the output side calls it, once.
 func (p *process) end() exitStatus {
 	state := p.wait()
 	code, reason := exitCloseCode(state)

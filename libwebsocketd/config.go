@@ -36,6 +36,19 @@ type Config struct {
 	Terminal bool
 	// MaxForks bounds the number of live processes; 0 means unlimited.
 	MaxForks int
+	// MaxClients bounds the number of WebSocket connections; 0 means
+	// unlimited (beyond MaxForks, without rooms).
+	MaxClients int
+	// Room is "" (a process per connection), "plain" or "json": connections
+	// to the same path share one process (room.go).
+	Room string
+	// RoomLinger keeps a room's process this long after its last client.
+	RoomLinger time.Duration
+	// RoomQueue bounds the bytes waiting to be sent to one room client.
+	RoomQueue int
+	// RoomSlow is how long a room client's queue may stay full before the
+	// client is closed with 1008.
+	RoomSlow time.Duration
 	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
 	MaxFrameSize int64
 	// CloseGrace is added to every step of the stop sequence (--closems).

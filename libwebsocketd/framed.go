@@ -203,6 +203,9 @@ func (in *framedInput) write(message []byte, kind int) {
 }
 func (in *framedInput) flush() error { return in.burst.flush() }
 
+// finish hands over the messages that came before the end.
+func (in *framedInput) finish(error) { in.burst.flush() }
+
 // endFramedOutput ends a session whose child broke the framed format: the
 // client gets 1011 at once and the child is stopped. It returns the error
 // for endOutput to go on with: io.EOF once this one is handled here.

@@ -21,6 +21,8 @@ type Handler struct {
 	cfg      Config
 	log      *slog.Logger
 	forks    forkLimiter
+	clients  forkLimiter // WebSocket connections, against --maxclients
+	rooms    roomHub
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir
 
@@ -41,6 +43,8 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
+	h.clients.max = int64(cfg.MaxClients)
+	h.rooms = roomHub{h: h, rooms: map[string]*room{}}
 	if cfg.StaticDir != "" {
 		static, err := newStaticHandler(cfg.StaticDir, cfg.StaticList, cfg.CGIDir)
 		if err != nil {
@@ -148,6 +152,12 @@ func (h *Handler) track(s *session) (draining bool) {
 	return h.draining
 }
 
+func (h *Handler) isDraining() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.draining
+}
+
 func (h *Handler) forget(s *session) {
 	h.mu.Lock()
 	delete(h.sessions, s)
@@ -162,6 +172,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	for _, s := range h.sessionsAfter(func() { h.draining = true }) {
 		s.shutdown()
 	}
+	h.rooms.closeIdle() // a lingering room has nobody to wait for
 	done := make(chan struct{})
 	go func() { h.idle.Wait(); close(done) }()
 	select {
@@ -173,6 +184,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 		for _, s := range h.sessionsAfter(func() { h.killing = true }) {
 			s.kill()
 		}
+		h.rooms.killAll()
 		<-done
 		return ctx.Err()
 	}

@@ -2,7 +2,8 @@ package libwebsocketd
 
 import "sync/atomic"
 
-// forkLimiter counts live processes against --maxforks.
+// forkLimiter counts live processes against --maxforks, or connections
+// against --maxclients.
 type forkLimiter struct {
 	max  int64 // 0 means unlimited
 	live atomic.Int64

@@ -21,26 +21,26 @@ import (
 // quiet session nothing once it is gone.
 const outputLinger = 20 * time.Millisecond
 
-// startOutput has the child's stdout sent to the client, and, at its end,
-// the close frame. It is the session's second pump (see pumpDone).
-func (s *session) startOutput() {
+// startOutput has the child's stdout sent to the client of s, and, at its
+// end, the close frame. It is the session's second pump (see pumpDone).
+func (p *process) startOutput(s *session) {
 	w, err := sharedWatcher()
 	if err == nil {
-		err = s.watchOutput(w)
+		err = s.watchOutput(w, p)
 	}
 	if err != nil {
 		s.log.Debug("reading stdout with a goroutine", "error", err)
-		go s.pumpStdout()
+		go s.pumpStdout(p)
 	}
 }
 
 // pumpStdout sends the child's output until its end, waiting on the pipe.
-func (s *session) pumpStdout() {
-	frames := s.newFrameReader(newLazyInput(s.serve.output()))
+func (s *session) pumpStdout(p *process) {
+	frames := s.newFrameReader(newLazyInput(p.output()))
 	for {
 		message, err := frames.next()
 		if err != nil {
-			s.endOutput(err)
+			s.endOutput(p, err)
 			return
 		}
 		s.sendOutput(message, frames.buffered())
@@ -50,6 +50,7 @@ func (s *session) pumpStdout() {
 // outputStream is stdout while the watcher waits on it.
 type outputStream struct {
 	s      *session
+	p      *process
 	w      *pipeWatcher
 	id     int32
 	raw    syscall.RawConn
@@ -59,13 +60,13 @@ type outputStream struct {
 	ended bool
 }
 
-func (s *session) watchOutput(w *pipeWatcher) error {
-	raw, err := s.serve.output().SyscallConn()
+func (s *session) watchOutput(w *pipeWatcher, p *process) error {
+	raw, err := p.output().SyscallConn()
 	if err != nil {
 		return err
 	}
-	o := &outputStream{s: s, w: w, raw: raw,
-		frames: s.newFrameReader(newLingerInput(s.serve.output(), raw))}
+	o := &outputStream{s: s, p: p, w: w, raw: raw,
+		frames: s.newFrameReader(newLingerInput(p.output(), raw))}
 	if err := w.add(raw, o, true); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *session) watchOutput(w *pipeWatcher) error {
 	// half added; stop comes later (its pump starts after this), and a
 	// kill in between closes stdout plainly, which the stop that follows
 	// the kill, through abandon, makes up for.
-	s.serve.onCloseOutput(o.abandon)
+	p.onCloseOutput(o.abandon)
 	return nil
 }
 
@@ -99,7 +100,7 @@ func (o *outputStream) drain() {
 		case err != nil:
 			o.ended = true
 			o.w.remove(o.raw, o.id)
-			o.s.endOutput(err)
+			o.s.endOutput(o.p, err)
 		default:
 			o.s.sendOutput(message, o.frames.buffered())
 		}
@@ -115,7 +116,7 @@ func (o *outputStream) drain() {
 // of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
 	o.w.stopWaiting(o.raw)
-	o.s.serve.output().Close()
+	o.p.output().Close()
 	go o.drain()
 }
 
@@ -144,13 +145,13 @@ func (s *session) sendOutput(message []byte, more bool) {
 // endOutput follows the end of stdout: it reaps the child, lets the last
 // stderr lines out, and sends the close frame that reports how the child
 // ended.
-func (s *session) endOutput(err error) {
+func (s *session) endOutput(p *process, err error) {
 	defer s.pumpDone()
 	err = s.endFramedOutput(err)
 	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 		s.log.Error("reading stdout", "error", err)
 	}
-	status := s.serve.end()
+	status := p.end()
 	s.ops.exited(status.state)
 	s.logExit(status)
 	s.awaitStderr()

@@ -33,9 +33,7 @@ func (s *session) pumpStdin() {
 		message, err := s.sock.readMessage()
 		if err != nil {
 			s.logReadEnd(err)
-			if childReads {
-				stdin.flush() // what came before the end still goes to the child
-			}
+			stdin.finish(err) // what came before the end still goes to the child
 			break
 		}
 		if !childReads {

@@ -41,7 +41,7 @@ func (s *session) run() {
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
 	s.startStderr()
-	s.startOutput()
+	s.serve.startOutput(s)
 	go s.pumpStdin()
 }
 

@@ -155,6 +155,23 @@ func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) err
 	return err
 }
 
+// writePrepared sends a message of length bytes framed once for many
+// clients (rooms); with more, another follows at once.
+func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bool) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.wire.hold(true)
+	err := s.conn.WritePreparedMessage(m)
+	s.wire.hold(false)
+	if err == nil && !more {
+		err = s.wire.flush()
+	}
+	if err == nil {
+		s.ops.messageOut(length)
+	}
+	return err
+}
+
 // writeClose sends a close frame; errors are moot as the socket is ending.
 func (s *socket) writeClose(code int, reason string) {
 	message := websocket.FormatCloseMessage(code, reason)

@@ -47,6 +47,9 @@ func isTerminalControl(message []byte, kind int) bool {
 
 func (in *terminalInput) flush() error { return in.burst.flush() }
 
+// finish types what came before the end.
+func (in *terminalInput) finish(error) { in.burst.flush() }
+
 func (in *terminalInput) resize(control json.RawMessage) {
 	cols, rows, err := parseResize(control)
 	if err == nil {

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"crypto/rand"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -28,25 +29,42 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	if !h.clients.acquire() {
+		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxclients)")
+		return
+	}
+	if h.cfg.Room != "" {
+		h.serveRoomUpgrade(w, r, target, protocol) // releases the client's slot on every path
+		return
+	}
 	if !h.forks.acquire() {
+		h.clients.release()
 		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
 		return
 	}
 	if !h.claimOnce() {
 		h.forks.release()
+		h.clients.release()
 		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
 		return
 	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
-		h.forks.release() // gorilla has answered the client already
+		h.forks.release()
 		h.unclaimOnce()
-		h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
-			"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
+		h.upgradeFailed(r, err)
 		return
 	}
 	h.startSession(conn, up.hijacked, r, target)
+}
+
+// upgradeFailed follows an upgrade that gorilla refused: it has answered
+// the client already.
+func (h *Handler) upgradeFailed(r *http.Request, err error) {
+	h.clients.release()
+	h.log.Log(r.Context(), LevelAccess, "upgrade failed", "category", "http",
+		"url", requestURL(r), "remote", r.RemoteAddr, "error", err)
 }
 
 // upgradeHeaders are the 101's extra headers. gorilla answers with the
@@ -71,9 +89,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 // slot taken for it is released when the session ends, on every path.
 func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget) {
 	id := rand.Text()
-	log := h.log.With("category", "session", "url", requestURL(r), "id", id,
-		"remote", r.RemoteAddr, "command", strings.Join(target.argv, " "),
-		"origin", r.Header.Get("Origin"))
+	log := h.sessionLog(r, id, target.argv)
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version,
 		Protocol: conn.Subprotocol()}
@@ -90,29 +106,49 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
 		h.forks.release()
+		h.clients.release()
 		h.onceEnded(exitCannotStart)
 		return
 	}
 	proc.inputLines = !h.cfg.Binary
 	proc.inputFramed = h.cfg.Framed
-	s := &session{log: log.With("pid", proc.pid()), serve: proc, binary: h.cfg.Binary,
-		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
-		stderrDone: make(chan struct{})}
-	if h.cfg.PingInterval > 0 {
-		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
-	}
+	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
 	if tty.mode == ttyTerminal {
 		s.sock.isControl = isTerminalControl
 	}
 	h.attachOps(s)
-	s.onClose = func() { code := s.ops.finish(); h.forks.release(); h.forget(s); h.onceEnded(code) }
-	h.applyMessageSettings(s, conn)
+	s.onClose = func() {
+		code := s.ops.finish()
+		h.forks.release()
+		h.clients.release()
+		h.forget(s)
+		h.onceEnded(code)
+	}
 	draining := h.track(s)
 	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
 	}
+}
+
+// sessionLog is the logger of one connection's session.
+func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Logger {
+	return h.log.With("category", "session", "url", requestURL(r), "id", id,
+		"remote", r.RemoteAddr, "command", strings.Join(argv, " "),
+		"origin", r.Header.Get("Origin"))
+}
+
+// newSession wraps an upgraded connection and what serves it.
+func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend) *session {
+	s := &session{log: log, serve: serve, binary: h.cfg.Binary,
+		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
+		stderrDone: make(chan struct{})}
+	if h.cfg.PingInterval > 0 {
+		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
+	}
+	h.applyMessageSettings(s, conn)
+	return s
 }
 
 // applyMessageSettings gives a new session's connection the per-message

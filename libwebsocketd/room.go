@@ -1,0 +1,274 @@
+package libwebsocketd
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// A room is one process shared by every client connected to the same path
+// (--room). Three goroutines of the room's own each read one thing: the
+// hub (readOutput) reads the process's stdout and puts each message in the
+// queues of the clients it is for; writeInput takes the clients' messages,
+// whole and in turn, to the process's stdin; logStderr logs its stderr.
+// Each client's seat (room_seat.go) writes its own queue to its socket,
+// and its session's reading goroutine hands its messages to writeInput.
+//
+// Backpressure: while a client's queue is full the hub waits, so the
+// process blocks on a full stdout pipe, until that client catches up or
+// has been too slow for --roomslowms; then it is closed with 1008 and its
+// queue dropped. Memory for output is bounded by clients x --roomqueue
+// (plus one message each, as a message bigger than the queue still goes
+// to an empty one); a message for many clients is framed and held once.
+type room struct {
+	key  string
+	hub  *roomHub
+	proc *process
+	log  *slog.Logger
+	json bool
+	// binary relays raw chunks of output in binary messages, and client
+	// messages to stdin without a newline.
+	binary     bool
+	queueLimit int
+	slow       time.Duration
+
+	running sync.Once // starts the goroutines, at the first seat
+
+	in   chan []byte   // client input for writeInput
+	done chan struct{} // closed once the process's output has ended
+
+	mu      sync.Mutex
+	seats   map[string]*seat // by client id
+	all     []*seat          // the seats, for a message to everyone; nil when stale
+	members int              // seats, and upgrades under way that will take one
+	closed  bool             // takes no new members: stopping or ended
+	status  *exitStatus      // how the process ended, once it has
+	linger  *time.Timer
+}
+
+// run starts the room's goroutines.
+func (rm *room) run() {
+	go rm.readOutput()
+	go rm.writeInput()
+	go rm.logStderr()
+}
+
+// readOutput is the hub: each message of the process's output goes to its
+// clients; at the end of the output the room ends.
+func (rm *room) readOutput() {
+	frames := rm.frameReader()
+	for {
+		message, err := frames.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+				rm.log.Error("reading the room's stdout", "error", err)
+			}
+			break
+		}
+		if rm.json {
+			rm.command(message)
+		} else {
+			rm.deliver(rm.prepare(websocket.TextMessage, message), rm.everyone())
+		}
+	}
+	// No one joins from here on: once the process is reaped, the next
+	// connection must find no room and start a new one.
+	rm.hub.forget(rm)
+	rm.end(rm.proc.end())
+}
+
+func (rm *room) frameReader() frameReader {
+	if rm.binary {
+		return newChunkReader(rm.proc.output())
+	}
+	return newLineReader(rm.proc.output())
+}
+
+// preparedOverhead is roughly what a PreparedMessage costs besides its
+// data and frame.
+const preparedOverhead = 256
+
+// prepare frames a message once for all its clients. data is copied: the
+// frame reader reuses its buffer.
+func (rm *room) prepare(kind int, data []byte) roomMessage {
+	if rm.binary {
+		kind = websocket.BinaryMessage
+	}
+	if kind == websocket.TextMessage && !utf8.Valid(data) {
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD")) // see socket.writeMessage
+	} else {
+		data = bytes.Clone(data)
+	}
+	prepared, _ := websocket.NewPreparedMessage(kind, data) // fails only for compression
+	// What a queued message holds: its data, its frame (built at the first
+	// send, a copy with a header) and the structures around them.
+	return roomMessage{prepared: prepared, length: len(data), size: 2*len(data) + preparedOverhead}
+}
+
+// deliver queues m for each target in turn, waiting for a full queue until
+// its client catches up or is too slow.
+func (rm *room) deliver(m roomMessage, targets []*seat) {
+	for _, st := range targets {
+		for !st.offer(m) {
+			if !st.awaitSpace() {
+				rm.log.Log(nil, LevelInfo, "room client too slow, closed with 1008",
+					"client", st.id, "queued_bytes", rm.queueLimit)
+				st.close(websocket.ClosePolicyViolation, "too slow", controlWriteTimeout, true)
+				break
+			}
+		}
+	}
+}
+
+// awaitSpace waits until the writer has taken something from the queue,
+// or reports false once the queue has been full for --roomslowms.
+func (st *seat) awaitSpace() bool {
+	wait := time.Until(st.slowDeadline())
+	if wait <= 0 {
+		return false
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-st.space:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// everyone returns the room's seats. The slice is shared and never
+// changed: a join or leave makes the next call build a new one, so a line
+// for a thousand clients costs no copy of the list.
+func (rm *room) everyone() []*seat {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	if rm.all == nil {
+		rm.all = make([]*seat, 0, len(rm.seats))
+		for _, st := range rm.seats {
+			rm.all = append(rm.all, st)
+		}
+	}
+	return rm.all
+}
+
+// writeInput writes the clients' messages to the process's stdin, one
+// whole message at a time in the order they come: the channel takes its
+// senders in turn, so a client that floods waits behind the others, and a
+// full stdin leaves the senders blocked, which stops them reading their
+// sockets (TCP pushes back on them alone). Messages that come together are
+// written in one go.
+func (rm *room) writeInput() {
+	w := bufio.NewWriterSize(rm.proc.stdin, stdoutBufferSize)
+	for {
+		var message []byte
+		select {
+		case message = <-rm.in:
+		default:
+			w.Flush() // nothing more waiting: hand over the burst
+			select {
+			case message = <-rm.in:
+			case <-rm.done:
+				return
+			}
+		}
+		w.Write(message) // after an error the writer keeps it and drops the rest
+	}
+}
+
+// send hands one message to writeInput; it returns false once the room
+// has ended.
+func (rm *room) send(message []byte) bool {
+	select {
+	case rm.in <- message:
+		return true
+	case <-rm.done:
+		return false
+	}
+}
+
+// fromClient takes a client's message for the process.
+func (rm *room) fromClient(st *seat, message []byte, kind int) {
+	if rm.json {
+		rm.send(messageEvent(st.id, message, kind))
+		return
+	}
+	line := make([]byte, len(message), len(message)+1)
+	copy(line, message)
+	if !rm.binary {
+		line = append(line, '\n')
+	}
+	rm.send(line)
+}
+
+func (rm *room) logStderr() {
+	lines := newLineReader(rm.proc.errorOutput())
+	defer rm.proc.errorOutput().Close()
+	for {
+		line, err := lines.next()
+		if err != nil {
+			return
+		}
+		rm.log.Error(string(line), "category", "stderr")
+	}
+}
+
+// end follows the end of the process: every client still there gets the
+// close frame with its exit status once its queue is sent, and the next
+// connection to the path starts a new process.
+func (rm *room) end(status exitStatus) {
+	rm.mu.Lock()
+	rm.closed, rm.status = true, &status
+	seats := make([]*seat, 0, len(rm.seats))
+	for _, st := range rm.seats {
+		seats = append(seats, st)
+	}
+	rm.mu.Unlock()
+	close(rm.done)
+	rm.log.Info("room process ended", "status", status.detail, "clients", len(seats))
+	for _, st := range seats {
+		st.close(status.code, status.reason, rm.slow+controlWriteTimeout, false)
+	}
+	rm.hub.ended(rm)
+}
+
+// seat gives a client whose upgrade succeeded its seat, and tells a JSON
+// process it joined. A room that ended meanwhile closes it at once.
+func (rm *room) seat(st *seat, remote, query string) {
+	rm.mu.Lock()
+	rm.seats[st.id] = st
+	rm.all = nil
+	status := rm.status
+	rm.mu.Unlock()
+	// The output is read from the first seat on, so that the first client
+	// gets the process's first line too.
+	rm.running.Do(rm.run)
+	if status != nil {
+		st.close(status.code, status.reason, controlWriteTimeout, false)
+		return
+	}
+	if rm.json {
+		rm.send(joinEvent(st.id, remote, query))
+	}
+}
+
+// leave takes a client's seat away, once its last message is sent.
+func (rm *room) leave(st *seat) {
+	rm.mu.Lock()
+	delete(rm.seats, st.id)
+	rm.all = nil
+	rm.mu.Unlock()
+	if rm.json {
+		code, reason := st.leaveStatus()
+		rm.send(leaveEvent(st.id, code, reason))
+	}
+	rm.hub.release(rm)
+}

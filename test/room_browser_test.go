@@ -1,0 +1,67 @@
+//go:build !windows
+
+package test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The rooms page of the examples, in two tabs of a real browser: both
+// talk to the same room processes.
+func TestBrowserRoomsPage(t *testing.T) {
+	tab := newBrowser(t)
+	requireTool(t, "python3")
+	requireTool(t, "node")
+	pages := startServer(t, "--staticdir=../examples/html")
+	plain := startServer(t, "--room", "--dir="+roomExamplesDir(t, "plain"))
+	json := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
+	page := "http://" + pages.addr + "/rooms.html?plain=ws://" + plain.addr + "&json=ws://" + json.addr
+	open := func(tab context.Context) {
+		if err := chromedp.Do(tab, chromedp.Navigate(page),
+			chromedp.WaitVisible(chromedp.CSS("#presence .log div"))); err != nil {
+			t.Fatalf("opening the rooms page: %v\n%s\n%s", err, plain.out, json.out)
+		}
+	}
+	open(tab)
+	// A second tab of the same browser, once it runs.
+	second, closeSecond := chromedp.NewContext(tab)
+	defer closeSecond()
+	open(second)
+	awaitLogLine(t, tab, "#presence", "2 people here")
+	err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#chat form input"), "hello from tab one"+kb.Enter),
+		chromedp.SendKeys(chromedp.CSS("#named .name"), "alice"),
+		chromedp.Click(chromedp.CSS("#named .join")),
+	)
+	if err != nil {
+		t.Fatalf("chatting: %v", err)
+	}
+	awaitLogLine(t, second, "#chat", "hello from tab one")
+	awaitLogLine(t, tab, "#named", "alice joined (1 here)")
+	saveScreenshot(t, mustScreenshot(t, second))
+}
+
+// awaitLogLine waits until the log of a room box on the page has want.
+func awaitLogLine(t *testing.T, tab context.Context, box, want string) {
+	t.Helper()
+	var lines []string
+	waitFor(t, readTimeout, box+" to show "+want, func() bool {
+		text, err := chromedp.Run(tab, chromedp.Evaluate[string](
+			`document.querySelector("`+box+` .log").innerText`))
+		if err != nil {
+			t.Fatalf("reading %s: %v", box, err)
+		}
+		lines = strings.Split(text, "\n")
+		for _, line := range lines {
+			if line == want {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -1,0 +1,66 @@
+//go:build !windows
+
+package test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+// The room examples of examples/rooms, as `make run` serves them.
+
+func roomExamplesDir(t testing.TB, sub string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "examples", "rooms", sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestRoomExamplePlainChat(t *testing.T) {
+	s := startServer(t, "--room", "--dir="+roomExamplesDir(t, "plain"))
+	a, b := s.dial("/chat.sh"), s.dial("/chat.sh")
+	send(t, b, websocket.TextMessage, "hello, room")
+	expectText(t, a, "hello, room")
+	expectText(t, b, "hello, room")
+}
+
+func TestRoomExampleNamedChat(t *testing.T) {
+	requireTool(t, "python3")
+	s := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
+	alice := s.dial("/chat.py?name=alice")
+	expectText(t, alice, "alice joined (1 here)")
+	bob := s.dial("/chat.py?name=bob")
+	expectText(t, alice, "bob joined (2 here)")
+	expectText(t, bob, "bob joined (2 here)")
+	send(t, alice, websocket.TextMessage, "hi bob")
+	expectText(t, alice, "alice: hi bob")
+	expectText(t, bob, "alice: hi bob")
+
+	impostor := s.dial("/chat.py?name=alice")
+	if code, reason := expectClose(t, impostor); code != 4000 || reason != "pick a name nobody here has" {
+		t.Fatalf("a second alice got %d %q, want 4000", code, reason)
+	}
+	bob.Close()
+	expectText(t, alice, "bob left")
+}
+
+func TestRoomExamplePresence(t *testing.T) {
+	requireTool(t, "node")
+	s := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
+	a := s.dial("/presence.js")
+	if _, text := receive(t, a); !strings.HasPrefix(text, "you are ") {
+		t.Fatalf("got %q, want the client's own id first", text)
+	}
+	expectText(t, a, "1 person here")
+	b := s.dial("/presence.js")
+	expectText(t, a, "2 people here")
+	receive(t, b)
+	expectText(t, b, "2 people here")
+	b.Close()
+	expectText(t, a, "1 person here")
+}
