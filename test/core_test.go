@@ -191,7 +191,15 @@ func readPIDs(t *testing.T, c *websocket.Conn) (int, int) {
 }
 
 func TestClientCloseKillsProcessGroup(t *testing.T) {
-	s := startServer(t, script(t, "pids.sh", pidsScript))
+	checkCloseKillsProcessGroup(t)
+}
+
+// checkCloseKillsProcessGroup closes a session whose child started a
+// grandchild, and checks that both die and nothing is left: with extra
+// server flags, the same holds in the other modes (e.g. --pty).
+func checkCloseKillsProcessGroup(t *testing.T, flags ...string) {
+	t.Helper()
+	s := startServer(t, append(flags, script(t, "pids.sh", pidsScript))...)
 	c := s.dial("/")
 	child, grandchild := readPIDs(t, c)
 	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""), time.Now().Add(time.Second))

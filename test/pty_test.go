@@ -206,14 +206,7 @@ func TestPTYOneMiBMessageReachesStdinWhole(t *testing.T) {
 }
 
 func TestPTYStopSequenceLeavesNoProcess(t *testing.T) {
-	s := startServer(t, "--pty", script(t, "pids.sh", pidsScript))
-	c := s.dial("/")
-	child, grandchild := readPIDs(t, c)
-	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""), time.Now().Add(time.Second))
-	waitFor(t, readTimeout, "child and grandchild to die", func() bool {
-		return !alive(child) && !alive(grandchild)
-	})
-	s.waitNoChildren(readTimeout)
+	checkCloseKillsProcessGroup(t, "--pty")
 }
 
 func TestPTYExitStatusAndStderrAsWithoutIt(t *testing.T) {
