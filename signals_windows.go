@@ -17,7 +17,7 @@ func isReload(os.Signal) bool { return false }
 // lacks.
 const signalsHelp = `
 Ctrl-C, Ctrl-Break, closing the console, logging off, shutting down and a
-service stop end the server gracefully (a second one kills what is left). SIGHUP does not
-exist on Windows: new --sslcert/--sslkey or --basicauth files need a
-restart there.
+service stop end the server gracefully (a second one kills what is left).
+SIGHUP does not exist on Windows: new --sslcert/--sslkey or --basicauth
+files need a restart there.
 `
