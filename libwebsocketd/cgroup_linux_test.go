@@ -200,10 +200,9 @@ func assertChildExits3(t *testing.T, tree *cgroupTree) {
 	}
 }
 
-// TestKillAfterEndLeavesTheCgroupAlone: a shutdown's kill that comes
-// after the session ended must not reach its cgroup, which the pool may
-// have handed to the next session already.
-func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
+// testIdleCell gives a session's cell whose cgroup holds no process yet.
+func testIdleCell(t *testing.T) (*cgroupTree, *cell) {
+	t.Helper()
 	tree := testCgroupTree(t)
 	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
 	tree.hasKill = err == nil
@@ -213,6 +212,14 @@ func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
 	}
 	unix.Close(fd)
 	cl := &cell{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
+	return tree, cl
+}
+
+// TestKillAfterEndLeavesTheCgroupAlone: a shutdown's kill that comes
+// after the session ended must not reach its cgroup, which the pool may
+// have handed to the next session already.
+func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
+	tree, cl := testIdleCell(t)
 	cl.end() // the session's tree ended by itself: dir is idle now
 	cl.kill()
 	assertChildExits3(t, tree)
@@ -221,15 +228,7 @@ func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
 // TestKilledCgroupIsNotReused: a shutdown's kill before the session's end
 // spoils the cgroup for reuse even when its tree was gone by the end.
 func TestKilledCgroupIsNotReused(t *testing.T) {
-	tree := testCgroupTree(t)
-	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
-	tree.hasKill = err == nil
-	dir, fd, err := tree.newSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.Close(fd)
-	cl := &cell{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
+	tree, cl := testIdleCell(t)
 	cl.kill()
 	cl.end()
 	assertChildExits3(t, tree)

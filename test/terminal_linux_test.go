@@ -15,11 +15,7 @@ import (
 // timing (the drain lingers a moment after output); here it is certain.
 func TestTerminalClientGoneWhileWatcherWaits(t *testing.T) {
 	requireWatcher(t)
-	bash := requireTool(t, "bash")
-	s := startServer(t, "--terminal", "--closems=60000", bash, "--norc", "--noprofile", "-i")
-	tc := &terminalClient{t: t, c: s.dial("/")}
-	tc.typeText("trap '' INT TERM; trap 'exit 7' HUP; " + setPrompt)
-	tc.await(prompt)
+	s, tc := startShell(t, "/", "trap '' INT TERM; trap 'exit 7' HUP; ", "--closems=60000")
 	shell := s.children()
 	if len(shell) != 1 {
 		t.Fatalf("want one child, got %v", shell)

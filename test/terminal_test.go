@@ -72,12 +72,22 @@ const (
 	prompt    = "PROMPT> "
 )
 
-func TestTerminalShellProtocol(t *testing.T) {
+// startShell runs an interactive bash under --terminal (and flags), opens
+// a session on path and waits for the prompt; setup is typed first (traps,
+// for instance).
+func startShell(t *testing.T, path, setup string, flags ...string) (*server, *terminalClient) {
+	t.Helper()
 	bash := requireTool(t, "bash")
-	s := startServer(t, "--terminal", bash, "--norc", "--noprofile", "-i")
-	tc := &terminalClient{t: t, c: s.dial("/")}
-	tc.typeText(setPrompt)
+	args := append([]string{"--terminal"}, flags...)
+	s := startServer(t, append(args, bash, "--norc", "--noprofile", "-i")...)
+	tc := &terminalClient{t: t, c: s.dial(path)}
+	tc.typeText(setup + setPrompt)
 	tc.await(prompt)
+	return s, tc
+}
+
+func TestTerminalShellProtocol(t *testing.T) {
+	s, tc := startShell(t, "/", "")
 
 	tc.typeText("echo $((6*7)) $TERM\r")
 	tc.await("42 xterm-256color\r\n")
@@ -102,11 +112,7 @@ func TestTerminalShellProtocol(t *testing.T) {
 }
 
 func TestTerminalInitialSizeAndBadControls(t *testing.T) {
-	bash := requireTool(t, "bash")
-	s := startServer(t, "--terminal", "--loglevel=debug", bash, "--norc", "--noprofile", "-i")
-	tc := &terminalClient{t: t, c: s.dial("/?cols=132&rows=43")}
-	tc.typeText(setPrompt)
-	tc.await(prompt)
+	s, tc := startShell(t, "/?cols=132&rows=43", "", "--loglevel=debug")
 	for _, bad := range []string{`{"resize":{"cols":0,"rows":30}}`, `{"resize":"big"}`, `{"resize":{"cols":99999,"rows":1}}`} {
 		tc.typeText(bad)
 	}
@@ -122,13 +128,9 @@ func TestTerminalInitialSizeAndBadControls(t *testing.T) {
 }
 
 func TestTerminalClientGoneHangsUpTheShell(t *testing.T) {
-	bash := requireTool(t, "bash")
 	// A shell that would ignore the stop sequence's SIGINT and SIGTERM:
 	// what ends it is the hang-up of its terminal.
-	s := startServer(t, "--terminal", "--closems=60000", bash, "--norc", "--noprofile", "-i")
-	tc := &terminalClient{t: t, c: s.dial("/")}
-	tc.typeText("trap '' INT TERM; trap 'echo hup >&2; exit 7' HUP; " + setPrompt)
-	tc.await(prompt)
+	s, tc := startShell(t, "/", "trap '' INT TERM; trap 'echo hup >&2; exit 7' HUP; ", "--closems=60000")
 	shell := s.children()
 	if len(shell) != 1 {
 		t.Fatalf("want one child, got %v", shell)
@@ -192,11 +194,7 @@ func foreground(pid int) bool {
 // Job control puts a shell's jobs in process groups of their own, out of
 // reach of the signals to the child's group: they still end with it.
 func TestTerminalJobsEndWithTheSession(t *testing.T) {
-	bash := requireTool(t, "bash")
-	s := startServer(t, "--terminal", bash, "--norc", "--noprofile", "-i")
-	tc := &terminalClient{t: t, c: s.dial("/")}
-	tc.typeText(setPrompt)
-	tc.await(prompt)
+	_, tc := startShell(t, "/", "")
 	// Quoted in two halves, so that the echo of the command is not the answer.
 	tc.typeText("sleep 300 </dev/null >/dev/null 2>&1 & disown; echo \"JOB\"\"=$!\"\r")
 	tc.await("JOB=")
