@@ -31,6 +31,8 @@ type Metrics struct {
 	exits          *prometheus.CounterVec // by exit code or signal
 	stopSteps      *prometheus.CounterVec // by step of the stop sequence
 	duration       prometheus.Histogram
+	roomsActive    prometheus.Gauge
+	roomClients    prometheus.Gauge
 }
 
 // NewMetrics registers websocketd's metrics, and the Go runtime's and the
@@ -57,8 +59,12 @@ func NewMetrics() *Metrics {
 	m.duration = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "websocketd",
 		Name: "session_duration_seconds", Help: "How long WebSocket sessions lasted.",
 		Buckets: []float64{0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600, 14400}})
+	m.roomsActive = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "websocketd",
+		Name: "rooms_active", Help: "Rooms (--room) whose process is running now."})
+	m.roomClients = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "websocketd",
+		Name: "room_clients", Help: "Clients seated in rooms now."})
 	m.registry.MustRegister(m.sessionsActive, m.sessions, m.refused, messages, bytes,
-		m.processStarts, m.exits, m.stopSteps, m.duration,
+		m.processStarts, m.exits, m.stopSteps, m.duration, m.roomsActive, m.roomClients,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -108,8 +114,41 @@ func (m *Metrics) messageOut(n int) {
 
 func (m *Metrics) sessionStarted() {
 	if m != nil {
-		m.processStarts.Inc()
 		m.sessionsActive.Inc()
+	}
+}
+
+// processStarted counts a process: one per session, or one per room.
+func (m *Metrics) processStarted() {
+	if m != nil {
+		m.processStarts.Inc()
+	}
+}
+
+// roomOpened and roomClosed follow a room's process; its clients are
+// counted as sessions as well as by roomSeated and roomLeft.
+func (m *Metrics) roomOpened() {
+	if m != nil {
+		m.roomsActive.Inc()
+	}
+}
+
+func (m *Metrics) roomClosed(state *os.ProcessState) {
+	if m != nil {
+		m.roomsActive.Dec()
+		m.processExited(state)
+	}
+}
+
+func (m *Metrics) roomSeated() {
+	if m != nil {
+		m.roomClients.Inc()
+	}
+}
+
+func (m *Metrics) roomLeft() {
+	if m != nil {
+		m.roomClients.Dec()
 	}
 }
 

@@ -237,7 +237,7 @@ func (rm *room) end(status exitStatus) {
 	for _, st := range seats {
 		st.close(status.code, status.reason, rm.slow+controlWriteTimeout, false)
 	}
-	rm.hub.ended(rm)
+	rm.hub.ended(status)
 }
 
 // seat gives a client whose upgrade succeeded its seat, and tells a JSON
@@ -248,6 +248,7 @@ func (rm *room) seat(st *seat, remote, query string) {
 	rm.all = nil
 	status := rm.status
 	rm.mu.Unlock()
+	rm.hub.h.cfg.Metrics.roomSeated()
 	// The output is read from the first seat on, so that the first client
 	// gets the process's first line too.
 	rm.running.Do(rm.run)
@@ -266,6 +267,7 @@ func (rm *room) leave(st *seat) {
 	delete(rm.seats, st.id)
 	rm.all = nil
 	rm.mu.Unlock()
+	rm.hub.h.cfg.Metrics.roomLeft()
 	if rm.json {
 		code, reason := st.leaveStatus()
 		rm.send(leaveEvent(st.id, code, reason))

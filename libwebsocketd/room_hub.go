@@ -71,6 +71,11 @@ func (hub *roomHub) start(key string, r *http.Request, target commandTarget, pro
 		log: hub.h.log.With("category", "room", "room", key, "pid", proc.pid(),
 			"command", strings.Join(target.argv, " "))}
 	hub.h.idle.Add(1) // a shutdown waits for the room's process too
+	if m := cfg.Metrics; m != nil {
+		m.processStarted()
+		m.roomOpened()
+		proc.reached = m.stopStep
+	}
 	rm.log.Info("room process started")
 	return rm, nil // its first client's seat starts its goroutines (room.seat)
 }
@@ -143,7 +148,8 @@ func (hub *roomHub) forget(rm *room) {
 }
 
 // ended follows a room's process's end and reaping.
-func (hub *roomHub) ended(*room) {
+func (hub *roomHub) ended(status exitStatus) {
+	hub.h.cfg.Metrics.roomClosed(status.state)
 	hub.h.forks.release()
 	hub.h.idle.Done()
 }

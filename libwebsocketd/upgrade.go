@@ -110,6 +110,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		h.onceEnded(exitCannotStart)
 		return
 	}
+	h.cfg.Metrics.processStarted()
 	proc.inputLines = !h.cfg.Binary
 	proc.inputFramed = h.cfg.Framed
 	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
