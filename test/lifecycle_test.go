@@ -167,6 +167,15 @@ func TestSIGTERMClosesEveryClientWith1001(t *testing.T) {
 	if len(pids) != len(conns) {
 		t.Fatalf("%d processes for %d connections", len(pids), len(conns))
 	}
+	s.shutdownEndsEverything(conns, pids)
+}
+
+// shutdownEndsEverything sends the server SIGTERM and checks a graceful
+// end: every client gets 1001, the server exits 0, and none of pids (the
+// processes it served them with) outlives it.
+func (s *server) shutdownEndsEverything(conns []*websocket.Conn, pids []int) {
+	t := s.t
+	t.Helper()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	for i, c := range conns {
 		if code, _ := expectClose(t, c); code != websocket.CloseGoingAway {

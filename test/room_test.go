@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -178,20 +177,7 @@ func TestRoomSIGTERMSends1001AndLeavesNoProcess(t *testing.T) {
 	}
 	conns[3].Close() // /c lingers with nobody in it
 	pids := s.children()
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	for i, c := range conns[:3] {
-		if code, _ := expectClose(t, c); code != websocket.CloseGoingAway {
-			t.Errorf("client %d got close %d, want 1001", i, code)
-		}
-	}
-	if code := s.wait(readTimeout); code != 0 {
-		t.Fatalf("exit code %d, want 0\n%s", code, s.out)
-	}
-	for _, pid := range pids {
-		if alive(pid) {
-			t.Errorf("room process %d outlived the server", pid)
-		}
-	}
+	s.shutdownEndsEverything(conns[:3], pids)
 }
 
 // pythonScript writes an executable Python program into a temporary
