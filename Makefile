@@ -15,7 +15,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build run run-rooms examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine dist
+.PHONY: build run examples test check fuzz bench clean docs install uninstall version oldest-go cross test-portable test-wine dist
 
 # A single static binary: no cgo, so it runs on any Linux of the same arch.
 # The version names the commit through GIT_DESCRIPTION; the go command's own
@@ -24,20 +24,14 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 build:
 	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
-# Serves the examples and the page that talks to them, on 127.0.0.1 only:
+# Serves the examples and the pages that talk to them, on 127.0.0.1 only:
 # dump-env shows the server's environment to whoever connects. ADDRESS=
-# and PORT= choose another interface and port.
+# and PORT= choose another interface and port. Three servers, as --room is
+# server-wide: the pages and per-connection examples on PORT, the room
+# examples on PORT+1 (plain) and PORT+2 (json); examples/run.sh starts
+# them and stops all three together (Ctrl-C, or if one fails).
 run: build examples
-	@case '$(ADDRESS)' in ''|0.0.0.0|'[::]') host=localhost;; *) host='$(ADDRESS)';; esac; \
-	echo "websocketd examples: open http://$$host:$(PORT)/ in a browser (Ctrl-C stops the server)"
-	./websocketd --address=$(ADDRESS) --port=$(PORT) --dir=examples --staticdir=examples/html
-
-# The room examples' servers (rooms.html, served by `make run`): plain
-# rooms on PORT+1 and JSON rooms on PORT+2. Run it beside `make run`, in
-# another terminal; Ctrl-C stops both.
-run-rooms: build
-	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+1)) --room --dir=examples/rooms/plain & \
-	./websocketd --address=$(ADDRESS) --port=$$(($(PORT)+2)) --room=json --dir=examples/rooms/json; wait
+	exec sh examples/run.sh '$(ADDRESS)' '$(PORT)'
 
 # The C and Go examples are compiled next to their sources (the binaries are
 # gitignored); the scripts in the other languages run as they are. Without
