@@ -227,15 +227,39 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 
 // procStat returns the ppid and state letter of pid, or ok=false if gone.
 func procStat(pid int) (ppid int, state byte, ok bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
+	fields := statFields(pid)
+	if fields == nil {
 		return 0, 0, false
 	}
-	// The command name is in parentheses and may hold spaces.
-	rest := data[bytes.LastIndexByte(data, ')')+2:]
-	fields := strings.Fields(string(rest))
 	ppid, _ = strconv.Atoi(fields[1])
 	return ppid, fields[0][0], true
+}
+
+// processGroup returns the process group of pid, or 0 if it is gone.
+func processGroup(pid int) int {
+	fields := statFields(pid)
+	if fields == nil {
+		return 0
+	}
+	pgid, _ := strconv.Atoi(fields[2])
+	return pgid
+}
+
+// statFields returns the fields of /proc/PID/stat after the command name
+// (state, ppid, pgrp...), or nil if pid is gone.
+func statFields(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	// The command name is in parentheses and may hold spaces.
+	return strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
+}
+
+// commandLine returns pid's arguments joined by spaces, for messages.
+func commandLine(pid int) string {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return strings.TrimSpace(strings.ReplaceAll(string(data), "\x00", " "))
 }
 
 // alive reports whether pid exists and is not a zombie.

@@ -64,3 +64,29 @@ func TestRoomExamplePresence(t *testing.T) {
 	b.Close()
 	expectText(t, a, "1 person here")
 }
+
+// Through `make run`, the servers the rooms page talks to: a plain chat
+// message reaches both clients of the room, the JSON rooms greet; Ctrl-C
+// then stops the room programs with the servers.
+func TestMakeRunServesTheRooms(t *testing.T) {
+	needTool(t, "make")
+	needTool(t, "python3")
+	needTool(t, "node")
+	run := startMakeRun(t, "")
+	a := dialExample(t, run.plainAddr, "/chat.sh", nil)
+	b := dialExample(t, run.plainAddr, "/chat.sh", nil)
+	send(t, a, websocket.TextMessage, "hello, both")
+	expectText(t, a, "hello, both")
+	expectText(t, b, "hello, both")
+
+	alice := dialExample(t, run.jsonAddr, "/chat.py?name=alice", nil)
+	expectText(t, alice, "alice joined (1 here)")
+	presence := dialExample(t, run.jsonAddr, "/presence.js", nil)
+	if _, text := receive(t, presence); !strings.HasPrefix(text, "you are ") {
+		t.Fatalf("presence.js said %q first, want the client's id", text)
+	}
+	expectText(t, presence, "1 person here")
+
+	run.expectPrograms(t, "cat", "chat.py", "presence.js")
+	run.stop(t, ctrlC)
+}
