@@ -65,3 +65,28 @@ func awaitLogLine(t *testing.T, tab context.Context, box, want string) {
 		return false
 	})
 }
+
+// The rooms page as a new user reaches it: `make run`, the page it prints,
+// the Rooms link. The page finds the room servers on its own (the next two
+// ports), so the presence counter counts this tab and a chat line comes
+// back through the plain room.
+func TestBrowserRoomsPageUnderMakeRun(t *testing.T) {
+	tab := newBrowser(t)
+	needTool(t, "make")
+	needTool(t, "node")
+	run := startMakeRun(t, "")
+	err := chromedp.Do(tab,
+		chromedp.Navigate("http://"+run.addr+"/"),
+		chromedp.Click(chromedp.CSS(`a[href="rooms.html"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#presence .log div")),
+	)
+	if err != nil {
+		t.Fatalf("following the Rooms link of the index page: %v\n%s", err, run.out)
+	}
+	awaitLogLine(t, tab, "#presence", "1 person here")
+	if err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#chat form input"), "hello from make run"+kb.Enter)); err != nil {
+		t.Fatalf("chatting: %v", err)
+	}
+	awaitLogLine(t, tab, "#chat", "hello from make run")
+}
