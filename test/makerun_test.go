@@ -117,7 +117,7 @@ type makeRun struct {
 	addr      string        // host:port of the pages and per-connection examples
 	plainAddr string        // host:port of the plain rooms
 	jsonAddr  string        // host:port of the JSON rooms
-	stopped   bool
+	stopped   bool          // stop ran already
 }
 
 // What `make run` prints for the person at the terminal: the page to open,
