@@ -406,3 +406,44 @@ func checkRoomWire(t *testing.T, members []*member, transcript []heard) {
 		}
 	}
 }
+
+// --room=json with --compress: what a compressing client sends reaches the
+// process whole, and a message "to" that client alone goes to it alone,
+// compressed, while a plain client in the room gets the rest plain.
+func TestRoomJSONCompressToOneClient(t *testing.T) {
+	s := startServer(t, "--room=json", "--compress", "--roomslowms=60000", pythonScript(t, "room.py", jsonRoomProgram))
+	zip := &member{name: "compressing", compress: true, proxy: startCountingProxy(t, s.addr)}
+	plain := &member{name: "plain", proxy: startCountingProxy(t, s.addr)}
+	zipConn, zipExtensions := dialMember(t, zip)
+	idZip := expectEvent(t, zipConn, "join").Client
+	plainConn, plainExtensions := dialMember(t, plain)
+	expectEvent(t, zipConn, "join")
+	expectEvent(t, plainConn, "join")
+	if !strings.HasPrefix(zipExtensions, "permessage-deflate") || plainExtensions != "" {
+		t.Fatalf("Sec-WebSocket-Extensions %q for the compressing client, %q for the plain one", zipExtensions, plainExtensions)
+	}
+
+	big := compressibleText()
+	send(t, zipConn, websocket.TextMessage, big)
+	for _, c := range []*websocket.Conn{zipConn, plainConn} {
+		if e := expectEvent(t, c, "message"); e.Client != idZip || e.Data != big {
+			t.Fatalf("message event from %q with %d bytes of data, want %q with the %d sent", e.Client, len(e.Data), idZip, len(big))
+		}
+	}
+	send(t, zipConn, websocket.TextMessage, `raw:{"to":["`+idZip+`"],"data":"`+big+`"}`)
+	send(t, zipConn, websocket.TextMessage, `raw:{"data":"everyone"}`)
+	expectText(t, plainConn, "everyone") // and not the big one first
+	if kind, got := receive(t, zipConn); kind != websocket.TextMessage || got != big {
+		t.Fatalf("got %d bytes (type %d), want the %d bytes sent to this client", len(got), kind, len(big))
+	}
+	expectText(t, zipConn, "everyone")
+
+	// Each got the message event's megabyte; the compressing client got a
+	// second one, and sent two.
+	zipGot, zipSent, plainGot := zip.proxy.toClient.Load(), zip.proxy.toServer.Load(), plain.proxy.toClient.Load()
+	t.Logf("compressing client: %d bytes from the server, %d to it; plain client: %d bytes from the server",
+		zipGot, zipSent, plainGot)
+	if plainGot < int64(len(big)) || zipGot*4 > plainGot || zipSent*4 > int64(2*len(big)) {
+		t.Errorf("the compressing client's frames were not compressed")
+	}
+}
