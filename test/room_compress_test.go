@@ -447,3 +447,26 @@ func TestRoomJSONCompressToOneClient(t *testing.T) {
 		t.Errorf("the compressing client's frames were not compressed")
 	}
 }
+
+// In a room too, --maxframesize bounds a message once inflated: 1 MB
+// that python3-websockets deflates to a few KB is over 64 KiB, closes
+// 1009, and never reaches the process (cat would have echoed it).
+func TestRoomCompressLimitAppliesInflated(t *testing.T) {
+	s := startServer(t, "--room", "--compress", "--maxframesize=65536", "cat")
+	out := runPythonWebsockets(t, `
+import asyncio, os, websockets
+async def main():
+    async with websockets.connect(os.environ["URL"]) as ws:
+        print(ws.response_headers.get("Sec-WebSocket-Extensions", ""))
+        try:
+            await ws.send((os.environ["LINE"] * 30000)[:1000000])
+            print("echoed", len(await ws.recv()))
+        except websockets.ConnectionClosed as closed:
+            print("closed", closed.rcvd.code if closed.rcvd else "without a close frame")
+asyncio.run(main())
+`, "URL="+s.url("/"), "LINE="+compressibleLine)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "permessage-deflate") || lines[1] != "closed 1009" {
+		t.Fatalf("python3-websockets printed %q; want permessage-deflate, then closed 1009\n%s", out, s.out)
+	}
+}
