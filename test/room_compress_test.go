@@ -450,9 +450,11 @@ func TestRoomJSONCompressToOneClient(t *testing.T) {
 
 // In a room too, --maxframesize bounds a message once inflated: 1 MB
 // that python3-websockets deflates to a few KB is over 64 KiB, closes
-// 1009, and never reaches the process (cat would have echoed it).
+// 1009, and never reaches the process: cat would have echoed it to the
+// other client in the room.
 func TestRoomCompressLimitAppliesInflated(t *testing.T) {
 	s := startServer(t, "--room", "--compress", "--maxframesize=65536", "cat")
+	other := s.dial("/")
 	out := runPythonWebsockets(t, `
 import asyncio, os, websockets
 async def main():
@@ -469,4 +471,6 @@ asyncio.run(main())
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "permessage-deflate") || lines[1] != "closed 1009" {
 		t.Fatalf("python3-websockets printed %q; want permessage-deflate, then closed 1009\n%s", out, s.out)
 	}
+	send(t, other, websocket.TextMessage, "after")
+	expectBytes(t, other, "after")
 }
