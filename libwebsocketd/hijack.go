@@ -2,7 +2,6 @@ package libwebsocketd
 
 import (
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/http"
@@ -62,61 +61,4 @@ func (h hijacked) messageBuffered() bool {
 		return false
 	}
 	return wholeMessageBuffered(peekBuffered(h.reader))
-}
-
-// WebSocket frame layout (RFC 6455 section 5.2).
-const (
-	finBit       = 0x80
-	opcodeMask   = 0x0f
-	maskBit      = 0x80
-	lengthMask   = 0x7f
-	opcodeClose  = 0x8
-	firstControl = 0x8 // opcodes from here on are control frames
-)
-
-// wholeMessageBuffered reports whether buf, which starts at a frame
-// boundary, holds the last frame of a data message in full (with every
-// frame before it). Control frames on the way are skipped, as gorilla
-// handles them inside the next read, except a close frame: after it no
-// message comes.
-func wholeMessageBuffered(buf []byte) bool {
-	for len(buf) >= 2 {
-		header, length := 2, uint64(buf[1]&lengthMask)
-		switch length {
-		case 126:
-			header = 4
-		case 127:
-			header = 10
-		}
-		if buf[1]&maskBit != 0 {
-			header += 4
-		}
-		if len(buf) < header {
-			return false
-		}
-		switch length {
-		case 126:
-			length = uint64(binary.BigEndian.Uint16(buf[2:]))
-		case 127:
-			length = binary.BigEndian.Uint64(buf[2:])
-		}
-		if uint64(len(buf)-header) < length {
-			return false
-		}
-		opcode := buf[0] & opcodeMask
-		switch {
-		case opcode == opcodeClose:
-			return false
-		case opcode < firstControl && buf[0]&finBit != 0:
-			return true
-		}
-		buf = buf[header+int(length):]
-	}
-	return false
-}
-
-// peekBuffered returns what r has read ahead, without reading.
-func peekBuffered(r *bufio.Reader) []byte {
-	ahead, _ := r.Peek(r.Buffered())
-	return ahead
 }

@@ -17,6 +17,7 @@ type keepAlive struct {
 
 	mu      sync.Mutex
 	timer   *time.Timer
+	due     time.Time // the read deadline: the client's last sign of life plus two intervals
 	stopped bool
 }
 
@@ -35,8 +36,16 @@ func (k *keepAlive) alive() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if !k.stopped {
-		k.conn.SetReadDeadline(time.Now().Add(2 * k.interval))
+		k.due = time.Now().Add(2 * k.interval)
+		k.conn.SetReadDeadline(k.due)
 	}
+}
+
+// deadline is when a client that stays silent fails the connection.
+func (k *keepAlive) deadline() time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.due
 }
 
 func (k *keepAlive) ping() {

@@ -17,44 +17,69 @@ const stdinBufferSize = 4 << 10
 var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, stdinBufferSize) }}
 
 // The relay is two pumps, one per direction, each on its own goroutine so
-// that neither direction can hold up the other: pumpStdin here, and the
+// that neither direction can hold up the other: stdinPump here, and the
 // output side (output.go), whose goroutine runs only while the child has
 // output. Backpressure is natural: a pump that cannot write stops reading,
 // and the pipe or the TCP window pushes back on the writer behind it.
 
-// pumpStdin copies client messages to the child's stdin. It owns the end
+// stdinPump copies client messages to the child's stdin. It owns the end
 // of the session's reading side: when the client closes, fails or breaks
-// the connection, it closes the socket and stops the child.
-func (s *session) pumpStdin() {
-	defer s.pumpDone()
-	stdin := s.serve.input(s.sock.conn.UnderlyingConn(), s.log)
-	childReads := true
+// the connection, it closes the socket and stops the child. While the
+// client is quiet its goroutine may stop, and another one goes on later
+// (idlewait.go): what it needs between messages is kept here.
+type stdinPump struct {
+	s          *session
+	stdin      messageSink
+	childReads bool // false once the child no longer reads: drop messages
+}
+
+func (s *session) newStdinPump() *stdinPump {
+	return &stdinPump{s: s, stdin: s.serve.input(s.sock.conn.UnderlyingConn(), s.log), childReads: true}
+}
+
+// run reads messages until the client's side ends, or until the reader
+// parks, to run again once the client is readable.
+func (p *stdinPump) run() {
+	s := p.s
 	for {
+		if s.sock.parkIfQuiet() {
+			return
+		}
 		message, err := s.sock.readMessage()
 		if err != nil {
 			s.logReadEnd(err)
-			stdin.finish(err) // what came before the end still goes to the child
+			p.stdin.finish(err) // what came before the end still goes to the child
 			break
 		}
-		if !childReads {
-			continue // keep reading: pongs and the close frame still matter
-		}
-		stdin.write(message, s.sock.lastKind)
-		if s.sock.moreBuffered() {
-			continue // flush once for the whole burst
-		}
-		if err := stdin.flush(); errors.Is(err, errClientHungUp) {
-			s.log.Debug("connection ended", "error", err)
+		if p.pass(message) {
 			break
-		} else if err != nil {
-			s.log.Debug("child no longer reads stdin", "error", err)
-			childReads = false
 		}
 	}
 	s.noteReadEnd()
 	s.ops.ended(outcomeClientClosed)
 	s.sock.close()
 	s.serve.stop()
+	s.pumpDone()
+}
+
+// pass gives one message to the child, and the burst it ends once no
+// other is read ahead. It reports whether the client has hung up.
+func (p *stdinPump) pass(message []byte) (clientGone bool) {
+	if !p.childReads {
+		return false // keep reading: pongs and the close frame still matter
+	}
+	p.stdin.write(message, p.s.sock.lastKind)
+	if p.s.sock.moreBuffered() {
+		return false // flush once for the whole burst
+	}
+	if err := p.stdin.flush(); errors.Is(err, errClientHungUp) {
+		p.s.log.Debug("connection ended", "error", err)
+		return true
+	} else if err != nil {
+		p.s.log.Debug("child no longer reads stdin", "error", err)
+		p.childReads = false
+	}
+	return false
 }
 
 // burstWriter gathers a burst of messages for the child's stdin in a

@@ -37,6 +37,7 @@ type room struct {
 	// binary relays raw chunks of output in binary messages, and client
 	// messages to stdin without a newline.
 	binary     bool
+	compress   bool // --compress: messages may hold a compressed frame too
 	queueLimit int
 	slow       time.Duration
 
@@ -92,9 +93,22 @@ func (rm *room) frameReader() frameReader {
 	return newLineReader(rm.proc.output())
 }
 
-// preparedOverhead is roughly what a PreparedMessage costs besides its
-// data and frame.
-const preparedOverhead = 256
+// What a queued message holds, as counted against --roomqueue (measured
+// with gorilla/websocket v1.5.3): NewPreparedMessage frames the message
+// at once, the data being the frame's tail, in a buffer up to a sixteenth
+// bigger; the structures around it take some 400 bytes. With --compress,
+// the first send to a client that compresses adds a compressed frame:
+// data that does not deflate stays about its size, in a buffer grown by
+// doubling, so up to twice that, plus some 110 bytes.
+const preparedOverhead = 512
+
+func (rm *room) messageSize(length int) int {
+	size := length + length/16 + preparedOverhead
+	if rm.compress {
+		size += 9*length/4 + 128
+	}
+	return size
+}
 
 // prepare frames a message once for all its clients. data is copied: the
 // frame reader reuses its buffer.
@@ -107,10 +121,10 @@ func (rm *room) prepare(kind int, data []byte) roomMessage {
 	} else {
 		data = bytes.Clone(data)
 	}
-	prepared, _ := websocket.NewPreparedMessage(kind, data) // fails only for compression
-	// What a queued message holds: its data, its frame (built at the first
-	// send, a copy with a header) and the structures around them.
-	return roomMessage{prepared: prepared, length: len(data), size: 2*len(data) + preparedOverhead}
+	// It cannot fail: it frames the plain message into a buffer (the
+	// compressed frame comes later, at the first send that needs it).
+	prepared, _ := websocket.NewPreparedMessage(kind, data)
+	return roomMessage{prepared: prepared, length: len(data), size: rm.messageSize(len(data))}
 }
 
 // deliver queues m for each target in turn, waiting for a full queue until

@@ -66,7 +66,7 @@ func (hub *roomHub) start(key string, r *http.Request, target commandTarget, pro
 		return nil, err
 	}
 	rm := &room{key: key, hub: hub, proc: proc, json: cfg.Room == "json", binary: cfg.Binary,
-		queueLimit: cfg.RoomQueue, slow: cfg.RoomSlow,
+		compress: cfg.Compress, queueLimit: cfg.RoomQueue, slow: cfg.RoomSlow,
 		in: make(chan []byte), done: make(chan struct{}), seats: map[string]*seat{},
 		log: hub.h.log.With("category", "room", "room", key, "pid", proc.pid(),
 			"command", strings.Join(target.argv, " "))}
@@ -208,6 +208,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	}
 	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
 	s := h.newSession(conn, up.hijacked, log, st)
+	sharePlainFrame(conn, h.cfg.Compress, r)
 	h.attachOps(s)
 	s.onClose = func() { s.ops.finish(); h.clients.release(); h.forget(s) }
 	draining := h.track(s)

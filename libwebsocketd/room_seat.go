@@ -4,7 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,4 +278,20 @@ func (in seatInput) finish(readErr error) {
 	default:
 		in.st.leaveCode, in.st.leaveReason = websocket.CloseAbnormalClosure, "connection lost"
 	}
+}
+
+// sharePlainFrame has a room client that does not compress send the frame
+// NewPreparedMessage builds up front. gorilla looks a prepared message's
+// frames up by the connection's compression level even where it does not
+// compress, and built that frame for level 0: at any other level each
+// message would be framed a second time, and both copies held while
+// queued. A client that offered permessage-deflate to a --compress server
+// keeps its level; a header that merely names it errs on that side.
+func sharePlainFrame(conn *websocket.Conn, compress bool, r *http.Request) {
+	for _, offer := range r.Header.Values("Sec-WebSocket-Extensions") {
+		if compress && strings.Contains(offer, "permessage-deflate") {
+			return
+		}
+	}
+	conn.SetCompressionLevel(0) // valid (flate.NoCompression), so no error
 }

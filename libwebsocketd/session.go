@@ -40,9 +40,11 @@ func (s *session) run() {
 	s.started = time.Now()
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
+	stdin := s.newStdinPump()
+	s.sock.parkWith(stdin.run) // a quiet client costs no goroutine (idlewait.go)
 	s.startStderr()
 	s.serve.startOutput(s)
-	go s.pumpStdin()
+	go stdin.run()
 }
 
 // pumpDone ends the session when the second pump is done: by then the

@@ -1,6 +1,7 @@
 package libwebsocketd
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"sync"
@@ -40,6 +41,8 @@ type socket struct {
 	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered    func() bool   // whether a whole message is already read; see hijack.go
 	wire        *wireConn     // under conn, batches bursts of frames; may be nil
+	reader      *bufio.Reader // what gorilla reads through; nil if not ours
+	idle        *idleWait     // parks the reader while the client is quiet; may be nil
 	keepAlive   *keepAlive    // nil without --pingms
 	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
@@ -56,7 +59,8 @@ func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
 	if binary {
 		messageType = websocket.BinaryMessage
 	}
-	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered, wire: h.wire}
+	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered,
+		wire: h.wire, reader: h.reader}
 }
 
 // readMessage returns the next data message, whole (its type is then in
@@ -182,10 +186,16 @@ func (s *socket) writeClose(code int, reason string) {
 // reading pump ends when it does or when the moment is over.
 func (s *socket) awaitCloseReply() {
 	s.keepAlive.stop()
-	s.conn.SetReadDeadline(time.Now().Add(closeReplyTimeout))
+	by := time.Now().Add(closeReplyTimeout)
+	if s.idle != nil {
+		s.idle.awaitCloseReply(by) // the deadline only ends a read under way
+		return
+	}
+	s.conn.SetReadDeadline(by)
 }
 
 func (s *socket) close() error {
+	s.idle.wake() // out of the watcher while the descriptor is still open
 	s.keepAlive.stop()
 	return s.conn.Close()
 }

@@ -27,6 +27,12 @@ const clientTimeout = 60 * time.Second
 // as require('ws'), and returns what it printed on stdout.
 func runNode(t *testing.T, program string, env ...string) []byte {
 	t.Helper()
+	return startNode(t, program, env...).wait(t)
+}
+
+// startNode starts what runNode runs, and leaves it running.
+func startNode(t *testing.T, program string, env ...string) *runningClient {
+	t.Helper()
 	node := requireTool(t, "node")
 	modules, _ := filepath.Abs("node_modules")
 	_, err := os.Stat(filepath.Join(modules, "ws", "package.json"))
@@ -39,7 +45,7 @@ func runNode(t *testing.T, program string, env ...string) []byte {
 	if err := os.WriteFile(path, []byte(program), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return runClient(t, append(env, "NODE_PATH="+modules), node, path)
+	return startClient(t, append(env, "NODE_PATH="+modules), node, path)
 }
 
 // runPythonWebsockets runs a Python program that imports websockets.
@@ -52,15 +58,46 @@ func runPythonWebsockets(t *testing.T, program string, env ...string) []byte {
 // returns its stdout; a failure or a non-zero exit fails the test.
 func runClient(t *testing.T, env []string, name string, args ...string) []byte {
 	t.Helper()
+	return startClient(t, env, name, args...).wait(t)
+}
+
+// runningClient is a client program started by startClient.
+type runningClient struct {
+	cmd            *exec.Cmd
+	stdout, stderr syncBuffer
+	waited         chan struct{} // closed once the program has exited
+	err            error
+}
+
+// startClient starts what runClient runs; the program is killed if it
+// outlives clientTimeout or the test.
+func startClient(t *testing.T, env []string, name string, args ...string) *runningClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\nstdout: %s\nstderr: %s", cmd.Args[0], err, out, stderr.String())
+	c := &runningClient{cmd: exec.CommandContext(ctx, name, args...), waited: make(chan struct{})}
+	c.cmd.Env = append(os.Environ(), env...)
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("%s: %v", name, err)
+	}
+	go func() {
+		c.err = c.cmd.Wait()
+		cancel()
+		close(c.waited)
+	}()
+	t.Cleanup(func() { cancel(); <-c.waited })
+	return c
+}
+
+// wait waits for the program's exit and returns its stdout; a failure or
+// a non-zero exit fails the test.
+func (c *runningClient) wait(t *testing.T) []byte {
+	t.Helper()
+	<-c.waited
+	out := []byte(c.stdout.String())
+	if c.err != nil {
+		t.Fatalf("%s: %v\nstdout: %s\nstderr: %s", c.cmd.Args[0], c.err, out, c.stderr.String())
 	}
 	return out
 }

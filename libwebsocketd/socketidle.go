@@ -1,0 +1,128 @@
+package libwebsocketd
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"sync"
+	"time"
+)
+
+// The socket's side of parking a quiet client's reader (idlewait.go has
+// the watcher's): the linger, the control frames read ahead meanwhile, and
+// the read buffer, which a parked reader lends back to a pool.
+
+// readAheadBuffers lend parked readers' buffers to the readers at work.
+var readAheadBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, socketReadBufferSize) }}
+
+// parkWith lets the reader park while the client is quiet, and resume
+// restart it then; where that cannot be done the reader blocks as usual.
+func (s *socket) parkWith(resume func()) {
+	if s.wire == nil || s.reader == nil {
+		return
+	}
+	var deadline func() time.Time
+	if s.keepAlive != nil {
+		deadline = s.keepAlive.deadline
+	}
+	s.idle = newIdleWait(s.wire.Conn, func() { s.takeReadBuffer(); s.readAhead(); resume() }, deadline)
+}
+
+// readAhead reads what woke a parked reader, so that the next look at
+// what is read ahead sees it. The socket is readable, so this does not
+// wait, unless the reader was woken for good (then it waits, for the
+// close reply say, as a read without parking would). A failed read stops
+// the parking: the next read meets the same end and reports it.
+func (s *socket) readAhead() {
+	if _, err := s.reader.Peek(1); err != nil {
+		s.idle.wake()
+	}
+}
+
+// parkIfQuiet parks the reader once the client has been quiet for
+// inputLinger, with nothing but ping and pong frames read ahead (those are
+// handled here as gorilla would handle them). It reports whether it
+// parked: the caller's goroutine then returns.
+func (s *socket) parkIfQuiet() bool {
+	if s.idle == nil {
+		return false
+	}
+	s.releaseInbox() // the last message is handed on: a quiet client holds none
+	for s.handleLeadingControlFrames() {
+		quiet, failed := s.lingerForInput()
+		switch {
+		case failed:
+			return false // the read that follows reports why
+		case quiet:
+			return s.park()
+		}
+	}
+	return false // a data or close frame is coming: read it
+}
+
+// lingerForInput waits up to inputLinger for the client to send. quiet
+// says it sent nothing; failed, that the read ended otherwise (the
+// connection's end, the keep-alive deadline, a wake for good).
+func (s *socket) lingerForInput() (quiet, failed bool) {
+	if !s.idle.startLinger() {
+		return false, true
+	}
+	_, err := s.reader.Peek(1)
+	s.idle.endLinger()
+	if err == nil {
+		return false, false
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && !s.idle.keepAliveOverdue() {
+		return true, false
+	}
+	return false, true
+}
+
+// handleLeadingControlFrames answers the pings and takes the pongs read
+// ahead, with gorilla's own handlers (keepalive.go sets the pong's). It
+// reports whether nothing else is read ahead.
+func (s *socket) handleLeadingControlFrames() bool {
+	for s.reader.Buffered() > 0 {
+		opcode, payload, size, ok := leadingPingOrPong(peekBuffered(s.reader))
+		if !ok {
+			return false
+		}
+		s.reader.Discard(size)
+		handle := s.conn.PongHandler()
+		if opcode == opcodePing {
+			handle = s.conn.PingHandler()
+		}
+		if handle(string(payload)) != nil {
+			// gorilla would end the reading with this error; the
+			// blocking read that follows ends it soon enough.
+			s.idle.wake()
+			return false
+		}
+	}
+	return true
+}
+
+// park has the watcher wait for the client, the read buffer lent back
+// meanwhile (nothing is read ahead).
+func (s *socket) park() bool {
+	shell := new(bufio.Reader)
+	*shell = *s.reader
+	*s.reader = bufio.Reader{} // no read comes until takeReadBuffer
+	if !s.idle.park() {
+		*s.reader = *shell
+		return false
+	}
+	shell.Reset(nil)
+	readAheadBuffers.Put(shell)
+	return true
+}
+
+// takeReadBuffer gives a reader back from parking a read buffer, before
+// anything reads. gorilla holds the socket's *bufio.Reader, so the buffer
+// comes in by value: the pooled reader it came in is dropped, not put
+// back, as both would share the buffer.
+func (s *socket) takeReadBuffer() {
+	lent := readAheadBuffers.Get().(*bufio.Reader)
+	lent.Reset(s.wire)
+	*s.reader = *lent
+}
