@@ -28,7 +28,6 @@ serve() {
 # (make passes it on to its child), so it goes on to them. Once they are
 # gone, the script ends by the same signal, as make and shells expect.
 end_by() {
-	trap - CHLD
 	trap '' INT TERM
 	if [ "$1" = TERM ]; then
 		for server in $servers; do
@@ -40,10 +39,9 @@ end_by() {
 	kill -"$1" $$
 }
 
-# end_on_exit: a server exited (SIGCHLD). The others are stopped, and the
-# script fails, naming the one that exited and its status.
+# end_on_exit: a server exited. The others are stopped, and the script
+# fails, naming the one that exited and its status.
 end_on_exit() {
-	trap - CHLD
 	trap '' INT TERM
 	exited=
 	for server in $servers; do
@@ -64,7 +62,6 @@ end_on_exit() {
 	exit 1
 }
 
-trap end_on_exit CHLD
 trap 'end_by INT' INT
 trap 'end_by TERM' TERM
 
@@ -73,6 +70,14 @@ echo "the rooms page's servers: ws://$host:$((port + 1))/ (plain rooms), ws://$h
 serve "$port" examples --dir=examples --staticdir=examples/html
 serve "$((port + 1))" plain-rooms --room --dir=examples/rooms/plain
 serve "$((port + 2))" json-rooms --room=json --dir=examples/rooms/json
-# Ends through a trap: the first server to exit sends SIGCHLD.
-wait
-end_on_exit
+# Once a second, a look for a server that exited (its port taken, say).
+# Polling rather than a SIGCHLD trap: shells differ in whether such a trap
+# ends a wait, and bash warns when one runs while the script waits. The
+# sleep is waited for, so that Ctrl-C and SIGTERM are handled at once.
+while :; do
+	for server in $servers; do
+		kill -0 "${server%%:*}" 2>/dev/null || end_on_exit
+	done
+	sleep 1 &
+	wait $!
+done
