@@ -34,9 +34,10 @@ func goroutines(t testing.TB, s *server) float64 {
 	return n
 }
 
-// quietClientsTest connects clients, has each do one exchange, and waits
+// quietClients connects clients, has each do one exchange, and waits
 // until the server's goroutines are back near where they started: no
-// reader left per quiet client.
+// reader left per quiet client (except in the portable build, whose
+// clients then go through the same pings and drops with their readers).
 func quietClients(t *testing.T, s *server, count int, room bool) []*websocket.Conn {
 	t.Helper()
 	before := goroutines(t, s)
@@ -53,6 +54,9 @@ func quietClients(t *testing.T, s *server, count int, room bool) []*websocket.Co
 		for _, c := range clients {
 			expectText(t, c, "hello room")
 		}
+	}
+	if portableBuild {
+		return clients // its code keeps a reader per client: nothing parks
 	}
 	// Without parking there would be a reader per client at least.
 	limit := before + float64(count)/4
