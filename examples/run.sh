@@ -39,8 +39,11 @@ end_by() {
 	kill -"$1" $$
 }
 
-# end_on_exit: a server exited. The others are stopped, and the script
-# fails, naming the one that exited and its status.
+# end_on_exit: a server exited. The others are stopped. One that failed
+# (its port taken, say) fails the script, named with its status; servers
+# that were stopped (status 0: a signal from elsewhere, or a Ctrl-C that
+# this script could not trap because it was started with SIGINT ignored,
+# as a background job is) end it quietly.
 end_on_exit() {
 	trap '' INT TERM
 	exited=
@@ -51,13 +54,17 @@ end_on_exit() {
 			exited="$exited $server"
 		fi
 	done
+	failed=
 	for server in $exited; do
 		wait "${server%%:*}"
 		status=$?
 		rest=${server#*:}
+		[ "$status" -eq 0 ] && continue
+		failed=yes
 		echo "make run: websocketd on port ${rest%%:*} (${rest#*:}) exited with status $status" >&2
 	done
 	wait
+	[ -n "$failed" ] || exit 0
 	echo "make run: the other servers are stopped too (a port in use? PORT=N serves on N, N+1 and N+2)" >&2
 	exit 1
 }

@@ -104,6 +104,37 @@ func TestMakeRunFailsWhenARoomPortIsTaken(t *testing.T) {
 	})
 }
 
+// A server stopped from elsewhere (a SIGTERM to it alone, or a Ctrl-C the
+// script could not trap) stops the other two, and make run ends without
+// an error: nothing failed.
+func TestMakeRunEndsQuietlyWhenAServerIsStopped(t *testing.T) {
+	needTool(t, "make")
+	run := startMakeRun(t, "")
+	started := descendants(run.cmd.Process.Pid)
+	plain := slices.IndexFunc(started, func(pid int) bool {
+		return runs(commandLine(pid), "websocketd") && strings.Contains(commandLine(pid), "--room --dir")
+	})
+	if plain < 0 {
+		t.Fatalf("no plain-rooms websocketd under make run")
+	}
+	syscall.Kill(started[plain], syscall.SIGTERM)
+	select {
+	case <-run.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("make run still running 30s after its plain-rooms server stopped\n%s", run.out)
+	}
+	if out := run.finalOutput(t); !run.cmd.ProcessState.Success() || strings.Contains(out, "exited with status") {
+		t.Errorf("make run failed after a server was stopped (%v):\n%s", run.cmd.ProcessState, out)
+	}
+	for _, pid := range started {
+		if alive(pid) {
+			t.Errorf("process %d (%s) outlived make run", pid, commandLine(pid))
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	checkGroupGone(t, run.cmd.Process.Pid)
+}
+
 // makeRunTimeout bounds `make run` from start to serving: it builds
 // websocketd and the compiled examples first.
 const makeRunTimeout = 5 * time.Minute
