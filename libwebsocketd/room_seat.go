@@ -288,10 +288,9 @@ func (in seatInput) finish(readErr error) {
 // queued. A client that offered permessage-deflate to a --compress server
 // keeps its level; a header that merely names it errs on that side.
 func sharePlainFrame(conn *websocket.Conn, compress bool, r *http.Request) {
-	for _, offer := range r.Header.Values("Sec-WebSocket-Extensions") {
-		if compress && strings.Contains(offer, "permessage-deflate") {
-			return
-		}
+	offers := strings.Join(r.Header.Values("Sec-WebSocket-Extensions"), ",")
+	if compress && strings.Contains(offers, "permessage-deflate") {
+		return
 	}
 	conn.SetCompressionLevel(0) // valid (flate.NoCompression), so no error
 }
