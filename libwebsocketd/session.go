@@ -14,6 +14,7 @@ type session struct {
 	log    *slog.Logger
 	sock   *socket
 	serve  backend
+	stdin  *stdinPump // the reading side's pump, which may park (idlewait.go)
 	binary bool
 	framed *framedMode // nil unless --framed
 	// passStderr sends both output streams as JSON messages.
@@ -40,11 +41,9 @@ func (s *session) run() {
 	s.started = time.Now()
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
-	stdin := s.newStdinPump()
-	s.sock.parkWith(stdin.run) // a quiet client costs no goroutine (idlewait.go)
 	s.startStderr()
 	s.serve.startOutput(s)
-	go stdin.run()
+	go s.stdin.run()
 }
 
 // pumpDone ends the session when the second pump is done: by then the
