@@ -7,18 +7,19 @@ import (
 )
 
 // backend is what serves a session: its own process (process.go), or a
-// seat in a room shared with other clients (room_seat.go). The socket side
-// and the pumps (relay.go, output.go, stderr.go) reach it only through
-// these methods, so none of them branches on how it is served.
+// seat in a room shared with other clients (room_seat.go). The session
+// reaches it only through these methods, and it reaches its client only
+// through the session's outbound port (outbound.go): neither knows how
+// the other is made.
 type backend interface {
-	// input returns what takes the client's messages. client is the
-	// connection, so that input which is not taken can notice a client
-	// that has gone (see hangup.go); log is the session's.
-	input(client net.Conn, log *slog.Logger) messageSink
-	// startOutput has what the backend says sent to the session's client
-	// until its end, then the close frame; then it calls s.pumpDone, as
-	// the session's second pump. It returns at once.
-	startOutput(s *session)
+	// input returns what takes the client's messages, made by the
+	// session's codec. client is the connection, so that input which is
+	// not taken can notice a client that has gone (see hangup.go); log is
+	// the session's.
+	input(c codec, client net.Conn, log *slog.Logger) messageSink
+	// startOutput has what the backend says sent to out until its end,
+	// then out.done. It returns at once.
+	startOutput(c codec, out outbound, log *slog.Logger)
 	// errorOutput is the program's stderr, or nil when it has none of its
 	// own. Whoever reads it closes it at its end.
 	errorOutput() *os.File
@@ -38,15 +39,6 @@ type messageSink interface {
 	finish(readErr error)
 }
 
-// exitStatus is how a backend ended: the close frame it calls for, and a
-// description for the log.
-type exitStatus struct {
-	code   int
-	reason string
-	detail string
-	state  *os.ProcessState // a process's own report; nil when unknown
-}
-
 // pipeInput writes client messages to a pipe (a child's stdin), each
 // followed by a newline unless the session relays raw bytes.
 type pipeInput struct {
@@ -63,15 +55,8 @@ func (in *pipeInput) finish(error) { in.burst.flush() }
 
 // The session's own process is a backend.
 
-func (p *process) input(client net.Conn, log *slog.Logger) messageSink {
-	burst := burstWriter{pipe: &stdinWriter{pipe: p.stdin, client: client}}
-	if p.terminal != nil {
-		return &terminalInput{burst: burst, master: p.terminal, log: log}
-	}
-	if p.inputFramed {
-		return &framedInput{burst: burst}
-	}
-	return &pipeInput{burst: burst, newline: p.inputLines}
+func (p *process) input(c codec, client net.Conn, _ *slog.Logger) messageSink {
+	return c.input(&stdinWriter{pipe: p.stdin, client: client})
 }
 
 func (p *process) errorOutput() *os.File { return p.stderr }

@@ -43,14 +43,8 @@ type framingError struct{ problem string }
 
 func (e *framingError) Error() string { return "child output breaks --framed: " + e.problem }
 
-// framedMode is a session's --framed state.
-type framedMode struct {
-	limit int64         // largest message the child may announce; 0: none
-	out   *framedReader // the child's stdout, once its reader exists
-}
-
-func newFramedMode(maxFrameSize int64) *framedMode {
-	return &framedMode{limit: maxFrameSize}
+func (e *framingError) closeFrame() (int, string) {
+	return websocket.CloseInternalServerErr, "bad framed output"
 }
 
 // framedReader cuts the child's output into the messages its headers
@@ -72,7 +66,16 @@ type framedReader struct {
 	message []byte
 }
 
-func (f *framedReader) next() ([]byte, error) {
+// next returns the next message and the kind its header gives.
+func (f *framedReader) next() (int, []byte, error) {
+	message, err := f.nextPayload()
+	if err != nil {
+		return 0, nil, err
+	}
+	return f.messageType(), message, nil
+}
+
+func (f *framedReader) nextPayload() ([]byte, error) {
 	f.dropMessage()
 	for {
 		if f.headerN < framedHeaderSize {
@@ -205,22 +208,3 @@ func (in *framedInput) flush() error { return in.burst.flush() }
 
 // finish hands over the messages that came before the end.
 func (in *framedInput) finish(error) { in.burst.flush() }
-
-// endFramedOutput ends a session whose child broke the framed format: the
-// client gets 1011 at once and the child is stopped. It returns the error
-// for endOutput to go on with: io.EOF once this one is handled here.
-func (s *session) endFramedOutput(err error) error {
-	var broken *framingError
-	if !errors.As(err, &broken) {
-		return err
-	}
-	s.log.Error("closing with 1011", "error", err)
-	s.sock.writeClose(websocket.CloseInternalServerErr, "bad framed output")
-	go s.serve.stop() // endOutput reaps it
-	return io.EOF
-}
-
-// sendFramed sends one message of a framed child, of the type it chose.
-func (s *session) sendFramed(message []byte, more bool) error {
-	return s.sock.writeMessageOfType(s.framed.out.messageType(), message, more)
-}

@@ -44,13 +44,13 @@ type framedMessage struct {
 func readFramed(f *framedReader) ([]framedMessage, error) {
 	var got []framedMessage
 	for {
-		message, err := f.next()
+		kind, message, err := f.next()
 		switch {
 		case errors.Is(err, errWouldBlock):
 		case err != nil:
 			return got, err
 		default:
-			got = append(got, framedMessage{f.messageType() == websocket.TextMessage, string(message)})
+			got = append(got, framedMessage{kind == websocket.TextMessage, string(message)})
 		}
 	}
 }

@@ -21,15 +21,6 @@ const stdoutBufferSize = 64 << 10
 // reader keeps once the line is sent.
 const maxKeptPartial = 4 << 10
 
-// frameReader cuts the child's output into messages.
-type frameReader interface {
-	// next returns the next message, valid until the following call, or
-	// an error (io.EOF once the output is over and everything returned).
-	next() ([]byte, error)
-	// buffered reports whether next can return without waiting.
-	buffered() bool
-}
-
 // lineReader makes one message of each line, without its LF or CRLF. It
 // holds a read buffer only while a whole line is left in it; the start of
 // a line whose end has not come yet waits in partial.

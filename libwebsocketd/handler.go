@@ -22,7 +22,7 @@ type Handler struct {
 	log      *slog.Logger
 	forks    forkLimiter
 	clients  forkLimiter // WebSocket connections, against --maxclients
-	rooms    roomHub
+	rooms    *roomHub
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir
 
@@ -44,7 +44,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
-	h.rooms = roomHub{h: h, rooms: map[string]*room{}}
+	h.rooms = newRoomHub(h.roomDeps())
 	if cfg.StaticDir != "" {
 		static, err := newStaticHandler(cfg.StaticDir, cfg.StaticList, cfg.CGIDir)
 		if err != nil {
@@ -111,6 +111,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(rec, "404 page not found: this server speaks WebSocket here; "+
 			"start websocketd with --devconsole to try it from a browser", http.StatusNotFound)
 	}
+}
+
+// roomDeps are what the handler's rooms get of it.
+func (h *Handler) roomDeps() roomDeps {
+	var protocol roomProtocol = plainRoom{}
+	if h.cfg.Room == "json" {
+		protocol = jsonRoom{}
+	}
+	return roomDeps{log: h.log, metrics: h.cfg.Metrics, forks: &h.forks, live: &h.idle,
+		draining: h.isDraining, protocol: protocol,
+		codec: chooseCodec(codecOptions{binary: h.cfg.Binary}),
+		limits: roomLimits{linger: h.cfg.RoomLinger, queue: h.cfg.RoomQueue,
+			slow: h.cfg.RoomSlow, compress: h.cfg.Compress}}
 }
 
 func (h *Handler) servesWebSocket() bool {

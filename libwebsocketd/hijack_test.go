@@ -109,7 +109,7 @@ func upgradeOnce(t *testing.T) (net.Conn, chan *socket, chan *upgradeWriter) {
 			return
 		}
 		ups <- up
-		server <- newSocket(conn, false, up.hijacked)
+		server <- newSocket(conn, up.hijacked)
 	}))
 	t.Cleanup(srv.Close)
 	return sendUpgrade(t, srv.URL), server, ups
@@ -172,7 +172,7 @@ func TestGorillaUsesOurConnAndReader(t *testing.T) {
 	counter := &countingConn{Conn: up.wire.Conn}
 	up.wire.Conn = counter
 	for i, text := range []string{"a", "b", "c"} {
-		if err := sock.writeMessage([]byte(text), i < 2); err != nil {
+		if err := sock.writeMessage(websocket.TextMessage, []byte(text), i < 2); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,16 +2,18 @@ package libwebsocketd
 
 import (
 	"errors"
-	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// The child's stdout is sent to the client as it comes. When the watcher
-// (watcher.go) can wait on the pipe, a goroutine runs only while there is
-// output; otherwise pumpStdout waits on it for the whole session.
+// A process's stdout is sent to its client as it comes, through the
+// session's outbound port, cut into messages by the session's codec. When
+// the watcher (watcher.go) can wait on the pipe, a goroutine runs only
+// while there is output; otherwise pumpStdout waits on it for the whole
+// session.
 
 // outputLinger is how long a drain goroutine keeps waiting on a quiet
 // stdout, through Go's own poller, before it hands the pipe back to the
@@ -21,52 +23,51 @@ import (
 // quiet session nothing once it is gone.
 const outputLinger = 20 * time.Millisecond
 
-// startOutput has the child's stdout sent to the client of s, and, at its
-// end, the close frame. It is the session's second pump (see pumpDone).
-func (p *process) startOutput(s *session) {
+// startOutput has the child's stdout sent to out until its end, then says
+// how the child ended (out.done).
+func (p *process) startOutput(c codec, out outbound, log *slog.Logger) {
 	w, err := sharedWatcher()
 	if err == nil {
-		err = s.watchOutput(w, p)
+		err = p.watchOutput(w, c, out)
 	}
 	if err != nil {
-		s.log.Debug("reading stdout with a goroutine", "error", err)
-		go s.pumpStdout(p)
+		log.Debug("reading stdout with a goroutine", "error", err)
+		go p.pumpStdout(c.output(newLazyInput(p.output())), out)
 	}
 }
 
 // pumpStdout sends the child's output until its end, waiting on the pipe.
-func (s *session) pumpStdout(p *process) {
-	frames := s.newFrameReader(newLazyInput(p.output()))
+func (p *process) pumpStdout(messages messageReader, out outbound) {
 	for {
-		message, err := frames.next()
+		kind, message, err := messages.next()
 		if err != nil {
-			s.endOutput(p, err)
+			p.endOutput(out, err)
 			return
 		}
-		s.sendOutput(message, frames.buffered())
+		out.send(kind, message, messages.buffered()) // a client gone: the output goes nowhere
 	}
 }
 
 // outputStream is stdout while the watcher waits on it.
 type outputStream struct {
-	s      *session
-	p      *process
-	w      *pipeWatcher
-	id     int32
-	raw    syscall.RawConn
-	frames frameReader
+	p        *process
+	out      outbound
+	w        *pipeWatcher
+	id       int32
+	raw      syscall.RawConn
+	messages messageReader
 
 	mu    sync.Mutex // one drain at a time
 	ended bool
 }
 
-func (s *session) watchOutput(w *pipeWatcher, p *process) error {
+func (p *process) watchOutput(w *pipeWatcher, c codec, out outbound) error {
 	raw, err := p.output().SyscallConn()
 	if err != nil {
 		return err
 	}
-	o := &outputStream{s: s, p: p, w: w, raw: raw,
-		frames: s.newFrameReader(newLingerInput(p.output(), raw))}
+	o := &outputStream{p: p, out: out, w: w, raw: raw,
+		messages: c.output(newLingerInput(p.output(), raw))}
 	if err := w.add(raw, o, true); err != nil {
 		return err
 	}
@@ -85,12 +86,12 @@ func (o *outputStream) ready() { go o.drain() }
 
 // drain sends stdout's output until it has been quiet for outputLinger,
 // then has the watcher wait again; at the end of the output it ends the
-// session's output side.
+// output side.
 func (o *outputStream) drain() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for !o.ended {
-		message, err := o.frames.next()
+		kind, message, err := o.messages.next()
 		switch {
 		case errors.Is(err, errWouldBlock):
 			if o.w.rearm(o.raw, o.id) == nil {
@@ -100,9 +101,9 @@ func (o *outputStream) drain() {
 		case err != nil:
 			o.ended = true
 			o.w.remove(o.raw, o.id)
-			o.s.endOutput(o.p, err)
+			o.p.endOutput(o.out, err)
 		default:
-			o.s.sendOutput(message, o.frames.buffered())
+			o.out.send(kind, message, o.messages.buffered())
 		}
 	}
 }
@@ -120,54 +121,27 @@ func (o *outputStream) abandon() {
 	go o.drain()
 }
 
-// sendOutput sends one message of output; with more, another follows at
-// once. Once the client is gone the output is still read, so that the
-// child is not stuck on a full pipe, but goes nowhere.
-func (s *session) sendOutput(message []byte, more bool) {
-	if s.clientGone {
-		return
-	}
-	var err error
-	switch {
-	case s.framed != nil:
-		err = s.sendFramed(message, more)
-	case s.passStderr:
-		err = s.sock.writeMessage(streamMessage("stdout", message), more)
-	default:
-		err = s.sock.writeMessage(message, more)
-	}
-	if err != nil {
-		s.clientGone = true
-		s.sock.close()
-	}
-}
-
-// endOutput follows the end of stdout: it reaps the child, lets the last
-// stderr lines out, and sends the close frame that reports how the child
-// ended.
-func (s *session) endOutput(p *process, err error) {
-	defer s.pumpDone()
-	err = s.endFramedOutput(err)
-	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
-		s.log.Error("reading stdout", "error", err)
+// endOutput follows the end of stdout: output the codec could not carry
+// closes the client at once and stops the child; then the child is reaped
+// and out told how it ended.
+func (p *process) endOutput(out outbound, err error) {
+	var broken closingError
+	if errors.As(err, &broken) {
+		out.close(broken.closeFrame())
+		go p.stop() // end reaps it
 	}
 	status := p.end()
-	s.ops.exited(status.state)
-	s.logExit(status)
-	s.awaitStderr()
-	if !s.clientGone {
-		s.sock.writeClose(status.code, status.reason)
-		s.sock.awaitCloseReply()
-	}
+	status.outputErr = err
+	out.done(&status)
 }
 
-func (s *session) newFrameReader(in input) frameReader {
-	if s.framed != nil {
-		s.framed.out = &framedReader{in: in, limit: s.framed.limit}
-		return s.framed.out
-	}
-	if s.binary {
-		return &chunkReader{in: in}
-	}
-	return &lineReader{in: in}
+// exitStatus is how a backend ended: the close frame it calls for, and a
+// description for the log.
+type exitStatus struct {
+	code   int
+	reason string
+	detail string
+	state  *os.ProcessState // a process's own report; nil when unknown
+	// outputErr is what ended the output: io.EOF, or what went wrong.
+	outputErr error
 }

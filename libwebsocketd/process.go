@@ -25,10 +25,6 @@ type process struct {
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
 	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
-	// inputLines ends each client message with a newline on stdin.
-	inputLines bool
-	// inputFramed puts a header before each client message (--framed).
-	inputFramed bool
 	// terminal is the master of the child's controlling terminal with
 	// --terminal (then stdin and stdout too); nil otherwise.
 	terminal *os.File

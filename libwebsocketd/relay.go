@@ -34,7 +34,7 @@ type stdinPump struct {
 }
 
 func (s *session) newStdinPump() *stdinPump {
-	return &stdinPump{s: s, stdin: s.serve.input(s.sock.conn.UnderlyingConn(), s.log), childReads: true}
+	return &stdinPump{s: s, stdin: s.serve.input(s.codec, s.sock.conn.UnderlyingConn(), s.log), childReads: true}
 }
 
 // run reads messages until the client's side ends, or until the reader

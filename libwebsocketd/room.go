@@ -1,7 +1,6 @@
 package libwebsocketd
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 )
@@ -29,21 +27,15 @@ import (
 // (plus one message each, as a message bigger than the queue still goes
 // to an empty one); a message for many clients is framed and held once.
 type room struct {
-	key  string
-	hub  *roomHub
-	proc *process
-	log  *slog.Logger
-	json bool
-	// binary relays raw chunks of output in binary messages, and client
-	// messages to stdin without a newline.
-	binary     bool
-	compress   bool // --compress: messages may hold a compressed frame too
-	queueLimit int
-	slow       time.Duration
+	key    string
+	hub    *roomHub
+	proc   *process
+	log    *slog.Logger
+	limits roomLimits
 
 	running sync.Once // starts the goroutines, at the first seat
 
-	in   chan []byte   // client input for writeInput
+	in   chan clientMessage // client input for writeInput
 	done chan struct{} // closed once the process's output has ended
 
 	mu      sync.Mutex
@@ -55,42 +47,38 @@ type room struct {
 	linger  *time.Timer
 }
 
-// run starts the room's goroutines.
+// clientMessage is a client's message on its way to the process.
+type clientMessage struct {
+	data []byte
+	kind int
+}
+
+// run starts the room's goroutines; the watcher reads its stderr.
 func (rm *room) run() {
 	go rm.readOutput()
 	go rm.writeInput()
-	go rm.logStderr()
+	readStderr(rm.proc.errorOutput(), rm.logStderr, false, make(chan struct{}), rm.log)
 }
 
 // readOutput is the hub: each message of the process's output goes to its
-// clients; at the end of the output the room ends.
+// clients, as the room's protocol says; at the end of the output the room
+// ends.
 func (rm *room) readOutput() {
-	frames := rm.frameReader()
+	messages := rm.hub.deps.codec.output(newLazyInput(rm.proc.output()))
 	for {
-		message, err := frames.next()
+		kind, message, err := messages.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 				rm.log.Error("reading the room's stdout", "error", err)
 			}
 			break
 		}
-		if rm.json {
-			rm.command(message)
-		} else {
-			rm.deliver(rm.prepare(websocket.TextMessage, message), rm.everyone())
-		}
+		rm.hub.deps.protocol.output(rm, kind, message)
 	}
 	// No one joins from here on: once the process is reaped, the next
 	// connection must find no room and start a new one.
 	rm.hub.forget(rm)
 	rm.end(rm.proc.end())
-}
-
-func (rm *room) frameReader() frameReader {
-	if rm.binary {
-		return newChunkReader(rm.proc.output())
-	}
-	return newLineReader(rm.proc.output())
 }
 
 // What a queued message holds, as counted against --roomqueue (measured
@@ -104,7 +92,7 @@ const preparedOverhead = 512
 
 func (rm *room) messageSize(length int) int {
 	size := length + length/16 + preparedOverhead
-	if rm.compress {
+	if rm.limits.compress {
 		size += 9*length/4 + 128
 	}
 	return size
@@ -113,11 +101,8 @@ func (rm *room) messageSize(length int) int {
 // prepare frames a message once for all its clients. data is copied: the
 // frame reader reuses its buffer.
 func (rm *room) prepare(kind int, data []byte) roomMessage {
-	if rm.binary {
-		kind = websocket.BinaryMessage
-	}
-	if kind == websocket.TextMessage && !utf8.Valid(data) {
-		data = bytes.ToValidUTF8(data, []byte("\uFFFD")) // see socket.writeMessage
+	if valid, copied := validText(kind, data); copied {
+		data = valid
 	} else {
 		data = bytes.Clone(data)
 	}
@@ -134,7 +119,7 @@ func (rm *room) deliver(m roomMessage, targets []*seat) {
 		for !st.offer(m) {
 			if !st.awaitSpace() {
 				rm.log.Log(nil, LevelInfo, "room client too slow, closed with 1008",
-					"client", st.id, "queued_bytes", rm.queueLimit)
+					"client", st.id, "queued_bytes", rm.limits.queue)
 				st.close(websocket.ClosePolicyViolation, "too slow", controlWriteTimeout, true)
 				break
 			}
@@ -175,34 +160,34 @@ func (rm *room) everyone() []*seat {
 }
 
 // writeInput writes the clients' messages to the process's stdin, one
-// whole message at a time in the order they come: the channel takes its
-// senders in turn, so a client that floods waits behind the others, and a
-// full stdin leaves the senders blocked, which stops them reading their
-// sockets (TCP pushes back on them alone). Messages that come together are
-// written in one go.
+// whole message at a time in the order they come, as the room's codec
+// writes them: the channel takes its senders in turn, so a client that
+// floods waits behind the others, and a full stdin leaves the senders
+// blocked, which stops them reading their sockets (TCP pushes back on them
+// alone). Messages that come together are written in one go.
 func (rm *room) writeInput() {
-	w := bufio.NewWriterSize(rm.proc.stdin, stdoutBufferSize)
+	stdin := rm.hub.deps.codec.input(rm.proc.stdin)
 	for {
-		var message []byte
+		var m clientMessage
 		select {
-		case message = <-rm.in:
+		case m = <-rm.in:
 		default:
-			w.Flush() // nothing more waiting: hand over the burst
+			stdin.flush() // nothing more waiting: hand over the burst
 			select {
-			case message = <-rm.in:
+			case m = <-rm.in:
 			case <-rm.done:
 				return
 			}
 		}
-		w.Write(message) // after an error the writer keeps it and drops the rest
+		stdin.write(m.data, m.kind) // after an error the burst is dropped
 	}
 }
 
-// send hands one message to writeInput; it returns false once the room
-// has ended.
-func (rm *room) send(message []byte) bool {
+// send hands one message, which it keeps, to writeInput; it returns false
+// once the room has ended.
+func (rm *room) send(data []byte, kind int) bool {
 	select {
-	case rm.in <- message:
+	case rm.in <- clientMessage{data: data, kind: kind}:
 		return true
 	case <-rm.done:
 		return false
@@ -211,28 +196,11 @@ func (rm *room) send(message []byte) bool {
 
 // fromClient takes a client's message for the process.
 func (rm *room) fromClient(st *seat, message []byte, kind int) {
-	if rm.json {
-		rm.send(messageEvent(st.id, message, kind))
-		return
-	}
-	line := make([]byte, len(message), len(message)+1)
-	copy(line, message)
-	if !rm.binary {
-		line = append(line, '\n')
-	}
-	rm.send(line)
+	rm.send(rm.hub.deps.protocol.input(st, message, kind))
 }
 
-func (rm *room) logStderr() {
-	lines := newLineReader(rm.proc.errorOutput())
-	defer rm.proc.errorOutput().Close()
-	for {
-		line, err := lines.next()
-		if err != nil {
-			return
-		}
-		rm.log.Error(string(line), "category", "stderr")
-	}
+func (rm *room) logStderr(line []byte) {
+	rm.log.Error(string(line), "category", "stderr")
 }
 
 // end follows the end of the process: every client still there gets the
@@ -249,7 +217,7 @@ func (rm *room) end(status exitStatus) {
 	close(rm.done)
 	rm.log.Info("room process ended", "status", status.detail, "clients", len(seats))
 	for _, st := range seats {
-		st.close(status.code, status.reason, rm.slow+controlWriteTimeout, false)
+		st.close(status.code, status.reason, rm.limits.slow+controlWriteTimeout, false)
 	}
 	rm.hub.ended(status)
 }
@@ -262,7 +230,7 @@ func (rm *room) seat(st *seat, remote, query string) {
 	rm.all = nil
 	status := rm.status
 	rm.mu.Unlock()
-	rm.hub.h.cfg.Metrics.roomSeated()
+	rm.hub.deps.metrics.roomSeated()
 	// The output is read from the first seat on, so that the first client
 	// gets the process's first line too.
 	rm.running.Do(rm.run)
@@ -270,8 +238,8 @@ func (rm *room) seat(st *seat, remote, query string) {
 		st.close(status.code, status.reason, controlWriteTimeout, false)
 		return
 	}
-	if rm.json {
-		rm.send(joinEvent(st.id, remote, query))
+	if event := rm.hub.deps.protocol.joined(st, remote, query); event != nil {
+		rm.send(event, websocket.TextMessage)
 	}
 }
 
@@ -281,10 +249,38 @@ func (rm *room) leave(st *seat) {
 	delete(rm.seats, st.id)
 	rm.all = nil
 	rm.mu.Unlock()
-	rm.hub.h.cfg.Metrics.roomLeft()
-	if rm.json {
-		code, reason := st.leaveStatus()
-		rm.send(leaveEvent(st.id, code, reason))
+	rm.hub.deps.metrics.roomLeft()
+	if event := rm.hub.deps.protocol.left(st); event != nil {
+		rm.send(event, websocket.TextMessage)
 	}
 	rm.hub.release(rm)
 }
+
+// roomProtocol is what a room's process and its clients say to each
+// other: plainRoom, or jsonRoom (room_json.go).
+type roomProtocol interface {
+	// output carries out one message of the process's output.
+	output(rm *room, kind int, message []byte)
+	// input is a client's message as the process gets it, a copy.
+	input(st *seat, message []byte, kind int) ([]byte, int)
+	// joined and left are what the process is told of a client coming
+	// and going; nil: nothing.
+	joined(st *seat, remote, query string) []byte
+	left(st *seat) []byte
+}
+
+// plainRoom (--room=plain): every message of the output goes to every
+// client, and the clients' messages go to the process as they are.
+type plainRoom struct{}
+
+func (plainRoom) output(rm *room, kind int, message []byte) {
+	rm.deliver(rm.prepare(kind, message), rm.everyone())
+}
+
+func (plainRoom) input(_ *seat, message []byte, kind int) ([]byte, int) {
+	return bytes.Clone(message), kind
+}
+
+func (plainRoom) joined(*seat, string, string) []byte { return nil }
+
+func (plainRoom) left(*seat) []byte { return nil }

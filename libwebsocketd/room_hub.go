@@ -1,83 +1,85 @@
 package libwebsocketd
 
 import (
-	"crypto/rand"
 	"errors"
-	"net/http"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
-// roomHub is the handler's rooms, by path. A room is found or started
+// roomHub is the server's rooms, by key. A room is found or started
 // before the upgrade, so that a client refused for --maxforks gets HTTP
 // 429 and no process is ever started for an upgrade that fails.
 type roomHub struct {
-	h     *Handler
+	deps  roomDeps
 	mu    sync.Mutex
 	rooms map[string]*room
 }
 
-// roomKey is what clients share a room by: the URL path without the
-// query; with --dir, the script's path and PATH_INFO.
-func (hub *roomHub) roomKey(r *http.Request, target commandTarget) string {
-	if hub.h.cfg.ScriptDir == "" {
-		return r.URL.Path
-	}
-	return target.scriptName + target.pathInfo
+// roomDeps is what rooms need of the server that holds them, and all they
+// know of it.
+type roomDeps struct {
+	log      *slog.Logger
+	metrics  *Metrics         // nil without --metrics
+	forks    *forkLimiter     // a room's process takes one slot
+	live     *sync.WaitGroup  // a shutdown waits for a room's process too
+	draining func() bool      // shutting down: an empty room does not linger
+	codec    codec            // how the process's bytes become messages and back
+	protocol roomProtocol     // plain or json (room_json.go)
+	limits   roomLimits
+}
+
+// roomLimits are the room flags.
+type roomLimits struct {
+	linger   time.Duration // --roomlinger
+	queue    int           // --roomqueue
+	slow     time.Duration // --roomslowms
+	compress bool          // --compress: a queued message may hold a compressed frame too
+}
+
+func newRoomHub(deps roomDeps) *roomHub {
+	return &roomHub{deps: deps, rooms: map[string]*room{}}
 }
 
 var errTooManyForks = errors.New("too many processes (--maxforks)")
 
-// enter returns the room for target, started if need be, with a place
-// reserved for the client (release gives it back).
-func (hub *roomHub) enter(r *http.Request, target commandTarget, protocol string) (*room, error) {
-	key := hub.roomKey(r, target)
+// startRoomProcess starts the process of a new room; key names the room.
+type startRoomProcess func(key string) (*process, error)
+
+// enter returns the room of key, started with start if need be, with a
+// place reserved for the client (release gives it back).
+func (hub *roomHub) enter(key string, start startRoomProcess) (*room, error) {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	if rm := hub.rooms[key]; rm != nil && rm.reserve() {
 		return rm, nil
 	}
-	if !hub.h.forks.acquire() {
+	if !hub.deps.forks.acquire() {
 		return nil, errTooManyForks
 	}
-	rm, err := hub.start(key, r, target, protocol)
+	proc, err := start(key)
 	if err != nil {
-		hub.h.forks.release()
+		hub.deps.forks.release()
 		return nil, err
 	}
+	rm := hub.open(key, proc)
 	hub.rooms[key] = rm
 	rm.reserve()
 	return rm, nil
 }
 
-// start starts a room's process with the CGI environment of the request
-// that opens it, plus WEBSOCKETD_ROOM.
-func (hub *roomHub) start(key string, r *http.Request, target commandTarget, protocol string) (*room, error) {
-	cfg := hub.h.cfg
-	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
-		ID: rand.Text(), RemoteHost: hub.h.remoteHost(r), Version: cfg.Version, Protocol: protocol}
-	env := append(buildEnv(r, info, cfg.PassEnv, cfg.Environ), "WEBSOCKETD_ROOM="+key)
-	// Three pipes: --pty and --terminal are refused with --room.
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+cfg.CloseGrace, defaultTTYSize)
-	if err != nil {
-		return nil, err
-	}
-	rm := &room{key: key, hub: hub, proc: proc, json: cfg.Room == "json", binary: cfg.Binary,
-		compress: cfg.Compress, queueLimit: cfg.RoomQueue, slow: cfg.RoomSlow,
-		in: make(chan []byte), done: make(chan struct{}), seats: map[string]*seat{},
-		log: hub.h.log.With("category", "room", "room", key, "pid", proc.pid(),
-			"command", strings.Join(target.argv, " "))}
-	hub.h.idle.Add(1) // a shutdown waits for the room's process too
-	if m := cfg.Metrics; m != nil {
-		m.processStarted()
-		m.roomOpened()
-		proc.reached = m.stopStep
-	}
+// open makes the room of a process just started. Its first client's seat
+// starts its goroutines (room.seat).
+func (hub *roomHub) open(key string, proc *process) *room {
+	rm := &room{key: key, hub: hub, proc: proc, limits: hub.deps.limits,
+		in: make(chan clientMessage), done: make(chan struct{}), seats: map[string]*seat{},
+		log: hub.deps.log.With("category", "room", "room", key, "pid", proc.pid(),
+			"command", strings.Join(proc.cmd.Args, " "))}
+	hub.deps.live.Add(1)
+	hub.deps.metrics.roomOpened()
 	rm.log.Info("room process started")
-	return rm, nil // its first client's seat starts its goroutines (room.seat)
+	return rm
 }
 
 // reserve takes a place in the room, unless it is closed. The hub's lock
@@ -107,7 +109,7 @@ func (hub *roomHub) release(rm *room) {
 	if rm.members > 0 || rm.closed {
 		return
 	}
-	if linger := hub.h.cfg.RoomLinger; linger > 0 && !hub.h.isDraining() {
+	if linger := hub.deps.limits.linger; linger > 0 && !hub.deps.draining() {
 		rm.linger = time.AfterFunc(linger, func() { hub.lingerOver(rm) })
 		return
 	}
@@ -149,9 +151,9 @@ func (hub *roomHub) forget(rm *room) {
 
 // ended follows a room's process's end and reaping.
 func (hub *roomHub) ended(status exitStatus) {
-	hub.h.cfg.Metrics.roomClosed(status.state)
-	hub.h.forks.release()
-	hub.h.idle.Done()
+	hub.deps.metrics.roomClosed(status.state)
+	hub.deps.forks.release()
+	hub.deps.live.Done()
 }
 
 // closeIdle stops the rooms nobody is in (lingering), for a shutdown.
@@ -174,49 +176,5 @@ func (hub *roomHub) killAll() {
 	defer hub.mu.Unlock()
 	for _, rm := range hub.rooms {
 		rm.proc.kill()
-	}
-}
-
-// serveRoomUpgrade gives an upgrade request its seat in the room of its
-// path. What can refuse it is decided before the upgrade.
-func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) {
-	rm, err := h.rooms.enter(r, target, protocol)
-	if err != nil {
-		h.clients.release()
-	}
-	switch {
-	case errors.Is(err, errTooManyForks):
-		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
-		return
-	case err != nil:
-		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
-		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
-		return
-	}
-	// The seat is taken before the 101 goes out, so that a client gets
-	// every line the process writes once it is connected.
-	id := rand.Text()
-	st := newSeat(rm, id)
-	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
-	up := &upgradeWriter{ResponseWriter: w}
-	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
-	if err != nil {
-		st.leaveCode = websocket.CloseAbnormalClosure
-		st.stop()
-		h.upgradeFailed(r, err)
-		return
-	}
-	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
-	s := h.newSession(conn, up.hijacked, log, st)
-	sharePlainFrame(conn, h.cfg.Compress, r)
-	h.attachOps(s)
-	s.onClose = func() { s.ops.finish(); h.clients.release(); h.forget(s) }
-	draining := h.track(s)
-	st.attach(s)
-	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
-	s.run()
-	st.open()
-	if draining {
-		s.shutdown()
 	}
 }

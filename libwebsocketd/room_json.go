@@ -13,7 +13,24 @@ import (
 )
 
 // The JSON protocol of --room=json: one object per line both ways (see the
-// README, "Rooms").
+// README, "Rooms"). Clients' messages, joins and leaves reach the process
+// as events; each line of its output is a command saying who gets what.
+type jsonRoom struct{}
+
+func (jsonRoom) output(rm *room, _ int, line []byte) { rm.command(line) }
+
+func (jsonRoom) input(st *seat, message []byte, kind int) ([]byte, int) {
+	return messageEvent(st.id, message, kind), websocket.TextMessage
+}
+
+func (jsonRoom) joined(st *seat, remote, query string) []byte {
+	return joinEvent(st.id, remote, query)
+}
+
+func (jsonRoom) left(st *seat) []byte {
+	code, reason := st.leaveStatus()
+	return leaveEvent(st.id, code, reason)
+}
 
 // Events to the process.
 
@@ -52,9 +69,11 @@ func leaveEvent(client string, code int, reason string) []byte {
 	}{"leave", client, code, reason})
 }
 
+// eventLine is an event as a line for the process, without its newline:
+// the room's codec ends each line.
 func eventLine(event any) []byte {
 	line, _ := json.Marshal(event) // strings and ints only: cannot fail
-	return append(line, '\n')
+	return line
 }
 
 // roomCommand is a line from the process: a message (data or base64) for
@@ -183,5 +202,5 @@ func (rm *room) closeClient(c roomCommand) {
 		code = *c.Code
 	}
 	rm.log.Debug("the room's process closes a client", "client", st.id, "code", code)
-	st.close(code, c.Reason, rm.slow+controlWriteTimeout, false)
+	st.close(code, c.Reason, rm.limits.slow+controlWriteTimeout, false)
 }

@@ -20,10 +20,8 @@ import (
 // client costs no goroutine on this side.
 type seat struct {
 	room *room
-	sess *session // nil until the upgrade is done (attach)
+	out  outbound // the client, once its session's pumps run (startOutput)
 	id   string
-	// opened: the session's pumps run, so the writer may start (open).
-	opened bool
 
 	mu        sync.Mutex
 	queue     []roomMessage
@@ -71,7 +69,7 @@ func (st *seat) offer(m roomMessage) bool {
 	if st.left || st.closing != nil {
 		return true
 	}
-	if st.queued > 0 && st.queued+m.size > st.room.queueLimit {
+	if st.queued > 0 && st.queued+m.size > st.room.limits.queue {
 		if st.fullSince.IsZero() {
 			st.fullSince = time.Now()
 		}
@@ -87,13 +85,13 @@ func (st *seat) offer(m roomMessage) bool {
 func (st *seat) slowDeadline() time.Time {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.fullSince.Add(st.room.slow)
+	return st.fullSince.Add(st.room.limits.slow)
 }
 
-// startWriterLocked starts the writer unless it runs, or the session is
-// not open yet (open starts it then).
+// startWriterLocked starts the writer unless it runs, or the session's
+// pumps do not run yet (startOutput starts it then).
 func (st *seat) startWriterLocked() {
-	if !st.writing && st.opened {
+	if !st.writing && st.out != nil {
 		st.writing = true
 		go st.write()
 	}
@@ -108,11 +106,12 @@ func (st *seat) write() {
 			end()
 			return
 		}
-		if err := st.sess.sock.writePrepared(m.prepared, m.length, more); err != nil {
+		if err := st.out.sendPrepared(m.prepared, m.length, more); err != nil {
+			// The session closes the socket: its reading side ends,
+			// and with it the seat.
 			st.mu.Lock()
 			st.left, st.queue, st.queued = true, nil, 0
 			st.mu.Unlock()
-			st.sess.sock.close() // the reading side ends, and with it the seat
 		}
 	}
 }
@@ -134,11 +133,6 @@ func (st *seat) next() (m roomMessage, more bool, end func()) {
 		st.writing = false
 		return m, false, func() {}
 	}
-	if st.closing != nil {
-		// Only this goroutine writes data frames, so it alone sets
-		// gorilla's deadline for them.
-		st.sess.sock.conn.SetWriteDeadline(st.closing.deadline)
-	}
 	m = st.queue[0]
 	st.queue[0] = roomMessage{}
 	st.queue = st.queue[1:]
@@ -146,7 +140,7 @@ func (st *seat) next() (m roomMessage, more bool, end func()) {
 		st.queue = nil // let the backing array go
 	}
 	st.queued -= m.size
-	if st.queued <= st.room.queueLimit/2 {
+	if st.queued <= st.room.limits.queue/2 {
 		st.fullSince = time.Time{} // the client keeps up again
 	}
 	select {
@@ -159,8 +153,7 @@ func (st *seat) next() (m roomMessage, more bool, end func()) {
 // finish ends a closing seat's output side with its close frame.
 func (st *seat) finish(note closeNote, left bool) {
 	if !left {
-		st.sess.sock.writeClose(note.code, note.reason)
-		st.sess.sock.awaitCloseReply()
+		st.out.close(note.code, note.reason)
 	}
 	st.outputDone()
 }
@@ -178,47 +171,40 @@ func (st *seat) close(code int, reason string, grace time.Duration, dropNow bool
 	if dropNow {
 		st.queue, st.queued = nil, 0
 	}
-	if st.writing {
+	if st.out != nil {
 		// A write under way may be stuck on a client that does not read.
-		st.sess.sock.conn.UnderlyingConn().SetWriteDeadline(st.closing.deadline)
+		st.out.limitWrites(st.closing.deadline)
 	}
 	st.startWriterLocked()
 }
 
-// attach gives the seat its session once the upgrade is done; nothing is
-// written to it before open.
-func (st *seat) attach(s *session) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.sess = s
-}
-
-// open follows the start of the session's pumps: what was queued since
-// the seat was taken starts to go out. Before, the writer could end the
-// output side before the session counts its pumps.
-func (st *seat) open() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.opened = true
-	if len(st.queue) > 0 || st.closing != nil {
-		st.startWriterLocked()
-	}
-}
-
 func (st *seat) outputDone() {
 	st.mu.Lock()
-	s := st.sess
+	out := st.out
 	st.mu.Unlock()
-	if s != nil {
-		st.outputOnce.Do(s.pumpDone)
+	if out != nil {
+		st.outputOnce.Do(func() { out.done(nil) })
 	}
 }
 
 // The seat as a session's backend.
 
-func (st *seat) input(net.Conn, *slog.Logger) messageSink { return seatInput{st} }
+func (st *seat) input(codec, net.Conn, *slog.Logger) messageSink { return seatInput{st} }
 
-func (st *seat) startOutput(*session) {}
+// startOutput follows the start of the session's pumps: the seat's queue,
+// filled since the seat was taken, starts to go out to out. Before, the
+// writer could end the output side before the session counts its pumps.
+func (st *seat) startOutput(_ codec, out outbound, _ *slog.Logger) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.out = out
+	if st.closing != nil {
+		out.limitWrites(st.closing.deadline)
+	}
+	if len(st.queue) > 0 || st.closing != nil {
+		st.startWriterLocked()
+	}
+}
 
 func (st *seat) errorOutput() *os.File { return nil }
 

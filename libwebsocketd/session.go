@@ -14,14 +14,13 @@ type session struct {
 	log    *slog.Logger
 	sock   *socket
 	serve  backend
+	codec  codec      // how messages become the program's bytes and back (codec.go)
 	stdin  *stdinPump // the reading side's pump, which may park (idlewait.go)
-	binary bool
-	framed *framedMode // nil unless --framed
-	// passStderr sends both output streams as JSON messages.
-	passStderr bool
+
 	stderrDone chan struct{} // closed when stderr is drained
 	stopStderr func()        // stops reading stderr before its end
-	clientGone bool          // the output side found the client gone
+	clientGone atomic.Bool   // a write failed: the client is gone
+	closeSent  atomic.Bool   // the close frame is sent
 
 	// For the DISCONNECT line (sessionend.go).
 	started          time.Time
@@ -42,7 +41,7 @@ func (s *session) run() {
 	s.log.Log(nil, LevelAccess, "CONNECT")
 	s.pumps.Store(2)
 	s.startStderr()
-	s.serve.startOutput(s)
+	s.serve.startOutput(s.codec, s, s.log)
 	go s.stdin.run()
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -31,11 +32,9 @@ var inboxes = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 
 // socket is the WebSocket end of a session. It reads and writes whole
-// messages of the session's one kind (text or binary), or with --framed
-// of the kind each message has.
+// messages.
 type socket struct {
 	conn        *websocket.Conn
-	messageType int
 	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
 	check       messageCheck  // reads inbox's message, checking it as it comes
 	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
@@ -46,6 +45,9 @@ type socket struct {
 	keepAlive   *keepAlive    // nil without --pingms
 	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
+	// writeBy bounds gorilla's writes once set (limitWrites), as Unix
+	// nanoseconds; 0: no bound. Read under writeMu.
+	writeBy atomic.Int64
 
 	// isControl tells a client's control message (a --terminal resize),
 	// which ops does not count as a message, from data; nil: all are data.
@@ -54,13 +56,8 @@ type socket struct {
 
 // newSocket wraps an upgraded connection and what its upgrade hijacked
 // (when that is empty, nothing is read ahead or batched).
-func newSocket(conn *websocket.Conn, binary bool, h hijacked) *socket {
-	messageType := websocket.TextMessage
-	if binary {
-		messageType = websocket.BinaryMessage
-	}
-	return &socket{conn: conn, messageType: messageType, buffered: h.messageBuffered,
-		wire: h.wire, reader: h.reader}
+func newSocket(conn *websocket.Conn, h hijacked) *socket {
+	return &socket{conn: conn, buffered: h.messageBuffered, wire: h.wire, reader: h.reader}
 }
 
 // readMessage returns the next data message, whole (its type is then in
@@ -130,25 +127,15 @@ func (s *socket) releaseInbox() {
 // waiting, so a write to the child's stdin can wait for it.
 func (s *socket) moreBuffered() bool { return s.buffered() }
 
-// writeMessage sends one message. With more, another follows at once, and
-// this one may wait to leave with it (see cork.go). Text that is not UTF-8
-// has its bad bytes replaced by U+FFFD: sent as is it would make browsers
-// fail the connection (RFC 6455 section 8.1).
-func (s *socket) writeMessage(data []byte, more bool) error {
-	if s.messageType == websocket.TextMessage && !utf8.Valid(data) {
-		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
-	}
-	return s.writeMessageOfType(s.messageType, data, more)
-}
-
-// writeMessageOfType sends one message of the given type as it is: with
-// --framed the child chooses each message's type, and its text is
-// checked on the way (framed.go).
-func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) error {
+// writeMessage sends one message of kind. With more, another follows at
+// once, and this one may wait to leave with it (see cork.go).
+func (s *socket) writeMessage(kind int, data []byte, more bool) error {
+	data, _ = validText(kind, data)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.applyWriteBound()
 	s.wire.hold(true)
-	err := s.conn.WriteMessage(messageType, data)
+	err := s.conn.WriteMessage(kind, data)
 	s.wire.hold(false)
 	if err == nil && !more {
 		err = s.wire.flush()
@@ -164,6 +151,7 @@ func (s *socket) writeMessageOfType(messageType int, data []byte, more bool) err
 func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bool) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.applyWriteBound()
 	s.wire.hold(true)
 	err := s.conn.WritePreparedMessage(m)
 	s.wire.hold(false)
@@ -174,6 +162,31 @@ func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bo
 		s.ops.messageOut(length)
 	}
 	return err
+}
+
+// validText is data as it may go out as a message of kind: text that is
+// not UTF-8 has its bad bytes replaced by U+FFFD, as sent as it is it
+// would make browsers fail the connection (RFC 6455 section 8.1). copied
+// says the result is a new slice.
+func validText(kind int, data []byte) (valid []byte, copied bool) {
+	if kind == websocket.TextMessage && !utf8.Valid(data) {
+		return bytes.ToValidUTF8(data, []byte("\uFFFD")), true
+	}
+	return data, false
+}
+
+// limitWrites bounds the writes to come by by, and one under way: the
+// connection's own deadline interrupts that one now (safe from any
+// goroutine, unlike gorilla's, which the next write sets from writeBy).
+func (s *socket) limitWrites(by time.Time) {
+	s.writeBy.Store(by.UnixNano())
+	s.conn.UnderlyingConn().SetWriteDeadline(by)
+}
+
+func (s *socket) applyWriteBound() {
+	if by := s.writeBy.Load(); by != 0 {
+		s.conn.SetWriteDeadline(time.Unix(0, by))
+	}
 }
 
 // writeClose sends a close frame; errors are moot as the socket is ending.

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"sync"
 	"syscall"
@@ -89,9 +90,8 @@ func (s *stderrStream) endLocked() {
 	close(s.done)
 }
 
-// startStderr has the child's stderr read: by the watcher, or, with
-// --passstderr, by a goroutine of its own. Either closes the pipe at its
-// end.
+// startStderr has the program's stderr read: each line goes to the log,
+// and with --passstderr to the client too.
 func (s *session) startStderr() {
 	stderr := s.serve.errorOutput()
 	if stderr == nil {
@@ -99,30 +99,47 @@ func (s *session) startStderr() {
 		close(s.stderrDone)
 		return
 	}
-	if !s.passStderr {
-		w, err := sharedWatcher()
-		var stream *stderrStream
-		if err == nil {
-			stream, err = w.watchStderr(stderr, s.logStderr, s.stderrDone)
-		}
-		if err == nil {
-			s.stopStderr = stream.stop
-			return
-		}
-		s.log.Debug("reading stderr with a goroutine", "error", err)
+	onLine, passes := s.logStderr, s.codec.passesStderr()
+	if passes {
+		onLine = s.logAndPassStderr
 	}
-	s.stopStderr = func() { stderr.Close() }
-	go s.pumpStderr(stderr)
+	s.stopStderr = readStderr(stderr, onLine, passes, s.stderrDone, s.log)
 }
 
 func (s *session) logStderr(line []byte) {
 	s.log.Error(string(line), "category", "stderr")
 }
 
-// pumpStderr logs each line the child writes to stderr, and with
-// --passstderr sends it to the client too.
-func (s *session) pumpStderr(stderr *os.File) {
-	defer close(s.stderrDone)
+func (s *session) logAndPassStderr(line []byte) {
+	s.logStderr(line)
+	kind, message := s.codec.stderrMessage(line)
+	s.send(kind, message, false)
+}
+
+// readStderr has a program's stderr read line by line to its end, each
+// line given to onLine, then closed, and done closed after it. Lines that
+// only go to the log are read by the watcher; where onLine may block (it
+// writes to a client), or there is no watcher, a goroutine of its own
+// reads them. It returns what stops the reading before the end.
+func readStderr(stderr *os.File, onLine func([]byte), mayBlock bool, done chan struct{}, log *slog.Logger) (stop func()) {
+	if !mayBlock {
+		w, err := sharedWatcher()
+		var stream *stderrStream
+		if err == nil {
+			stream, err = w.watchStderr(stderr, onLine, done)
+		}
+		if err == nil {
+			return stream.stop
+		}
+		log.Debug("reading stderr with a goroutine", "error", err)
+	}
+	go pumpStderr(stderr, onLine, done)
+	return func() { stderr.Close() }
+}
+
+// pumpStderr gives each line of stderr to onLine, waiting on the pipe.
+func pumpStderr(stderr *os.File, onLine func([]byte), done chan struct{}) {
+	defer close(done)
 	defer stderr.Close()
 	lines := newLineReader(stderr)
 	for {
@@ -130,10 +147,7 @@ func (s *session) pumpStderr(stderr *os.File) {
 		if err != nil {
 			return
 		}
-		s.logStderr(line)
-		if s.passStderr {
-			s.sock.writeMessage(streamMessage("stderr", line), false)
-		}
+		onLine(line)
 	}
 }
 

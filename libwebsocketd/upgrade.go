@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -90,15 +91,12 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget) {
 	id := rand.Text()
 	log := h.sessionLog(r, id, target.argv)
-	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
-		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version,
-		Protocol: conn.Subprotocol()}
-	env := buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
 	tty := h.ttySpec(r)
+	env := h.childEnv(r, target, id, conn.Subprotocol())
 	if tty.mode == ttyTerminal {
 		env = append(env, "TERM=xterm-256color")
 	}
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
+	proc, err := h.startProcess(target, env, tty)
 	if err != nil {
 		log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
 		conn.WriteControl(websocket.CloseMessage,
@@ -110,27 +108,80 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		h.onceEnded(exitCannotStart)
 		return
 	}
-	h.cfg.Metrics.processStarted()
-	proc.inputLines = !h.cfg.Binary
-	proc.inputFramed = h.cfg.Framed
-	s := h.newSession(conn, hj, log.With("pid", proc.pid()), proc)
-	if tty.mode == ttyTerminal {
-		s.sock.isControl = isTerminalControl
-	}
-	h.attachOps(s)
-	s.onClose = func() {
-		code := s.ops.finish()
+	log = log.With("pid", proc.pid())
+	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
+		passStderr: h.cfg.PassStderr, terminal: proc.terminal, frameLimit: h.cfg.MaxFrameSize, log: log})
+	h.openSession(conn, hj, log, proc, c, func(exitCode int) {
 		h.forks.release()
+		h.onceEnded(exitCode)
+	})
+}
+
+// childEnv is the environment of a child started for request r.
+func (h *Handler) childEnv(r *http.Request, target commandTarget, id, protocol string) []string {
+	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
+		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version, Protocol: protocol}
+	return buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
+}
+
+// startProcess starts a session's or a room's process, counted in the
+// metrics with each step of its stop sequence.
+func (h *Handler) startProcess(target commandTarget, env []string, tty ttySpec) (*process, error) {
+	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
+	if err != nil {
+		return nil, err
+	}
+	if m := h.cfg.Metrics; m != nil {
+		m.processStarted()
+		proc.reached = m.stopStep
+	}
+	return proc, nil
+}
+
+// serveRoomUpgrade gives an upgrade request its seat in the room of its
+// path. What can refuse it is decided before the upgrade.
+func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) {
+	rm, err := h.rooms.enter(h.roomKey(r, target), func(key string) (*process, error) {
+		env := append(h.childEnv(r, target, rand.Text(), protocol), "WEBSOCKETD_ROOM="+key)
+		return h.startProcess(target, env, defaultTTYSize) // three pipes: no --pty with --room
+	})
+	if err != nil {
 		h.clients.release()
-		h.forget(s)
-		h.onceEnded(code)
 	}
-	draining := h.track(s)
-	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
-	s.run()
-	if draining {
-		s.shutdown() // the server began to shut down during the upgrade
+	switch {
+	case errors.Is(err, errTooManyForks):
+		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
+		return
+	case err != nil:
+		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
+		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
+		return
 	}
+	// The seat is taken before the 101 goes out, so that a client gets
+	// every line the process writes once it is connected.
+	id := rand.Text()
+	st := newSeat(rm, id)
+	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
+	up := &upgradeWriter{ResponseWriter: w}
+	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
+	if err != nil {
+		st.leaveCode = websocket.CloseAbnormalClosure
+		st.stop()
+		h.upgradeFailed(r, err)
+		return
+	}
+	sharePlainFrame(conn, h.cfg.Compress, r)
+	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
+	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
+}
+
+// roomKey is what clients share a room by: the URL path without the
+// query; with --dir, the script's path and PATH_INFO.
+func (h *Handler) roomKey(r *http.Request, target commandTarget) string {
+	if h.cfg.ScriptDir == "" {
+		return r.URL.Path
+	}
+	return target.scriptName + target.pathInfo
 }
 
 // sessionLog is the logger of one connection's session.
@@ -138,41 +189,6 @@ func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Lo
 	return h.log.With("category", "session", "url", requestURL(r), "id", id,
 		"remote", r.RemoteAddr, "command", strings.Join(argv, " "),
 		"origin", r.Header.Get("Origin"))
-}
-
-// newSession wraps an upgraded connection and what serves it.
-func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend) *session {
-	s := &session{log: log, serve: serve, binary: h.cfg.Binary,
-		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
-		stderrDone: make(chan struct{})}
-	if h.cfg.PingInterval > 0 {
-		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)
-	}
-	h.applyMessageSettings(s, conn)
-	// Parking is set up before the session is tracked: from then on a
-	// shutdown may look at the socket from another goroutine.
-	s.stdin = s.newStdinPump()
-	s.sock.parkWith(s.stdin.run) // a quiet client costs no goroutine
-	return s
-}
-
-// applyMessageSettings gives a new session's connection the per-message
-// flags: the read limit, the compression level and --framed.
-func (h *Handler) applyMessageSettings(s *session, conn *websocket.Conn) {
-	limit := h.cfg.MaxFrameSize
-	if h.cfg.Framed {
-		s.framed = newFramedMode(limit)
-		if limit == 0 || limit > maxFramedLength {
-			limit = maxFramedLength // the most a header can announce
-		}
-	}
-	if limit > 0 {
-		conn.SetReadLimit(limit)
-		s.sock.check.limit = limit // gorilla's counts compressed bytes
-	}
-	if h.cfg.CompressLevel != 0 {
-		conn.SetCompressionLevel(h.cfg.CompressLevel)
-	}
 }
 
 // ttySpec says how a new child's streams are wired, and with --terminal
