@@ -84,7 +84,9 @@ func (lineCodec) input(pipe io.Writer) messageSink {
 	return &pipeInput{burst: burstWriter{pipe: pipe}, newline: true}
 }
 
-func (lineCodec) output(in input) messageReader { return kindOf(websocket.TextMessage, &lineReader{in: in}) }
+func (lineCodec) output(in input) messageReader {
+	return kindOf(websocket.TextMessage, &lineReader{in: in})
+}
 
 // chunkCodec (--binary): bytes both ways, each read of stdout a binary
 // message.

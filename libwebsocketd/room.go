@@ -36,7 +36,7 @@ type room struct {
 	running sync.Once // starts the goroutines, at the first seat
 
 	in   chan clientMessage // client input for writeInput
-	done chan struct{} // closed once the process's output has ended
+	done chan struct{}      // closed once the process's output has ended
 
 	mu      sync.Mutex
 	seats   map[string]*seat // by client id

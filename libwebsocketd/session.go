@@ -11,11 +11,11 @@ import (
 
 // session is one WebSocket connection and what serves it (backend.go).
 type session struct {
-	log    *slog.Logger
-	sock   *socket
-	serve  backend
-	codec  codec      // how messages become the program's bytes and back (codec.go)
-	stdin  *stdinPump // the reading side's pump, which may park (idlewait.go)
+	log   *slog.Logger
+	sock  *socket
+	serve backend
+	codec codec      // how messages become the program's bytes and back (codec.go)
+	stdin *stdinPump // the reading side's pump, which may park (idlewait.go)
 
 	stderrDone chan struct{} // closed when stderr is drained
 	stopStderr func()        // stops reading stderr before its end

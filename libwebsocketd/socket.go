@@ -34,17 +34,17 @@ var errInvalidUTF8 = errors.New("text message is not valid UTF-8")
 // socket is the WebSocket end of a session. It reads and writes whole
 // messages.
 type socket struct {
-	conn        *websocket.Conn
-	inbox       *bytes.Buffer // the message last read, from inboxes; nil between messages
-	check       messageCheck  // reads inbox's message, checking it as it comes
-	lastKind    int           // the last message's type: websocket.TextMessage or BinaryMessage
-	buffered    func() bool   // whether a whole message is already read; see hijack.go
-	wire        *wireConn     // under conn, batches bursts of frames; may be nil
-	reader      *bufio.Reader // what gorilla reads through; nil if not ours
-	idle        *idleWait     // parks the reader while the client is quiet; may be nil
-	keepAlive   *keepAlive    // nil without --pingms
-	ops         *sessionOps   // counts messages; nil without --metrics and --idlems
-	writeMu     sync.Mutex    // stdout and (with --passstderr) stderr both write
+	conn      *websocket.Conn
+	inbox     *bytes.Buffer // the message last read, from inboxes; nil between messages
+	check     messageCheck  // reads inbox's message, checking it as it comes
+	lastKind  int           // the last message's type: websocket.TextMessage or BinaryMessage
+	buffered  func() bool   // whether a whole message is already read; see hijack.go
+	wire      *wireConn     // under conn, batches bursts of frames; may be nil
+	reader    *bufio.Reader // what gorilla reads through; nil if not ours
+	idle      *idleWait     // parks the reader while the client is quiet; may be nil
+	keepAlive *keepAlive    // nil without --pingms
+	ops       *sessionOps   // counts messages; nil without --metrics and --idlems
+	writeMu   sync.Mutex    // stdout and (with --passstderr) stderr both write
 	// writeBy bounds gorilla's writes once set (limitWrites), as Unix
 	// nanoseconds; 0: no bound. Read under writeMu.
 	writeBy atomic.Int64
