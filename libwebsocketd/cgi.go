@@ -29,18 +29,20 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	handler := &cgi.Handler{
-		Path:       path,
-		Args:       args,
-		Root:       script.name,
-		Dir:        filepath.Dir(script.path),
-		Env:        append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version}, cgiExtraVars(r)...),
+		Path: path,
+		Args: args,
+		// Through safeValue like the path it is a prefix of (cgiRequest).
+		Root: safeValue(script.name),
+		Dir:  filepath.Dir(script.path),
+		Env: append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version, cgiRequestURI(r)},
+			cgiExtraVars(r)...),
 		InheritEnv: h.cfg.PassEnv,
 		// The CGI host's own complaints (a script that cannot start, a
 		// malformed response) belong in the server's log, not on stderr.
 		Logger: slog.NewLogLogger(h.log.With("category", "cgi", "url", requestURL(r)).Handler(), slog.LevelError),
 	}
 	rec := &accessRecorder{ResponseWriter: w}
-	handler.ServeHTTP(rec, r)
+	handler.ServeHTTP(rec, cgiRequest(r))
 	if rec.status == http.StatusInternalServerError {
 		// The CGI host has logged "no such file or directory" about the
 		// script; if the script could not even start, say why.
