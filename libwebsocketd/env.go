@@ -82,8 +82,8 @@ func cgiVars(r *http.Request, info requestEnv) map[string]string {
 	return vars
 }
 
-// headerVars maps each request header to HTTP_<NAME>, repeated values (and
-// names that differ only in '-' versus '_') joined with ", ".
+// headerVars maps each request header to HTTP_<NAME>, repeated values
+// joined with ", ".
 func headerVars(r *http.Request) map[string]string {
 	vars := map[string]string{}
 	add := func(name, value string) {
@@ -113,7 +113,9 @@ func headerVars(r *http.Request) map[string]string {
 }
 
 // headerEnvName converts a header name to HTTP_<NAME>, refusing names that
-// would not make a portable variable name.
+// would not make a portable variable name, and names with an underscore:
+// X_Forwarded_For would pose as X-Forwarded-For, which a proxy vouches
+// for and a client does not (nginx and Apache drop them too).
 func headerEnvName(header string) (string, bool) {
 	if header == "" {
 		return "", false
@@ -124,7 +126,7 @@ func headerEnvName(header string) (string, bool) {
 		switch {
 		case c >= 'a' && c <= 'z':
 			b.WriteRune(c - 'a' + 'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 			b.WriteRune(c)
 		case c == '-':
 			b.WriteByte('_')

@@ -1,0 +1,43 @@
+//go:build !windows
+
+package test
+
+import (
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+// This file tests what a hostile client can put into a WebSocket child's
+// environment through its headers and its path.
+
+// A header spelled with underscores must not pose as its dashed twin:
+// HTTP_X_FORWARDED_FOR is what the proxy sent, never what the client added.
+func TestUnderscoreHeaderNeverReachesTheEnvironment(t *testing.T) {
+	s := startServer(t, script(t, "xff.sh", "echo \"xff=$HTTP_X_FORWARDED_FOR|tag=${HTTP_X_TAG-unset}\"\nexec cat\n"))
+	header := http.Header{"X-Forwarded-For": {"192.0.2.1"}, "X_Forwarded_For": {"203.0.113.66"},
+		"X_Tag": {"spoofed"}}
+	conn, _, err := websocket.DefaultDialer.Dial(s.url("/"), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	expectText(t, conn, "xff=192.0.2.1|tag=unset")
+}
+
+func TestCGIUnderscoreHeaderNeverReachesTheEnvironment(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"cgi/xff.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n" +
+		"echo \"xff=$HTTP_X_FORWARDED_FOR|tag=${HTTP_X_TAG-unset}\"\n"})
+	s := startServer(t, "--cgidir="+filepath.Join(base, "cgi"))
+	// Several times: with both spellings, the CGI host let a random one win.
+	for range 5 {
+		got := s.fetch("GET", "/xff.cgi", http.Header{"X-Forwarded-For": {"192.0.2.1"},
+			"X_Forwarded_For": {"203.0.113.66"}, "X_Tag": {"spoofed"}}, "")
+		if got.status != http.StatusOK || got.body != "xff=192.0.2.1|tag=unset\n" {
+			t.Fatalf("%d %q, want only the dashed header", got.status, got.body)
+		}
+	}
+}
