@@ -41,3 +41,29 @@ func TestCGIUnderscoreHeaderNeverReachesTheEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// A room's path becomes WEBSOCKETD_ROOM: one with a control character in
+// it cannot be a room, and is refused before the upgrade (never a 500).
+func TestRoomPathWithControlCharacterIsRefused(t *testing.T) {
+	base := tempBase(t)
+	roomScript := "#!/bin/sh\necho \"room=$WEBSOCKETD_ROOM\"\nexec cat\n"
+	writeFiles(t, base, map[string]string{"scripts/room.sh": roomScript})
+	command := startServer(t, "--room", filepath.Join(base, "scripts", "room.sh"))
+	dir := startServer(t, "--room", "--dir="+filepath.Join(base, "scripts"))
+	refused := map[*server][]string{
+		command: {"/a%0ab", "/a%0d%0aINJECTED=1", "/a%00b", "/a%1bb", "/a%7f"},
+		dir:     {"/room.sh/a%0ab", "/room.sh/a%1bb"},
+	}
+	for s, paths := range refused {
+		for _, path := range paths {
+			if status := s.dialStatus(path, nil); status != http.StatusBadRequest {
+				t.Errorf("room %s: status %d, want 400", path, status)
+			}
+		}
+		if len(s.children()) != 0 {
+			t.Errorf("a refused room started a process: %v", s.children())
+		}
+	}
+	expectText(t, command.dial("/a%20b%09c"), "room=/a b\tc")
+	expectText(t, dir.dial("/room.sh/x%20y"), "room=/room.sh/x y")
+}
