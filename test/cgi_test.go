@@ -3,10 +3,17 @@
 package test
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // This file tests what a hostile client can do to a --cgidir script: what
@@ -70,5 +77,105 @@ func TestCGIEnvironmentHoldsNoControlCharacter(t *testing.T) {
 	}
 	if !strings.Contains(got.body, "\nPATH_INFO=/p INJECTED_CR=1 INJECTED_LF=1 \n") {
 		t.Errorf("PATH_INFO not as sanitised:\n%s", got.body)
+	}
+}
+
+// holdCGI records its pid, then reads its whole body before it answers:
+// a client that sends part of the body holds it.
+func holdCGI(pids string) string {
+	return "#!/bin/sh\necho $$ >> " + pids + "\ncat > /dev/null\nprintf 'Content-Type: text/plain\\r\\n\\r\\ndone\\n'\n"
+}
+
+// scriptPIDs are the pids holdCGI has recorded so far.
+func scriptPIDs(t *testing.T, pids string) []int {
+	t.Helper()
+	data, err := os.ReadFile(pids)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var found []int
+	for _, field := range strings.Fields(string(data)) {
+		pid, err := strconv.Atoi(field)
+		if err != nil {
+			t.Fatalf("pid file %q", data)
+		}
+		found = append(found, pid)
+	}
+	return found
+}
+
+// startPost sends the head of a POST announcing length bytes and the
+// first part of its body, and leaves the connection open.
+func (s *server) startPost(target string, length int, part string) net.Conn {
+	s.t.Helper()
+	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(readTimeout))
+	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n%s", target, s.addr, length, part)
+	if _, err := io.WriteString(conn, head); err != nil {
+		s.t.Fatal(err)
+	}
+	return conn
+}
+
+// A CGI script takes a --maxforks slot as a WebSocket process does: with
+// the one slot held by a script, the next script and the next WebSocket
+// connection get 429 until it ends.
+func TestCGICountsAgainstMaxForks(t *testing.T) {
+	base := tempBase(t)
+	pids := filepath.Join(base, "pids")
+	writeFiles(t, base, map[string]string{"cgi/hold.cgi": holdCGI(pids)})
+	s := startServer(t, "--maxforks=1", "--cgidir="+filepath.Join(base, "cgi"), "cat")
+	holder := s.startPost("/hold.cgi", 10, "abc")
+	waitFor(t, readTimeout, "the script to start", func() bool { return len(scriptPIDs(t, pids)) == 1 })
+	if got := s.fetch("GET", "/hold.cgi", nil, ""); got.status != http.StatusTooManyRequests {
+		t.Errorf("a second script: %d %q, want 429", got.status, got.body)
+	}
+	if status := s.dialStatus("/", nil); status != http.StatusTooManyRequests {
+		t.Errorf("a WebSocket beside the script: %d, want 429", status)
+	}
+	if _, err := io.WriteString(holder, "defghij"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(holder), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the script holding the slot: %v %v", resp, err)
+	}
+	waitFor(t, readTimeout, "the slot to be free again", func() bool {
+		return s.fetch("GET", "/hold.cgi", nil, "").status == http.StatusOK
+	})
+	if len(scriptPIDs(t, pids)) != 2 {
+		t.Errorf("scripts run: %v, want the holder and the last one", scriptPIDs(t, pids))
+	}
+}
+
+// The case: a POST that announces 999,999 bytes and sends three
+// held its script (and its slot) for as long as the client stayed.
+func TestCGIStalledBodyGets408AndEndsTheScript(t *testing.T) {
+	base := tempBase(t)
+	pids := filepath.Join(base, "pids")
+	writeFiles(t, base, map[string]string{"cgi/hold.cgi": holdCGI(pids)})
+	s := startServer(t, "--maxforks=1", "--cgibodyms=300", "--cgidir="+filepath.Join(base, "cgi"))
+	stalled := s.startPost("/hold.cgi", 999999, "abc")
+	resp, err := http.ReadResponse(bufio.NewReader(stalled), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d, want 408", resp.StatusCode)
+	}
+	started := scriptPIDs(t, pids)
+	if len(started) != 1 {
+		t.Fatalf("scripts started: %v", started)
+	}
+	waitFor(t, readTimeout, "the stalled script to end", func() bool { return !alive(started[0]) })
+	waitFor(t, readTimeout, "the slot to be free again", func() bool {
+		return s.fetch("GET", "/hold.cgi", nil, "").status == http.StatusOK
+	})
+	if lines := s.awaitLines("POST 408 Request Timeout", 1); len(lines) != 1 || !strings.Contains(lines[0], "/hold.cgi") {
+		t.Errorf("access lines %q, want one POST 408 of /hold.cgi", lines)
 	}
 }
