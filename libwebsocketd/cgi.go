@@ -47,8 +47,10 @@ func (h *Handler) cgiHandler(r *http.Request, script script, path string, args [
 		// Through safeValue like the path it is a prefix of (cgiRequest).
 		Root: safeValue(script.name),
 		Dir:  filepath.Dir(script.path),
-		Env: append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version, cgiRequestURI(r)},
-			cgiExtraVars(r)...),
+		// These replace the CGI host's own: its SCRIPT_FILENAME would be
+		// the path as it is, which the request chose.
+		Env: append([]string{"SERVER_SOFTWARE=websocketd/" + h.cfg.Version, cgiRequestURI(r),
+			"SCRIPT_FILENAME=" + safeValue(path)}, cgiExtraVars(r)...),
 		InheritEnv: h.cfg.PassEnv,
 		// The CGI host's own complaints (a script that cannot start, a
 		// malformed response) belong in the server's log, not on stderr.
