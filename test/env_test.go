@@ -42,6 +42,13 @@ func TestCGIUnderscoreHeaderNeverReachesTheEnvironment(t *testing.T) {
 	}
 }
 
+// No control character but TAB reaches a child from the path: not only CR,
+// LF and NUL but ESC (a terminal's escape sequences) and DEL too.
+func TestPathInfoHoldsNoControlCharacter(t *testing.T) {
+	s := startServer(t, script(t, "path.sh", "echo \"path=$PATH_INFO\"\nexec cat\n"))
+	expectText(t, s.dial("/a%1b%5b2Jb%7fc%09d%0de"), "path=/a [2Jb c\td e")
+}
+
 // A room's path becomes WEBSOCKETD_ROOM: one with a control character in
 // it cannot be a room, and is refused before the upgrade (never a 500).
 func TestRoomPathWithControlCharacterIsRefused(t *testing.T) {
