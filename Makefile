@@ -64,6 +64,7 @@ FUZZTIME ?= 5000x
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzResolveScript$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzBuildEnv$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzCGIRequest$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzOrigin$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzWindowsSegment$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzUTF8Stream$$' -fuzztime=$(FUZZTIME) ./libwebsocketd

@@ -31,10 +31,19 @@ func (hub *roomHub) roomKey(r *http.Request, target commandTarget) string {
 
 var errTooManyForks = errors.New("too many processes (--maxforks)")
 
+// errBadRoomPath is a path that cannot name a room: its key goes into the
+// process's environment (WEBSOCKETD_ROOM), the logs and JSON events as it
+// is, so one that safeValue would change is refused (400), not altered
+// into the name of another room.
+var errBadRoomPath = errors.New("the room's path holds a control character")
+
 // enter returns the room for target, started if need be, with a place
 // reserved for the client (release gives it back).
 func (hub *roomHub) enter(r *http.Request, target commandTarget, protocol string) (*room, error) {
 	key := hub.roomKey(r, target)
+	if safeValue(key) != key {
+		return nil, errBadRoomPath
+	}
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	if rm := hub.rooms[key]; rm != nil && rm.reserve() {
@@ -187,6 +196,9 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	switch {
 	case errors.Is(err, errTooManyForks):
 		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
+		return
+	case errors.Is(err, errBadRoomPath):
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
 	case err != nil:
 		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
