@@ -23,27 +23,11 @@ type BasicAuth struct {
 	compare func(hash, password []byte) error
 
 	mu    sync.RWMutex
-	users map[string][]byte
+	users *authUsers
 	// verified remembers, per user, a digest of the password that last
 	// passed bcrypt: bcrypt is slow on purpose (tens of ms), and a browser
 	// sends the same credentials with every request. Emptied on reload.
 	verified map[string][32]byte
-	decoy    []byte
-}
-
-// newDecoy makes the hash compared against when the user is unknown, at
-// the highest cost among the file's entries: an unknown name then costs
-// the same bcrypt time as a wrong password, and the response time does
-// not tell which names exist.
-func newDecoy(users map[string][]byte) []byte {
-	cost := bcrypt.MinCost
-	for _, hash := range users {
-		if c, err := bcrypt.Cost(hash); err == nil && c > cost {
-			cost = c
-		}
-	}
-	decoy, _ := bcrypt.GenerateFromPassword([]byte("decoy password"), cost)
-	return decoy
 }
 
 // NewBasicAuth reads the htpasswd file at path.
@@ -61,13 +45,16 @@ func (a *BasicAuth) Reload() error {
 	if err != nil {
 		return fmt.Errorf("--basicauth: %w", err)
 	}
-	users, err := ParseHtpasswd(data)
+	hashes, err := ParseHtpasswd(data)
 	if err != nil {
 		return fmt.Errorf("--basicauth %s: %w", a.path, err)
 	}
-	decoy := newDecoy(users)
+	users, err := newAuthUsers(hashes)
+	if err != nil {
+		return fmt.Errorf("--basicauth %s: %w", a.path, err)
+	}
 	a.mu.Lock()
-	a.users, a.verified, a.decoy = users, map[string][32]byte{}, decoy
+	a.users, a.verified = users, map[string][32]byte{}
 	a.mu.Unlock()
 	return nil
 }
@@ -80,22 +67,17 @@ func (a *BasicAuth) check(r *http.Request) (user string, ok bool) {
 	}
 	digest := sha256.Sum256([]byte(password))
 	a.mu.RLock()
-	hash, known := a.users[user]
+	users := a.users
 	remembered, seen := a.verified[user]
-	decoy := a.decoy
 	a.mu.RUnlock()
 	if seen && subtle.ConstantTimeCompare(remembered[:], digest[:]) == 1 {
 		return user, true
 	}
-	if !known {
-		a.compare(decoy, []byte(password))
-		return "", false
-	}
-	if a.compare(hash, []byte(password)) != nil {
+	if !users.verify(a.compare, user, []byte(password)) {
 		return "", false
 	}
 	a.mu.Lock()
-	if current, still := a.users[user]; still && subtle.ConstantTimeCompare(current, hash) == 1 {
+	if a.users == users { // not if a reload came in between
 		a.verified[user] = digest
 	}
 	a.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,11 +14,38 @@ import (
 
 func bcryptLine(t testing.TB, user, password string) string {
 	t.Helper()
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	return bcryptLineAt(t, bcrypt.MinCost, user, password)
+}
+
+func bcryptLineAt(t testing.TB, cost int, user, password string) string {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return user + ":" + string(hash) + "\n"
+}
+
+// authFromFile reads an htpasswd file of the given content.
+func authFromFile(t testing.TB, content string) *BasicAuth {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := NewBasicAuth(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth
+}
+
+// requestAs is a request carrying Basic credentials from remote.
+func requestAs(user, password, remote string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.SetBasicAuth(user, password)
+	r.RemoteAddr = remote
+	return r
 }
 
 func TestParseHtpasswd(t *testing.T) {
@@ -88,6 +116,66 @@ func TestBasicAuthCheckAndReload(t *testing.T) {
 	}
 	if _, ok := try("alice", "new password"); !ok {
 		t.Fatal("a failed reload dropped the users read before")
+	}
+}
+
+// A check does the same bcrypt work whatever the name, so that its time
+// cannot tell which names exist: one comparison at each cost the file
+// uses, for an unknown user as for a cheap or an expensive known one.
+// What is counted is the work asked for, not a time, so that a loaded
+// machine cannot make the test pass or fail.
+func TestBasicAuthWorkDoesNotDependOnTheName(t *testing.T) {
+	auth := authFromFile(t, bcryptLineAt(t, 4, "cheap", "right")+
+		bcryptLineAt(t, 4, "cheap too", "right")+bcryptLineAt(t, 6, "dear", "right"))
+	var costs []int
+	auth.compare = func(hash, password []byte) error {
+		cost, err := bcrypt.Cost(hash)
+		if err != nil {
+			t.Errorf("compared against a malformed hash %q", hash)
+		}
+		costs = append(costs, cost)
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
+	tries := []struct {
+		user, password string
+		accepted       bool
+	}{
+		{"nobody", "right", false}, {"cheap", "wrong", false}, {"dear", "wrong", false},
+		{"cheap", "right", true}, {"dear", "right", true},
+	}
+	for _, try := range tries {
+		costs = nil
+		_, ok := auth.check(requestAs(try.user, try.password, "192.0.2.1:1"))
+		if ok != try.accepted {
+			t.Errorf("%s with the %s password: accepted %v", try.user, try.password, ok)
+		}
+		slices.Sort(costs)
+		if !slices.Equal(costs, []int{4, 6}) {
+			t.Errorf("%s with the %s password: bcrypt costs %v, want one comparison at each cost in the file, [4 6]",
+				try.user, try.password, costs)
+		}
+	}
+}
+
+// A decoy is a well-formed hash of the cost asked for, made without
+// hashing at that cost (cost 17 would take seconds), matching nothing.
+func TestDecoyHash(t *testing.T) {
+	for _, cost := range []int{bcrypt.MinCost, 5, 17} {
+		decoy, err := decoyHash(cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := bcrypt.Cost(decoy); err != nil || got != cost {
+			t.Errorf("decoyHash(%d) = %q: cost %d, %v", cost, decoy, got, err)
+		}
+		if cost > 5 {
+			continue // comparing at cost 17 takes seconds
+		}
+		for _, password := range []string{"", "decoy password", string(decoy)} {
+			if bcrypt.CompareHashAndPassword(decoy, []byte(password)) == nil {
+				t.Errorf("decoy of cost %d matches %q", cost, password)
+			}
+		}
 	}
 }
 
