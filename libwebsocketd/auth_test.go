@@ -48,10 +48,15 @@ func requestAs(user, password, remote string) *http.Request {
 	return r
 }
 
+// salted is the salt and hash part of a bcrypt hash, well-formed enough
+// for the parser, which never hashes.
+var salted = strings.Repeat("a", 53)
+
 func TestParseHtpasswd(t *testing.T) {
-	good := "# users\n\n" + bcryptLine(t, "alice", "wonderland") + bcryptLine(t, "bob", "builder")
+	good := "# users\n\n" + bcryptLine(t, "alice", "wonderland") + bcryptLine(t, "bob", "builder") +
+		"a:$2a$17$" + salted + "\nb:$2b$04$" + salted + "\ny:$2y$10$" + salted + "\n"
 	users, err := ParseHtpasswd([]byte(good))
-	if err != nil || len(users) != 2 || users["alice"] == nil || users["bob"] == nil {
+	if err != nil || len(users) != 5 || users["alice"] == nil || users["bob"] == nil {
 		t.Fatalf("ParseHtpasswd: %v, %d users", err, len(users))
 	}
 	cases := map[string]string{
@@ -64,6 +69,11 @@ func TestParseHtpasswd(t *testing.T) {
 		":" + strings.TrimPrefix(bcryptLine(t, "", "x"), ":"):     "empty user",
 		bcryptLine(t, "alice", "a") + bcryptLine(t, "alice", "b"): "twice",
 		"# only a comment\n":                                      "no users",
+		"alice:$2x$05$" + salted + "\n":                           `line 1: user "alice": $2x$ hash refused`,
+		"alice:$2$05$" + salted + "\n":                            "bcrypt variant",
+		"alice:$2z$05$" + salted + "\n":                           "bcrypt variant",
+		"#\nbob:$2y$18$" + salted + "\n":                          `line 2: user "bob": bcrypt cost 18 is above 17`,
+		"carol:$2b$31$" + salted + "\n":                           `line 1: user "carol": bcrypt cost 31 is above 17`,
 	}
 	for file, want := range cases {
 		if _, err := ParseHtpasswd([]byte(file)); err == nil || !strings.Contains(err.Error(), want) {
@@ -179,18 +189,25 @@ func TestDecoyHash(t *testing.T) {
 	}
 }
 
-// FuzzHtpasswd: the parser never panics, and what it accepts is bcrypt.
+// FuzzHtpasswd: the parser never panics, and what it accepts is bcrypt of
+// an accepted variant and a bounded cost.
 func FuzzHtpasswd(f *testing.F) {
-	f.Add([]byte("alice:$2y$05$" + strings.Repeat("a", 53) + "\n"))
+	f.Add([]byte("alice:$2y$05$" + salted + "\n"))
 	f.Add([]byte("# comment\n\nbob:$apr1$x$y\n"))
 	f.Add([]byte("a:b:c\r\n:x\n"))
+	f.Add([]byte("x:$2x$05$" + salted + "\n"))
+	f.Add([]byte("big:$2b$31$" + salted + "\nok:$2a$17$" + salted + "\n"))
+	f.Add([]byte("old:$2$05$" + salted + "\nodd:$2\r$05$" + salted + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		users, err := ParseHtpasswd(data)
 		if err != nil {
 			return
 		}
 		for user, hash := range users {
-			if _, err := bcrypt.Cost(hash); err != nil || user == "" || strings.Contains(user, "\n") {
+			cost, err := bcrypt.Cost(hash)
+			variant := string(hash[:min(len(hash), 4)])
+			if err != nil || cost > maxBcryptCost || user == "" || strings.Contains(user, "\n") ||
+				(variant != "$2a$" && variant != "$2b$" && variant != "$2y$") {
 				t.Fatalf("accepted user %q with hash %q", user, hash)
 			}
 		}
