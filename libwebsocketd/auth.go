@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ type BasicAuth struct {
 	path string
 	// compare is bcrypt's comparison; tests put a counting one in its place.
 	compare func(hash, password []byte) error
+	gate    checkGate
 
 	mu    sync.RWMutex
 	users *authUsers
@@ -59,11 +61,23 @@ func (a *BasicAuth) Reload() error {
 	return nil
 }
 
-// check returns the user whose credentials r carries, or ok=false.
-func (a *BasicAuth) check(r *http.Request) (user string, ok bool) {
+// Why a check failed; the first three are answered 401, the last 429.
+var (
+	errNoCredentials        = errors.New("no credentials")
+	errMalformedCredentials = errors.New("malformed credentials")
+	errWrongCredentials     = errors.New("wrong credentials")
+	errTooManyChecks        = fmt.Errorf("more than %d credential checks at a time from this address", maxChecksPerAddress)
+)
+
+// check returns the user whose credentials r carries, or why not. The
+// bcrypt work runs only within the bound of checks per client address.
+func (a *BasicAuth) check(r *http.Request) (string, error) {
 	user, password, present := r.BasicAuth()
 	if !present {
-		return "", false
+		if r.Header.Get("Authorization") != "" {
+			return "", errMalformedCredentials
+		}
+		return "", errNoCredentials
 	}
 	digest := sha256.Sum256([]byte(password))
 	a.mu.RLock()
@@ -71,33 +85,40 @@ func (a *BasicAuth) check(r *http.Request) (user string, ok bool) {
 	remembered, seen := a.verified[user]
 	a.mu.RUnlock()
 	if seen && subtle.ConstantTimeCompare(remembered[:], digest[:]) == 1 {
-		return user, true
+		return user, nil
 	}
+	key := gateKey(r.RemoteAddr)
+	if !a.gate.enter(key) {
+		return "", errTooManyChecks
+	}
+	defer a.gate.leave(key)
 	if !users.verify(a.compare, user, []byte(password)) {
-		return "", false
+		return "", errWrongCredentials
 	}
 	a.mu.Lock()
 	if a.users == users { // not if a reload came in between
 		a.verified[user] = digest
 	}
 	a.mu.Unlock()
-	return user, true
+	return user, nil
 }
 
 type authUserKey struct{}
 
-// authenticate answers 401 to a request without valid credentials and
-// reports false; otherwise it returns the request to serve: one that
-// carries the user for the child's environment and no longer carries the
-// password (the Authorization header), which no child is to see.
+// authenticate answers a request without valid credentials (401, or 429
+// when its address has too many checks under way) and reports false;
+// otherwise it returns the request to serve: one that carries the user
+// for the child's environment and no longer carries the password (the
+// Authorization header), which no child is to see.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	user, ok := h.cfg.BasicAuth.check(r)
-	if !ok {
-		why := "no credentials"
-		if r.Header.Get("Authorization") != "" {
-			why = "wrong credentials"
-		}
-		h.log.Log(r.Context(), LevelAccess, "authentication failed: "+why, "category", "http",
+	user, err := h.cfg.BasicAuth.check(r)
+	if errors.Is(err, errTooManyChecks) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
+		return r, false
+	}
+	if err != nil {
+		h.log.Log(r.Context(), LevelAccess, "authentication failed: "+err.Error(), "category", "http",
 			"url", requestURL(r), "remote", r.RemoteAddr)
 		w.Header()["WWW-Authenticate"] = []string{authRealm} // the spelling of RFC 9110
 		http.Error(w, "401 unauthorized", http.StatusUnauthorized)

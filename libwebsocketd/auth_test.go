@@ -1,6 +1,8 @@
 package libwebsocketd
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -95,23 +97,27 @@ func TestBasicAuthCheckAndReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	try := func(user, password string) (string, bool) {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.SetBasicAuth(user, password)
-		return auth.check(r)
+		user, err := auth.check(requestAs(user, password, "192.0.2.1:1"))
+		return user, err == nil
 	}
 	for range 2 { // the second time from the remembered digest
 		if user, ok := try("alice", "wonderland"); !ok || user != "alice" {
 			t.Fatalf("right password refused")
 		}
 	}
-	if _, ok := try("alice", "wonderlan"); ok {
-		t.Fatal("wrong password accepted")
+	if _, err := auth.check(requestAs("alice", "wonderlan", "192.0.2.1:1")); err != errWrongCredentials {
+		t.Fatalf("wrong password: %v", err)
 	}
-	if _, ok := try("mallory", "wonderland"); ok {
-		t.Fatal("unknown user accepted")
+	if _, err := auth.check(requestAs("mallory", "wonderland", "192.0.2.1:1")); err != errWrongCredentials {
+		t.Fatalf("unknown user: %v", err)
 	}
-	if _, ok := auth.check(httptest.NewRequest(http.MethodGet, "/", nil)); ok {
-		t.Fatal("no credentials accepted")
+	if _, err := auth.check(httptest.NewRequest(http.MethodGet, "/", nil)); err != errNoCredentials {
+		t.Fatalf("no credentials: %v", err)
+	}
+	malformed := httptest.NewRequest(http.MethodGet, "/", nil)
+	malformed.Header.Set("Authorization", "Basic !!")
+	if _, err := auth.check(malformed); err != errMalformedCredentials {
+		t.Fatalf("malformed credentials: %v", err)
 	}
 	write(bcryptLine(t, "alice", "new password"))
 	if err := auth.Reload(); err != nil {
@@ -155,14 +161,84 @@ func TestBasicAuthWorkDoesNotDependOnTheName(t *testing.T) {
 	}
 	for _, try := range tries {
 		costs = nil
-		_, ok := auth.check(requestAs(try.user, try.password, "192.0.2.1:1"))
-		if ok != try.accepted {
+		_, err := auth.check(requestAs(try.user, try.password, "192.0.2.1:1"))
+		if ok := err == nil; ok != try.accepted {
 			t.Errorf("%s with the %s password: accepted %v", try.user, try.password, ok)
 		}
 		slices.Sort(costs)
 		if !slices.Equal(costs, []int{4, 6}) {
 			t.Errorf("%s with the %s password: bcrypt costs %v, want one comparison at each cost in the file, [4 6]",
 				try.user, try.password, costs)
+		}
+	}
+}
+
+// Credential checks under way at once are bounded per client address:
+// beyond the bound the answer is 429 without any bcrypt, while another
+// address still gets through, and so does the first once its checks end.
+func TestBasicAuthBoundsChecksPerAddress(t *testing.T) {
+	auth := authFromFile(t, bcryptLine(t, "alice", "wonderland"))
+	entered, release := make(chan struct{}), make(chan struct{})
+	auth.compare = func(hash, password []byte) error { // one call a check: one cost in the file
+		select {
+		case entered <- struct{}{}:
+			<-release
+		case <-release:
+		}
+		return bcrypt.ErrMismatchedHashAndPassword
+	}
+	h := &Handler{cfg: Config{BasicAuth: auth}, log: slog.New(slog.DiscardHandler)}
+	answer := func(remote string) <-chan int {
+		answered := make(chan int, 1)
+		go func() {
+			w := httptest.NewRecorder()
+			h.authenticate(w, requestAs("alice", "guess", remote))
+			answered <- w.Code
+		}()
+		return answered
+	}
+	var held []<-chan int
+	for i := range maxChecksPerAddress {
+		held = append(held, answer(fmt.Sprintf("192.0.2.1:%d", 1000+i)))
+		<-entered
+	}
+	select {
+	case code := <-answer("192.0.2.1:2000"):
+		if code != http.StatusTooManyRequests {
+			t.Errorf("a check beyond the bound: status %d, want 429", code)
+		}
+	case <-entered:
+		t.Error("a check beyond the bound ran bcrypt")
+	}
+	held = append(held, answer("[2001:db8::1]:1000"))
+	<-entered // another address gets as far as bcrypt
+	close(release)
+	for _, answered := range held {
+		if code := <-answered; code != http.StatusUnauthorized {
+			t.Errorf("a wrong password: status %d, want 401", code)
+		}
+	}
+	if code := <-answer("192.0.2.1:3000"); code != http.StatusUnauthorized {
+		t.Errorf("once the checks ended: status %d, want 401", code)
+	}
+}
+
+// Checks count together by address, without the port, IPv6 by its /64.
+func TestGateKey(t *testing.T) {
+	for remote, want := range map[string]string{
+		"192.0.2.1:1234":             "192.0.2.1",
+		"192.0.2.1":                  "192.0.2.1",
+		"[::ffff:192.0.2.1]:80":      "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2::ffff]:1":     "2001:db8:1:2::/64",
+		"[2001:db8:1:3::1]:1":        "2001:db8:1:3::/64",
+		"[fe80::1%eth0]:22":          "fe80::/64",
+		"@":                          "@",
+		"":                           "",
+		"not an address:port":        "not an address",
+	} {
+		if got := gateKey(remote); got != want {
+			t.Errorf("gateKey(%q) = %q, want %q", remote, got, want)
 		}
 	}
 }
