@@ -76,6 +76,8 @@ func TestParseHtpasswd(t *testing.T) {
 		"alice:$2z$05$" + salted + "\n":                           "bcrypt variant",
 		"#\nbob:$2y$18$" + salted + "\n":                          `line 2: user "bob": bcrypt cost 18 is above 17`,
 		"carol:$2b$31$" + salted + "\n":                           `line 1: user "carol": bcrypt cost 31 is above 17`,
+		"dave:$2y$05$" + salted + "x\n":                           "61 characters, want 60",
+		"erin:$2y$05$" + salted[1:] + "\n":                        "59 characters, want 60",
 	}
 	for file, want := range cases {
 		if _, err := ParseHtpasswd([]byte(file)); err == nil || !strings.Contains(err.Error(), want) {
@@ -282,7 +284,7 @@ func FuzzHtpasswd(f *testing.F) {
 		for user, hash := range users {
 			cost, err := bcrypt.Cost(hash)
 			variant := string(hash[:min(len(hash), 4)])
-			if err != nil || cost > maxBcryptCost || user == "" || strings.Contains(user, "\n") ||
+			if err != nil || cost > maxBcryptCost || len(hash) != 60 || user == "" || strings.Contains(user, "\n") ||
 				(variant != "$2a$" && variant != "$2b$" && variant != "$2y$") {
 				t.Fatalf("accepted user %q with hash %q", user, hash)
 			}

@@ -3,6 +3,7 @@ package libwebsocketd
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -50,8 +51,12 @@ func ParseHtpasswd(data []byte) (map[string][]byte, error) {
 // maxBcryptCost is the highest bcrypt cost accepted: htpasswd's own
 // limit for -C. A check hashes at each of the file's costs, and each step
 // doubles the time: cost 10 takes some 60 ms on a core of today, cost 17
-// some 8 s, and cost 31, which the format allows, would take weeks.
+// some 8 s, and cost 31, which the format allows, a day and a half.
 const maxBcryptCost = 17
+
+// bcryptHashLen is the length of every bcrypt hash: "$2y$", two digits of
+// cost, "$", 22 characters of salt and 31 of hash.
+const bcryptHashLen = 60
 
 // checkBcrypt refuses anything but a well-formed bcrypt hash of a
 // reasonable cost, naming the weaker kind when it recognises it.
@@ -76,6 +81,11 @@ func checkBcrypt(hash string) error {
 	if err != nil {
 		return fmt.Errorf("malformed bcrypt hash: %v", err)
 	}
+	if len(hash) != bcryptHashLen {
+		// bcrypt.Cost reads no further than the salt: a hash cut short or
+		// run on would parse, and then match no password at all.
+		return fmt.Errorf("malformed bcrypt hash: %d characters, want %d", len(hash), bcryptHashLen)
+	}
 	if cost > maxBcryptCost {
 		return fmt.Errorf("bcrypt cost %d is above %d, htpasswd's own limit: every check would take "+
 			"too long (create the entry again with htpasswd -B -C %d or lower)", cost, maxBcryptCost, maxBcryptCost)
@@ -93,10 +103,10 @@ func checkBcryptVariant(hash string) error {
 	case "2x":
 		// crypt_blowfish's mark for hashes made with its sign-extension
 		// bug (CVE-2011-2483): not what bcrypt computes.
-		return fmt.Errorf("$2x$ hash refused: made by a crypt_blowfish with the 8-bit bug; create the entry again with htpasswd -B")
+		return errors.New("$2x$ hash refused: made by a crypt_blowfish with the 8-bit bug; create the entry again with htpasswd -B")
 	}
 	if len(variant) > 2 {
-		return fmt.Errorf("malformed bcrypt hash")
+		return errors.New("malformed bcrypt hash")
 	}
 	return fmt.Errorf("bcrypt variant %q refused: only $2a$, $2b$ and $2y$ are accepted", "$"+variant+"$")
 }
