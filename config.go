@@ -53,6 +53,7 @@ type flagValues struct {
 	addresses, headers, headersWS, headersHTTP             []string
 	passEnv, origins                                       []string
 	dir, staticDir, cgiDir, logLevel, logFormat            string
+	cgiBodyMS                                              int
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
 	reverseLookup, passStderr, help, version, license      bool
@@ -93,6 +94,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
 	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
+	fs.IntVar(&v.cgiBodyMS, "cgibodyms", 10000, "cut off a CGI request body that sends nothing for `MS` milliseconds: 408, and the script's stdin ends (0: no limit)")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
 	fs.BoolVar(&v.framed, "framed", false, "keep message boundaries and types both ways: each message is a 4-byte header (top bit 1 = text, 31 bits length) and its payload")
@@ -103,7 +105,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.passStderr, "passstderr", false, `send stdout and stderr lines as JSON {"stream":...,"data":...} messages`)
 	fs.BoolVar(&v.pty, "pty", false, "stdout is a pseudo-terminal: lines arrive as they are printed, not in blocks (stdin, stderr stay pipes)")
 	fs.BoolVar(&v.terminal, "terminal", false, "a full terminal for shells, vim, top: binary output, resize messages; hands out a shell (see below)")
-	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once; more connections get HTTP 429 (0: unlimited)")
+	fs.IntVar(&v.maxForks, "maxforks", 1024, "most processes alive at once, CGI scripts included; more requests get HTTP 429 (0: unlimited)")
 	fs.IntVar(&v.maxClients, "maxclients", 0, "most WebSocket connections at once; more get HTTP 429 (0: no cap beyond --maxforks)")
 	fs.StringVar(&v.room, "room", "", "connections to the same path share one process: --room or --room=plain sends its lines to every client, --room=json speaks JSON events and addressed messages")
 	fs.Lookup("room").NoOptDefVal = "plain"
@@ -199,7 +201,8 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		Handler: libwebsocketd.Config{
 			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
-			Binary: v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			CGIBodyTimeout: time.Duration(v.cgiBodyMS) * time.Millisecond,
+			Binary:         v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
 			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
 			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
 			Compress: v.compress, CompressLevel: v.compressLevel,
@@ -230,6 +233,9 @@ func (c Config) check() error {
 	}
 	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
 		fail("--devconsole cannot be combined with --staticdir or --cgidir")
+	}
+	if h.CGIBodyTimeout < 0 {
+		fail("--cgibodyms cannot be negative")
 	}
 	if h.PassStderr && h.Binary {
 		fail("--passstderr cannot be combined with --binary")

@@ -118,6 +118,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
 		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
 		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
+		{[]string{"--cgibodyms=-1", "--cgidir=."}, false, "--cgibodyms cannot be negative"},
 		{[]string{"--idlems=soon", "cat"}, true, "invalid argument"},
 		{[]string{"--once", "--staticdir=."}, false, "--once needs a COMMAND"},
 		{[]string{"--metrics=9100", "cat"}, false, "ADDR:PORT"},
@@ -146,6 +147,15 @@ func TestOperationsFlags(t *testing.T) {
 	if d := mustParse(t, "cat"); d.BasicAuthFile != "" || d.MetricsAddr != "" || d.Handler.TrustProxies != nil ||
 		d.Handler.IdleTimeout != 0 || d.Handler.MaxSession != 0 || d.Handler.Once {
 		t.Fatalf("operations defaults: %+v", d)
+	}
+}
+
+func TestCGIBodyTimeout(t *testing.T) {
+	if d := mustParse(t, "--cgidir=.").Handler.CGIBodyTimeout; d != 10*time.Second {
+		t.Errorf("default %v, want 10s", d)
+	}
+	if d := mustParse(t, "--cgidir=.", "--cgibodyms=250").Handler.CGIBodyTimeout; d != 250*time.Millisecond {
+		t.Errorf("--cgibodyms=250: %v", d)
 	}
 }
 

@@ -16,7 +16,7 @@ var flagGroups = []struct {
 	names []string
 }{
 	{"Listening", []string{"port", "address", "unixsocket"}},
-	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "devconsole"}},
+	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"closems", "pingms", "shutdownms", "passenv"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},

@@ -100,6 +100,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	signal.Notify(signals, serverSignals...)
 	defer watchService(signals)()
 	warnMisplacedFlags(cfg, log)
+	warnWritableScriptDirs(cfg, log)
 	metrics, code := startOps(&cfg, log, stderr)
 	if code != exitOK {
 		return code

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,34 +20,21 @@ const authRealm = `Basic realm="websocketd"`
 // (--basicauth). Reload reads the file again (SIGHUP).
 type BasicAuth struct {
 	path string
+	// compare is bcrypt's comparison; tests put a counting one in its place.
+	compare func(hash, password []byte) error
+	gate    checkGate
 
 	mu    sync.RWMutex
-	users map[string][]byte
+	users *authUsers
 	// verified remembers, per user, a digest of the password that last
 	// passed bcrypt: bcrypt is slow on purpose (tens of ms), and a browser
 	// sends the same credentials with every request. Emptied on reload.
 	verified map[string][32]byte
-	decoy    []byte
-}
-
-// newDecoy makes the hash compared against when the user is unknown, at
-// the highest cost among the file's entries: an unknown name then costs
-// the same bcrypt time as a wrong password, and the response time does
-// not tell which names exist.
-func newDecoy(users map[string][]byte) []byte {
-	cost := bcrypt.MinCost
-	for _, hash := range users {
-		if c, err := bcrypt.Cost(hash); err == nil && c > cost {
-			cost = c
-		}
-	}
-	decoy, _ := bcrypt.GenerateFromPassword([]byte("decoy password"), cost)
-	return decoy
 }
 
 // NewBasicAuth reads the htpasswd file at path.
 func NewBasicAuth(path string) (*BasicAuth, error) {
-	a := &BasicAuth{path: path}
+	a := &BasicAuth{path: path, compare: bcrypt.CompareHashAndPassword}
 	if err := a.Reload(); err != nil {
 		return nil, err
 	}
@@ -59,61 +47,78 @@ func (a *BasicAuth) Reload() error {
 	if err != nil {
 		return fmt.Errorf("--basicauth: %w", err)
 	}
-	users, err := ParseHtpasswd(data)
+	hashes, err := ParseHtpasswd(data)
 	if err != nil {
 		return fmt.Errorf("--basicauth %s: %w", a.path, err)
 	}
-	decoy := newDecoy(users)
+	users, err := newAuthUsers(hashes)
+	if err != nil {
+		return fmt.Errorf("--basicauth %s: %w", a.path, err)
+	}
 	a.mu.Lock()
-	a.users, a.verified, a.decoy = users, map[string][32]byte{}, decoy
+	a.users, a.verified = users, map[string][32]byte{}
 	a.mu.Unlock()
 	return nil
 }
 
-// check returns the user whose credentials r carries, or ok=false.
-func (a *BasicAuth) check(r *http.Request) (user string, ok bool) {
+// Why a check failed; the first three are answered 401, the last 429.
+var (
+	errNoCredentials        = errors.New("no credentials")
+	errMalformedCredentials = errors.New("malformed credentials")
+	errWrongCredentials     = errors.New("wrong credentials")
+	errTooManyChecks        = fmt.Errorf("more than %d credential checks at a time from this address", maxChecksPerAddress)
+)
+
+// check returns the user whose credentials r carries, or why not. The
+// bcrypt work runs only within the bound of checks per client address.
+func (a *BasicAuth) check(r *http.Request) (string, error) {
 	user, password, present := r.BasicAuth()
 	if !present {
-		return "", false
+		if r.Header.Get("Authorization") != "" {
+			return "", errMalformedCredentials
+		}
+		return "", errNoCredentials
 	}
 	digest := sha256.Sum256([]byte(password))
 	a.mu.RLock()
-	hash, known := a.users[user]
+	users := a.users
 	remembered, seen := a.verified[user]
-	decoy := a.decoy
 	a.mu.RUnlock()
 	if seen && subtle.ConstantTimeCompare(remembered[:], digest[:]) == 1 {
-		return user, true
+		return user, nil
 	}
-	if !known {
-		bcrypt.CompareHashAndPassword(decoy, []byte(password))
-		return "", false
+	key := gateKey(r.RemoteAddr)
+	if !a.gate.enter(key) {
+		return "", errTooManyChecks
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
-		return "", false
+	defer a.gate.leave(key)
+	if !users.verify(a.compare, user, []byte(password)) {
+		return "", errWrongCredentials
 	}
 	a.mu.Lock()
-	if current, still := a.users[user]; still && subtle.ConstantTimeCompare(current, hash) == 1 {
+	if a.users == users { // not if a reload came in between
 		a.verified[user] = digest
 	}
 	a.mu.Unlock()
-	return user, true
+	return user, nil
 }
 
 type authUserKey struct{}
 
-// authenticate answers 401 to a request without valid credentials and
-// reports false; otherwise it returns the request to serve: one that
-// carries the user for the child's environment and no longer carries the
-// password (the Authorization header), which no child is to see.
+// authenticate answers a request without valid credentials (401, or 429
+// when its address has too many checks under way) and reports false;
+// otherwise it returns the request to serve: one that carries the user
+// for the child's environment and no longer carries the password (the
+// Authorization header), which no child is to see.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	user, ok := h.cfg.BasicAuth.check(r)
-	if !ok {
-		why := "no credentials"
-		if r.Header.Get("Authorization") != "" {
-			why = "wrong credentials"
-		}
-		h.log.Log(r.Context(), LevelAccess, "authentication failed: "+why, "category", "http",
+	user, err := h.cfg.BasicAuth.check(r)
+	if errors.Is(err, errTooManyChecks) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
+		return r, false
+	}
+	if err != nil {
+		h.log.Log(r.Context(), LevelAccess, "authentication failed: "+err.Error(), "category", "http",
 			"url", requestURL(r), "remote", r.RemoteAddr)
 		w.Header()["WWW-Authenticate"] = []string{authRealm} // the spelling of RFC 9110
 		http.Error(w, "401 unauthorized", http.StatusUnauthorized)

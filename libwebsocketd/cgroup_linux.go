@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,13 +42,14 @@ type cgroupTree struct {
 
 // openCgroupTree creates the server's cgroup below its own one in the v2
 // hierarchy: the place a systemd unit with Delegate=yes may write to, and
-// anywhere for root.
-func openCgroupTree() (*cgroupTree, error) {
+// anywhere for root. First it removes what killed servers left there.
+func openCgroupTree(log *slog.Logger) (*cgroupTree, error) {
 	own, err := ownCgroupDir()
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(own, "websocketd-"+strconv.Itoa(os.Getpid()))
+	sweepDeadServerCgroups(own, os.Getpid()).log(log)
+	dir := filepath.Join(own, serverCgroupPrefix+strconv.Itoa(os.Getpid()))
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}

@@ -20,6 +20,10 @@ type Config struct {
 	StaticList bool
 	// CGIDir runs CGI/1.1 scripts for non-WebSocket requests.
 	CGIDir string
+	// CGIBodyTimeout cuts off a CGI request body that delivers nothing
+	// for this long: the client gets 408 unless the script has answered
+	// already, and the script's stdin ends. 0 means no limit.
+	CGIBodyTimeout time.Duration
 	// DevConsole serves the built-in console page to plain GET requests.
 	DevConsole bool
 

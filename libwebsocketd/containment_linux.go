@@ -40,7 +40,7 @@ func initContainment(log *slog.Logger) {
 		c := &containment{log: log}
 		var reaperErr, cgroupErr error
 		c.reaper, reaperErr = startReaper()
-		c.cgroups, cgroupErr = openCgroupTree()
+		c.cgroups, cgroupErr = openCgroupTree(log)
 		c.logMode(reaperErr, cgroupErr)
 		contained.Store(c)
 	})

@@ -82,8 +82,8 @@ func cgiVars(r *http.Request, info requestEnv) map[string]string {
 	return vars
 }
 
-// headerVars maps each request header to HTTP_<NAME>, repeated values (and
-// names that differ only in '-' versus '_') joined with ", ".
+// headerVars maps each request header to HTTP_<NAME>, repeated values
+// joined with ", ".
 func headerVars(r *http.Request) map[string]string {
 	vars := map[string]string{}
 	add := func(name, value string) {
@@ -113,7 +113,9 @@ func headerVars(r *http.Request) map[string]string {
 }
 
 // headerEnvName converts a header name to HTTP_<NAME>, refusing names that
-// would not make a portable variable name.
+// would not make a portable variable name, and names with an underscore:
+// X_Forwarded_For would pose as X-Forwarded-For, which a proxy vouches
+// for and a client does not (nginx and Apache drop them too).
 func headerEnvName(header string) (string, bool) {
 	if header == "" {
 		return "", false
@@ -124,7 +126,7 @@ func headerEnvName(header string) (string, bool) {
 		switch {
 		case c >= 'a' && c <= 'z':
 			b.WriteRune(c - 'a' + 'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 			b.WriteRune(c)
 		case c == '-':
 			b.WriteByte('_')
@@ -135,14 +137,31 @@ func headerEnvName(header string) (string, bool) {
 	return b.String(), true
 }
 
-// safeValue replaces the bytes that would break an environment entry or
-// let a value pose as a line of its own when a script prints it.
+// safeValue replaces each control character but TAB with a space: a NUL
+// would break an environment entry, CR and LF would let a value pose as a
+// line of its own (a header, when a CGI script echoes it into one), and
+// ESC and the rest would reach a terminal that shows a log. It is the one
+// treatment of every value a child gets, WebSocket and CGI alike.
 func safeValue(v string) string {
-	if !strings.ContainsAny(v, "\r\n\x00") {
-		return v
+	// Byte by byte: no control character is part of a longer UTF-8
+	// sequence, and other bytes, valid UTF-8 or not, stay as they are.
+	var b []byte
+	for i := 0; i < len(v); i++ {
+		if isUnsafeByte(v[i]) {
+			if b == nil {
+				b = []byte(v)
+			}
+			b[i] = ' '
+		}
 	}
-	return strings.NewReplacer("\r", " ", "\n", " ", "\x00", " ").Replace(v)
+	if b == nil {
+		return v // the common case: nothing copied
+	}
+	return string(b)
 }
+
+// isUnsafeByte is an ASCII control character other than TAB, or DEL.
+func isUnsafeByte(c byte) bool { return (c < ' ' && c != '\t') || c == 0x7f }
 
 func splitHostPort(hostport string) (host, port string) {
 	host, port, err := net.SplitHostPort(hostport)

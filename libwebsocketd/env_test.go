@@ -84,7 +84,7 @@ func TestBuildEnvNeverBreaksLines(t *testing.T) {
 func TestHeaderEnvName(t *testing.T) {
 	cases := map[string]string{
 		"Content-Type": "HTTP_CONTENT_TYPE", "x-lower": "HTTP_X_LOWER",
-		"X_Under": "HTTP_X_UNDER", "A1": "HTTP_A1", "": "", "Bad.Dot": "", "Ünï": "",
+		"X_Under": "", "A1": "HTTP_A1", "": "", "Bad.Dot": "", "Ünï": "",
 	}
 	for header, want := range cases {
 		got, ok := headerEnvName(header)
@@ -100,5 +100,25 @@ func TestCGIVariablesWinOverPassEnv(t *testing.T) {
 		[]string{"SERVER_SOFTWARE=spoofed"}))
 	if env["SERVER_SOFTWARE"] != "websocketd/1" {
 		t.Errorf("SERVER_SOFTWARE=%q", env["SERVER_SOFTWARE"])
+	}
+}
+
+// The client's X_Forwarded_For must not join the proxy's X-Forwarded-For,
+// for a WebSocket child or a CGI script.
+func TestUnderscoreHeaderIsDropped(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header["X-Forwarded-For"] = []string{"192.0.2.1"}
+	r.Header["X_Forwarded_For"] = []string{"203.0.113.66"}
+	r.Header["X_Only"] = []string{"spoofed"}
+	env := envMap(buildEnv(r, requestEnv{}, nil, nil))
+	if env["HTTP_X_FORWARDED_FOR"] != "192.0.2.1" {
+		t.Errorf("HTTP_X_FORWARDED_FOR=%q", env["HTTP_X_FORWARDED_FOR"])
+	}
+	if v, ok := env["HTTP_X_ONLY"]; ok {
+		t.Errorf("HTTP_X_ONLY=%q set from X_Only", v)
+	}
+	c := cgiRequest(r)
+	if len(c.Header) != 1 || c.Header.Get("X-Forwarded-For") != "192.0.2.1" {
+		t.Errorf("the CGI host sees %v", c.Header)
 	}
 }

@@ -44,12 +44,21 @@ func newRoomHub(deps roomDeps) *roomHub {
 
 var errTooManyForks = errors.New("too many processes (--maxforks)")
 
+// errBadRoomPath is a path that cannot name a room: its key goes into the
+// process's environment (WEBSOCKETD_ROOM), the logs and JSON events as it
+// is, so one that safeValue would change is refused (400), not altered
+// into the name of another room.
+var errBadRoomPath = errors.New("the room's path holds a control character")
+
 // startRoomProcess starts the process of a new room; key names the room.
 type startRoomProcess func(key string) (*process, error)
 
 // enter returns the room of key, started with start if need be, with a
 // place reserved for the client (release gives it back).
 func (hub *roomHub) enter(key string, start startRoomProcess) (*room, error) {
+	if safeValue(key) != key {
+		return nil, errBadRoomPath
+	}
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	if rm := hub.rooms[key]; rm != nil && rm.reserve() {

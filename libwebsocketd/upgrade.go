@@ -152,6 +152,9 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	case errors.Is(err, errTooManyForks):
 		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
 		return
+	case errors.Is(err, errBadRoomPath):
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
+		return
 	case err != nil:
 		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
 		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")

@@ -97,13 +97,35 @@ func TestBasicAuthReloadsOnSIGHUP(t *testing.T) {
 	os.WriteFile(path, []byte("carol:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n"), 0o600)
 	reloadAndWait(t, s, "SIGHUP: keeping the old users")
 	echoOnce(t, dialWithAuth(t, s, "carol", "two"), "still there")
+	// A cost the server could not check in any reasonable time is refused
+	// at once, rather than holding up the signal loop while a decoy hashes.
+	os.WriteFile(path, []byte("carol:$2y$31$"+saltAndHash+"\n"), 0o600)
+	reloadAndWait(t, s, `user "carol": bcrypt cost 31 is above 17`)
+	echoOnce(t, dialWithAuth(t, s, "carol", "two"), "still there after a costly file")
 }
 
+// saltAndHash completes a bcrypt hash well enough for the parser, which
+// checks the form and the cost without hashing.
+var saltAndHash = strings.Repeat("a", 53)
+
+// A file that is weak, too costly to check, or unreadable stops the start
+// with a message naming the file, and the line and user where there is one.
 func TestBasicAuthRefusesWeakOrUnreadableFiles(t *testing.T) {
 	dir := t.TempDir()
-	weak := filepath.Join(dir, "weak")
-	os.WriteFile(weak, []byte("alice:$apr1$JQ1r9Qx5$LmFtk5qFhXXO0cFdFlvW5/\n"), 0o600)
-	for file, says := range map[string]string{weak: "only bcrypt", filepath.Join(dir, "missing"): "no such file"} {
+	files := map[string]string{
+		"weak":   "alice:$apr1$JQ1r9Qx5$LmFtk5qFhXXO0cFdFlvW5/\n",
+		"2x":     "alice:$2x$05$" + saltAndHash + "\n",
+		"costly": "alice:$2y$05$" + saltAndHash + "\nbob:$2y$31$" + saltAndHash + "\n",
+	}
+	for name, content := range files {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600)
+	}
+	for file, says := range map[string]string{
+		filepath.Join(dir, "weak"):    "only bcrypt",
+		filepath.Join(dir, "2x"):      dir + `/2x: line 1: user "alice": $2x$ hash refused`,
+		filepath.Join(dir, "costly"):  dir + `/costly: line 2: user "bob": bcrypt cost 31 is above 17`,
+		filepath.Join(dir, "missing"): "no such file",
+	} {
 		s := startProcessOnly(t, "--port=0", "--basicauth="+file, "cat")
 		if code := s.wait(readTimeout); code != 1 || !strings.Contains(s.out.String(), says) {
 			t.Errorf("--basicauth=%s: exit %d, output %q, want 1 and %q", file, code, s.out, says)

@@ -263,3 +263,113 @@ func TestReaperLeavesEverySessionItsExitStatus(t *testing.T) {
 	})
 	s.waitNoChildren(containTimeout)
 }
+
+// serverToKill starts a server whose sessions print their pid and then
+// wait, and returns its cgroup tree and, with a session, the pid of the
+// session's process once it runs (else 0).
+func serverToKill(t *testing.T, withSession bool) (s *server, tree string, sessionPid int) {
+	t.Helper()
+	s = startServer(t, script(t, "wait.sh", "echo $$\nexec sleep 300\n"))
+	requireCgroupMode(t, s)
+	tree = serverCgroupTree(t, s)
+	if !withSession {
+		t.Cleanup(func() { removeCgroupTree(t, tree) }) // if the sweep did not
+		return s, tree, 0
+	}
+	c := s.dial("/")
+	c.SetReadDeadline(time.Now().Add(readTimeout))
+	_, msg, err := c.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sessionPid, err = strconv.Atoi(string(msg)); err != nil {
+		t.Fatalf("want a pid, got %q", msg)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(sessionPid, syscall.SIGKILL)
+		waitGone(t, "the killed server's session to end", sessionPid)
+		removeCgroupTree(t, tree)
+	})
+	return s, tree, sessionPid
+}
+
+// killServer kills s with SIGKILL, and checks that it left its tree.
+func killServer(t *testing.T, s *server, tree string) {
+	t.Helper()
+	s.cmd.Process.Kill()
+	<-s.done // reaped: its PID names no process now
+	if _, err := os.Stat(tree); err != nil {
+		t.Fatalf("a server killed with SIGKILL cannot remove its cgroup, yet %s is gone: %v", tree, err)
+	}
+}
+
+// removeCgroupTree removes a cgroup with its session cgroups, all empty.
+func removeCgroupTree(t *testing.T, tree string) {
+	t.Helper()
+	entries, _ := os.ReadDir(tree)
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := os.Remove(filepath.Join(tree, e.Name())); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if err := os.Remove(tree); err != nil && !os.IsNotExist(err) {
+		t.Error(err)
+	}
+}
+
+// serverCgroupTree is the cgroup tree a running server made below its own
+// cgroup, which is the test's.
+func serverCgroupTree(t *testing.T, s *server) string {
+	t.Helper()
+	tree := filepath.Join(cgroupMount(t), sessionCgroup(t, os.Getpid()),
+		fmt.Sprintf("websocketd-%d", s.cmd.Process.Pid))
+	if _, err := os.Stat(tree); err != nil {
+		t.Fatalf("the server's cgroup tree: %v", err)
+	}
+	return tree
+}
+
+// TestStartRemovesTheCgroupsOfKilledServers: a server killed with SIGKILL
+// leaves its cgroup tree; the next server to start removes it, but leaves
+// a live server's tree and a killed one's whose session still runs.
+func TestStartRemovesTheCgroupsOfKilledServers(t *testing.T) {
+	live := startServer(t, script(t, "cat.sh", "exec cat\n"))
+	requireCgroupMode(t, live)
+	liveTree := serverCgroupTree(t, live)
+	// Both started before either is killed: a start removes what the
+	// servers killed before it left.
+	dead, deadTree, _ := serverToKill(t, false)
+	running, runningTree, sessionPid := serverToKill(t, true)
+	killServer(t, dead, deadTree)
+	killServer(t, running, runningTree)
+
+	next := startServer(t, "--loglevel=debug", script(t, "cat.sh", "exec cat\n"))
+	requireCgroupMode(t, next)
+	if why := next.out.lines("not removing the cgroups of killed servers"); len(why) > 0 {
+		t.Skipf("the test's cgroup holds processes of another PID namespace: %s", why[0])
+	}
+	if _, err := os.Stat(deadTree); err == nil {
+		t.Errorf("the killed server's empty cgroup %s is still there:\n%s", deadTree, next.out)
+	}
+	if got := next.out.lines("removed the empty cgroups that killed servers left behind"); len(got) != 1 {
+		t.Errorf("want one log line saying how many were removed, got %q\n%s", got, next.out)
+	}
+	if _, err := os.Stat(liveTree); err != nil {
+		t.Errorf("a live server's cgroup was removed: %v", err)
+	}
+	if !alive(sessionPid) {
+		t.Errorf("the killed server's session %d no longer runs", sessionPid)
+	}
+	if _, err := os.Stat(runningTree); err != nil {
+		t.Errorf("the cgroup of a killed server's running session was removed: %v", err)
+	}
+	if got := next.out.lines("a killed server's sessions still run"); len(got) != 1 || !strings.Contains(got[0], runningTree) {
+		t.Errorf("want one log line naming %s, got %q", runningTree, got)
+	}
+	live.dial("/").Close() // the live server still starts sessions in its tree
+	if got := live.awaitLines("DISCONNECT", 1); len(got) != 1 {
+		t.Errorf("the live server's session did not run:\n%s", live.out)
+	}
+}
