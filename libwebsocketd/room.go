@@ -151,7 +151,9 @@ func (rm *room) deliver(m roomMessage, targets []*seat) {
 	for _, st := range targets {
 		for !st.offer(m) {
 			if !st.awaitSpace() {
-				rm.log.Log(nil, LevelInfo, "room client too slow, closed with 1008",
+				// Whether the close frame gets out is logged later
+				// (seat.logTooSlowEnd): the client may not read it.
+				rm.log.Log(nil, LevelInfo, "room client too slow, closing it",
 					"client", st.id, "queued_bytes", rm.queueLimit)
 				st.close(websocket.ClosePolicyViolation, "too slow", controlWriteTimeout, true)
 				break
