@@ -45,12 +45,7 @@ func (e *framingError) Error() string { return "child output breaks --framed: " 
 
 // framedMode is a session's --framed state.
 type framedMode struct {
-	limit int64         // largest message the child may announce; 0: none
-	out   *framedReader // the child's stdout, once its reader exists
-}
-
-func newFramedMode(maxFrameSize int64) *framedMode {
-	return &framedMode{limit: maxFrameSize}
+	out *framedReader // the child's stdout, once its reader exists
 }
 
 // framedReader cuts the child's output into the messages its headers
@@ -59,7 +54,7 @@ func newFramedMode(maxFrameSize int64) *framedMode {
 // block, to go on from there at the next call.
 type framedReader struct {
 	in    input
-	limit int64
+	limit int     // the largest message the child may announce (--maxlinesize)
 	buf   *[]byte // from readBuffers; nil while nothing is unread
 	data  []byte  // the unread part of *buf
 	err   error   // how the input ended, once it has
@@ -123,9 +118,9 @@ func (f *framedReader) startMessage() error {
 	word := binary.BigEndian.Uint32(f.header[:])
 	f.text = word&framedTextBit != 0
 	f.size = int(word &^ framedTextBit)
-	if f.limit > 0 && int64(f.size) > f.limit {
-		return &framingError{fmt.Sprintf("a header announces %d bytes, over --maxframesize=%d",
-			f.size, f.limit)}
+	if f.size > f.limit {
+		return &outputTooBigError{what: fmt.Sprintf("a framed message of %d bytes", f.size),
+			limit: f.limit, reason: "message too big"}
 	}
 	return nil
 }
@@ -205,20 +200,6 @@ func (in *framedInput) flush() error { return in.burst.flush() }
 
 // finish hands over the messages that came before the end.
 func (in *framedInput) finish(error) { in.burst.flush() }
-
-// endFramedOutput ends a session whose child broke the framed format: the
-// client gets 1011 at once and the child is stopped. It returns the error
-// for endOutput to go on with: io.EOF once this one is handled here.
-func (s *session) endFramedOutput(err error) error {
-	var broken *framingError
-	if !errors.As(err, &broken) {
-		return err
-	}
-	s.log.Error("closing with 1011", "error", err)
-	s.sock.writeClose(websocket.CloseInternalServerErr, "bad framed output")
-	go s.serve.stop() // endOutput reaps it
-	return io.EOF
-}
 
 // sendFramed sends one message of a framed child, of the type it chose.
 func (s *session) sendFramed(message []byte, more bool) error {

@@ -41,6 +41,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.Terminal {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
+	if cfg.MaxLineSize <= 0 {
+		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see framing.go
+	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)

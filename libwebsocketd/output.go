@@ -7,6 +7,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // The child's stdout is sent to the client as it comes. When the watcher
@@ -147,7 +149,7 @@ func (s *session) sendOutput(message []byte, more bool) {
 // ended.
 func (s *session) endOutput(p *process, err error) {
 	defer s.pumpDone()
-	err = s.endFramedOutput(err)
+	err = s.endRefusedOutput(err)
 	if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
 		s.log.Error("reading stdout", "error", err)
 	}
@@ -161,13 +163,36 @@ func (s *session) endOutput(p *process, err error) {
 	}
 }
 
+// endRefusedOutput ends a session whose child wrote what cannot be sent:
+// a line or message over --maxlinesize (1009), or with --framed, output
+// that breaks the format (1011). The client gets the close frame at once,
+// without any part of what was refused, and the child is stopped. It
+// returns the error for endOutput to go on with: io.EOF once this one is
+// handled here.
+func (s *session) endRefusedOutput(err error) error {
+	var tooBig *outputTooBigError
+	var broken *framingError
+	switch {
+	case errors.As(err, &tooBig):
+		s.log.Error("closing with 1009", "error", err)
+		s.sock.writeClose(websocket.CloseMessageTooBig, tooBig.reason)
+	case errors.As(err, &broken):
+		s.log.Error("closing with 1011", "error", err)
+		s.sock.writeClose(websocket.CloseInternalServerErr, "bad framed output")
+	default:
+		return err
+	}
+	go s.serve.stop() // endOutput reaps it
+	return io.EOF
+}
+
 func (s *session) newFrameReader(in input) frameReader {
 	if s.framed != nil {
-		s.framed.out = &framedReader{in: in, limit: s.framed.limit}
+		s.framed.out = &framedReader{in: in, limit: s.maxLineSize}
 		return s.framed.out
 	}
 	if s.binary {
 		return &chunkReader{in: in}
 	}
-	return &lineReader{in: in}
+	return &lineReader{in: in, limit: s.maxLineSize}
 }

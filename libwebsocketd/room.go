@@ -40,6 +40,7 @@ type room struct {
 	compress   bool // --compress: messages may hold a compressed frame too
 	queueLimit int
 	slow       time.Duration
+	maxLine    int // --maxlinesize
 
 	running sync.Once // starts the goroutines, at the first seat
 
@@ -63,16 +64,37 @@ func (rm *room) run() {
 }
 
 // readOutput is the hub: each message of the process's output goes to its
-// clients; at the end of the output the room ends.
+// clients; at the end of the output the room ends. A line over
+// --maxlinesize ends it too: its clients get 1009 once their queues are
+// sent, and the process is stopped.
 func (rm *room) readOutput() {
+	err := rm.relayOutput()
+	// No one joins from here on: once the process is reaped, the next
+	// connection must find no room and start a new one.
+	rm.hub.forget(rm)
+	var tooBig *outputTooBigError
+	if !errors.As(err, &tooBig) {
+		rm.end(rm.proc.end())
+		return
+	}
+	rm.log.Error("closing the room's clients with 1009", "error", err)
+	go rm.proc.stop() // its output is read no more; end reaps it
+	status := rm.proc.end()
+	status.code, status.reason = websocket.CloseMessageTooBig, tooBig.reason
+	rm.end(status)
+}
+
+// relayOutput hands each message of the process's output to its clients
+// until the output ends, and returns how it ended.
+func (rm *room) relayOutput() error {
 	frames := rm.frameReader()
 	for {
 		message, err := frames.next()
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && !isOutputTooBig(err) {
 				rm.log.Error("reading the room's stdout", "error", err)
 			}
-			break
+			return err
 		}
 		if rm.json {
 			rm.command(message)
@@ -80,17 +102,13 @@ func (rm *room) readOutput() {
 			rm.deliver(rm.prepare(websocket.TextMessage, message), rm.everyone())
 		}
 	}
-	// No one joins from here on: once the process is reaped, the next
-	// connection must find no room and start a new one.
-	rm.hub.forget(rm)
-	rm.end(rm.proc.end())
 }
 
 func (rm *room) frameReader() frameReader {
 	if rm.binary {
 		return newChunkReader(rm.proc.output())
 	}
-	return newLineReader(rm.proc.output())
+	return newLineReader(rm.proc.output(), rm.maxLine)
 }
 
 // What a queued message holds, as counted against --roomqueue (measured
@@ -133,7 +151,9 @@ func (rm *room) deliver(m roomMessage, targets []*seat) {
 	for _, st := range targets {
 		for !st.offer(m) {
 			if !st.awaitSpace() {
-				rm.log.Log(nil, LevelInfo, "room client too slow, closed with 1008",
+				// Whether the close frame gets out is logged later
+				// (seat.logTooSlowEnd): the client may not read it.
+				rm.log.Log(nil, LevelInfo, "room client too slow, closing it",
 					"client", st.id, "queued_bytes", rm.queueLimit)
 				st.close(websocket.ClosePolicyViolation, "too slow", controlWriteTimeout, true)
 				break
@@ -224,7 +244,7 @@ func (rm *room) fromClient(st *seat, message []byte, kind int) {
 }
 
 func (rm *room) logStderr() {
-	lines := newLineReader(rm.proc.errorOutput())
+	lines := newStderrLines(newLazyInput(rm.proc.errorOutput()), rm.maxLine)
 	defer rm.proc.errorOutput().Close()
 	for {
 		line, err := lines.next()

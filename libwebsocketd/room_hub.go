@@ -75,7 +75,7 @@ func (hub *roomHub) start(key string, r *http.Request, target commandTarget, pro
 		return nil, err
 	}
 	rm := &room{key: key, hub: hub, proc: proc, json: cfg.Room == "json", binary: cfg.Binary,
-		compress: cfg.Compress, queueLimit: cfg.RoomQueue, slow: cfg.RoomSlow,
+		compress: cfg.Compress, queueLimit: cfg.RoomQueue, slow: cfg.RoomSlow, maxLine: cfg.MaxLineSize,
 		in: make(chan []byte), done: make(chan struct{}), seats: map[string]*seat{},
 		log: hub.h.log.With("category", "room", "room", key, "pid", proc.pid(),
 			"command", strings.Join(target.argv, " "))}

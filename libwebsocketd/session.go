@@ -17,6 +17,8 @@ type session struct {
 	stdin  *stdinPump // the reading side's pump, which may park (idlewait.go)
 	binary bool
 	framed *framedMode // nil unless --framed
+	// maxLineSize bounds a line, or a framed message, of the child's.
+	maxLineSize int
 	// passStderr sends both output streams as JSON messages.
 	passStderr bool
 	stderrDone chan struct{} // closed when stderr is drained

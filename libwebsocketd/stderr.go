@@ -33,13 +33,14 @@ type stderrStream struct {
 	ended bool
 }
 
-// watchStderr hands f to the watcher, which closes it at its end.
-func (w *pipeWatcher) watchStderr(f *os.File, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
+// watchStderr hands f to the watcher, which closes it at its end. A line
+// longer than maxLine bytes comes to onLine in pieces.
+func (w *pipeWatcher) watchStderr(f *os.File, maxLine int, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
 	raw, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &stderrStream{w: w, file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
+	s := &stderrStream{w: w, file: f, raw: raw, lines: newStderrLines(newPollInput(raw), maxLine),
 		onLine: onLine, done: done}
 	if err := w.add(raw, s, false); err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (s *session) startStderr() {
 		w, err := sharedWatcher()
 		var stream *stderrStream
 		if err == nil {
-			stream, err = w.watchStderr(stderr, s.logStderr, s.stderrDone)
+			stream, err = w.watchStderr(stderr, s.maxLineSize, s.logStderr, s.stderrDone)
 		}
 		if err == nil {
 			s.stopStderr = stream.stop
@@ -124,7 +125,7 @@ func (s *session) logStderr(line []byte) {
 func (s *session) pumpStderr(stderr *os.File) {
 	defer close(s.stderrDone)
 	defer stderr.Close()
-	lines := newLineReader(stderr)
+	lines := newStderrLines(newLazyInput(stderr), s.maxLineSize)
 	for {
 		line, err := lines.next()
 		if err != nil {

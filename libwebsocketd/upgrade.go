@@ -142,7 +142,7 @@ func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Lo
 
 // newSession wraps an upgraded connection and what serves it.
 func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend) *session {
-	s := &session{log: log, serve: serve, binary: h.cfg.Binary,
+	s := &session{log: log, serve: serve, binary: h.cfg.Binary, maxLineSize: h.cfg.MaxLineSize,
 		passStderr: h.cfg.PassStderr, sock: newSocket(conn, h.cfg.Binary, hj),
 		stderrDone: make(chan struct{})}
 	if h.cfg.PingInterval > 0 {
@@ -161,7 +161,7 @@ func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger
 func (h *Handler) applyMessageSettings(s *session, conn *websocket.Conn) {
 	limit := h.cfg.MaxFrameSize
 	if h.cfg.Framed {
-		s.framed = newFramedMode(limit)
+		s.framed = &framedMode{}
 		if limit == 0 || limit > maxFramedLength {
 			limit = maxFramedLength // the most a header can announce
 		}
