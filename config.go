@@ -50,6 +50,7 @@ type flagValues struct {
 	maxClients, roomLingerMS, roomQueue, roomSlowMS        int
 	room                                                   string
 	maxFrameSize                                           int64
+	maxLineSize                                            int
 	addresses, headers, headersWS, headersHTTP             []string
 	passEnv, origins                                       []string
 	dir, staticDir, cgiDir, logLevel, logFormat            string
@@ -113,6 +114,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
+	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
 	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
 	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, wait `MS` milliseconds for sessions to end before killing their processes")
@@ -204,6 +206,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			CGIBodyTimeout: time.Duration(v.cgiBodyMS) * time.Millisecond,
 			Binary:         v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
 			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
+			MaxLineSize:  v.maxLineSize,
 			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
 			Compress: v.compress, CompressLevel: v.compressLevel,
 			MaxClients: v.maxClients, Room: v.room,
@@ -253,6 +256,9 @@ func (c Config) check() error {
 	}
 	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 || c.ShutdownGrace < 0 {
 		fail("--maxforks, --maxframesize, --closems, --pingms and --shutdownms cannot be negative")
+	}
+	if h.MaxLineSize < 1 || h.MaxLineSize > libwebsocketd.LargestMaxLineSize {
+		fail("--maxlinesize must be between 1 and %d bytes", libwebsocketd.LargestMaxLineSize)
 	}
 	c.checkRoom(fail)
 	if c.LogFormat != "text" && c.LogFormat != "json" {

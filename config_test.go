@@ -45,6 +45,9 @@ func TestDefaults(t *testing.T) {
 		cfg.LogFormat != "text" || cfg.ShutdownGrace != 5*time.Second || !cfg.Server.ListenTCP {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
+	if h.MaxLineSize != 1<<20 {
+		t.Fatalf("--maxlinesize defaults to %d, want 1 MiB", h.MaxLineSize)
+	}
 	if tls := mustParse(t, "--ssl", "--sslcert=c", "--sslkey=k", "cat"); tls.Server.Port != 443 {
 		t.Fatalf("--ssl default port %d, want 443", tls.Server.Port)
 	}
@@ -111,6 +114,8 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--sslca=ca.pem", "cat"}, false, "need --ssl"},
 		{[]string{"--port=70000", "cat"}, false, "between 0 and 65535"},
 		{[]string{"--maxforks=-1", "cat"}, false, "negative"},
+		{[]string{"--maxlinesize=0", "cat"}, false, "--maxlinesize must be between 1 and 2147483647"},
+		{[]string{"--maxlinesize=2147483648", "cat"}, false, "--maxlinesize must be between 1"},
 		{[]string{"--header=NoColon", "cat"}, false, `"Name: value"`},
 		{[]string{"--header=Bad Name: v", "cat"}, false, `"Name: value"`},
 		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},

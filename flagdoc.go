@@ -18,7 +18,7 @@ var flagGroups = []struct {
 	{"Listening", []string{"port", "address", "unixsocket"}},
 	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
-		"closems", "pingms", "shutdownms", "passenv"}},
+		"maxlinesize", "closems", "pingms", "shutdownms", "passenv"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},

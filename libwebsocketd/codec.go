@@ -43,7 +43,7 @@ type messageReader interface {
 type codecOptions struct {
 	binary, framed, passStderr bool
 	terminal                   *os.File // the master of a --terminal child, else nil
-	frameLimit                 int64    // --maxframesize, bounding a framed child's messages
+	maxLine                    int      // --maxlinesize: the longest line or framed message
 	log                        *slog.Logger
 }
 
@@ -54,11 +54,11 @@ func chooseCodec(o codecOptions) codec {
 	case o.terminal != nil:
 		c = terminalCodec{master: o.terminal, log: o.log}
 	case o.framed:
-		c = framedCodec{limit: o.frameLimit}
+		c = framedCodec{limit: o.maxLine}
 	case o.binary:
 		c = chunkCodec{}
 	default:
-		c = lineCodec{}
+		c = lineCodec{limit: o.maxLine}
 	}
 	if o.passStderr {
 		c = stderrCodec{c}
@@ -77,15 +77,18 @@ func (codecDefaults) stderrMessage(line []byte) (int, []byte) { return websocket
 func (codecDefaults) controlMessages() func([]byte, int) bool { return nil }
 
 // lineCodec: each client message is a line on stdin, each line of stdout
-// a text message.
-type lineCodec struct{ codecDefaults }
+// a text message. A line over limit bytes is refused (closingError).
+type lineCodec struct {
+	codecDefaults
+	limit int
+}
 
 func (lineCodec) input(pipe io.Writer) messageSink {
 	return &pipeInput{burst: burstWriter{pipe: pipe}, newline: true}
 }
 
-func (lineCodec) output(in input) messageReader {
-	return kindOf(websocket.TextMessage, &lineReader{in: in})
+func (c lineCodec) output(in input) messageReader {
+	return kindOf(websocket.TextMessage, &lineReader{in: in, limit: c.limit})
 }
 
 // chunkCodec (--binary): bytes both ways, each read of stdout a binary
@@ -104,7 +107,7 @@ func (chunkCodec) output(in input) messageReader {
 // child chooses each message's kind (framed.go).
 type framedCodec struct {
 	codecDefaults
-	limit int64
+	limit int // the longest message the child may announce
 }
 
 func (framedCodec) input(pipe io.Writer) messageSink {

@@ -55,6 +55,11 @@ type Config struct {
 	RoomSlow time.Duration
 	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
 	MaxFrameSize int64
+	// MaxLineSize bounds, in bytes, a line the program writes (without its
+	// line end), or with Framed a message: a longer one closes the session
+	// (in a room, every session) with 1009 and stops the program; a longer
+	// stderr line is logged in pieces. 0 means DefaultMaxLineSize.
+	MaxLineSize int
 	// CloseGrace is added to every step of the stop sequence (--closems).
 	CloseGrace time.Duration
 	// PingInterval sends a ping this often; a peer silent for two

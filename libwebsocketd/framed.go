@@ -53,7 +53,7 @@ func (e *framingError) closeFrame() (int, string) {
 // block, to go on from there at the next call.
 type framedReader struct {
 	in    input
-	limit int64
+	limit int     // the largest message the child may announce (--maxlinesize)
 	buf   *[]byte // from readBuffers; nil while nothing is unread
 	data  []byte  // the unread part of *buf
 	err   error   // how the input ended, once it has
@@ -126,9 +126,9 @@ func (f *framedReader) startMessage() error {
 	word := binary.BigEndian.Uint32(f.header[:])
 	f.text = word&framedTextBit != 0
 	f.size = int(word &^ framedTextBit)
-	if f.limit > 0 && int64(f.size) > f.limit {
-		return &framingError{fmt.Sprintf("a header announces %d bytes, over --maxframesize=%d",
-			f.size, f.limit)}
+	if f.size > f.limit {
+		return &outputTooBigError{what: fmt.Sprintf("a framed message of %d bytes", f.size),
+			limit: f.limit, reason: "message too big"}
 	}
 	return nil
 }

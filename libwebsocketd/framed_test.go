@@ -66,7 +66,7 @@ func TestFramedReaderResumesAtAnyByte(t *testing.T) {
 		"stuttering": &stutterInput{data: stream},
 		"whole":      newLazyInput(bytes.NewReader(stream)),
 	} {
-		got, err := readFramed(&framedReader{in: in})
+		got, err := readFramed(&framedReader{in: in, limit: LargestMaxLineSize})
 		if !errors.Is(err, io.EOF) || len(got) != len(want) {
 			t.Fatalf("%s: got %d messages, %v; want %d and EOF", name, len(got), err, len(want))
 		}
@@ -82,13 +82,12 @@ func TestFramedReaderResumesAtAnyByte(t *testing.T) {
 func TestFramedReaderRefusesBrokenOutput(t *testing.T) {
 	for name, tc := range map[string]struct {
 		stream string
-		limit  int64
+		limit  int
 		says   string
 	}{
-		"truncated header":  {"\x80\x00", 0, "2 of 4 header bytes"},
-		"truncated payload": {"\x00\x00\x00\x05abc", 0, "3 of 5 payload bytes"},
-		"over the limit":    {"\x00\x00\x01\x00", 255, "announces 256 bytes, over --maxframesize=255"},
-		"text not UTF-8":    {"\x80\x00\x00\x01\xff", 0, "not valid UTF-8"},
+		"truncated header":  {"\x80\x00", LargestMaxLineSize, "2 of 4 header bytes"},
+		"truncated payload": {"\x00\x00\x00\x05abc", LargestMaxLineSize, "3 of 5 payload bytes"},
+		"text not UTF-8":    {"\x80\x00\x00\x01\xff", LargestMaxLineSize, "not valid UTF-8"},
 	} {
 		f := &framedReader{in: &stutterInput{data: []byte(tc.stream)}, limit: tc.limit}
 		_, err := readFramed(f)
@@ -101,7 +100,7 @@ func TestFramedReaderRefusesBrokenOutput(t *testing.T) {
 
 func TestFramedReaderBuffered(t *testing.T) {
 	stream := append(framedBytes(false, "one"), framedBytes(true, "two")...)
-	f := &framedReader{in: newLazyInput(bytes.NewReader(append(stream, 0, 0)))}
+	f := &framedReader{in: newLazyInput(bytes.NewReader(append(stream, 0, 0))), limit: LargestMaxLineSize}
 	f.next()
 	if !f.buffered() {
 		t.Error("a whole message is buffered, buffered() said no")
@@ -110,4 +109,44 @@ func TestFramedReaderBuffered(t *testing.T) {
 	if f.buffered() {
 		t.Error("only part of a header is buffered, buffered() said yes")
 	}
+}
+
+// A message exactly at --maxlinesize comes whole; a header announcing one
+// byte more is refused before any of its payload is read.
+func TestFramedReaderLimit(t *testing.T) {
+	at := framedBytes(false, strings.Repeat("a", 255))
+	got, err := readFramed(&framedReader{in: &stutterInput{data: at}, limit: 255})
+	if !errors.Is(err, io.EOF) || len(got) != 1 || len(got[0].payload) != 255 {
+		t.Fatalf("a message at the limit: got %d messages, %v", len(got), err)
+	}
+	over := framedBytes(true, strings.Repeat("a", 256))
+	got, err = readFramed(&framedReader{in: &stutterInput{data: over[:framedHeaderSize]}, limit: 255})
+	if len(got) != 0 || !isOutputTooBig(err) ||
+		!strings.Contains(err.Error(), "a framed message of 256 bytes is longer than --maxlinesize=255") {
+		t.Fatalf("a message over the limit: got %d messages, %v", len(got), err)
+	}
+}
+
+// FuzzFramedReader: whatever the child writes, no message is over the
+// limit, and how reads split the output changes nothing.
+func FuzzFramedReader(f *testing.F) {
+	f.Add(framedBytes(true, "héllo"), uint16(5))
+	f.Add(append(framedBytes(false, "\x00\xff"), framedBytes(true, "")...), uint16(1))
+	f.Add([]byte("\x00\x00\x01\x00"), uint16(255))
+	f.Add([]byte("\x80\x00\x00\x01\xff"), uint16(10))
+	f.Add([]byte("hello world\n"), uint16(1000))
+	f.Fuzz(func(t *testing.T, stream []byte, limit uint16) {
+		whole, wholeErr := readFramed(&framedReader{in: newLazyInput(bytes.NewReader(stream)), limit: int(limit)})
+		cut, cutErr := readFramed(&framedReader{in: &stutterInput{data: stream}, limit: int(limit)})
+		if len(whole) != len(cut) || (wholeErr == nil) != (cutErr == nil) ||
+			isOutputTooBig(wholeErr) != isOutputTooBig(cutErr) {
+			t.Fatalf("whole: %d messages, %v; cut: %d messages, %v", len(whole), wholeErr, len(cut), cutErr)
+		}
+		for i := range whole {
+			if whole[i] != cut[i] || len(whole[i].payload) > int(limit) {
+				t.Fatalf("message %d: %v %.20q vs %v %.20q (limit %d)", i,
+					whole[i].text, whole[i].payload, cut[i].text, cut[i].payload, limit)
+			}
+		}
+	})
 }

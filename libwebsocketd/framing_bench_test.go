@@ -25,7 +25,7 @@ var shortLines = bytes.Repeat([]byte("1234567\n"), 8192)
 
 // BenchmarkLineReader is one short line per op, from memory.
 func BenchmarkLineReader(b *testing.B) {
-	lines := newLineReader(&repeatReader{block: shortLines})
+	lines := newLineReader(&repeatReader{block: shortLines}, DefaultMaxLineSize)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -38,7 +38,7 @@ func BenchmarkLineReader(b *testing.B) {
 // BenchmarkLineReaderCutLines has every read end inside a line, so the
 // start of each cut line waits in partial.
 func BenchmarkLineReaderCutLines(b *testing.B) {
-	lines := newLineReader(&repeatReader{block: shortLines[:len(shortLines)-3]})
+	lines := newLineReader(&repeatReader{block: shortLines[:len(shortLines)-3]}, DefaultMaxLineSize)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -51,7 +51,7 @@ func BenchmarkLineReaderCutLines(b *testing.B) {
 // BenchmarkLineReaderPipe is one short line per op through a real pipe,
 // waits in the poller included.
 func BenchmarkLineReaderPipe(b *testing.B) {
-	lines := newLineReader(repeatPipe(b, shortLines))
+	lines := newLineReader(repeatPipe(b, shortLines), DefaultMaxLineSize)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -41,6 +41,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.Terminal {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
+	if cfg.MaxLineSize <= 0 {
+		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see framing.go
+	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
@@ -121,9 +124,9 @@ func (h *Handler) roomDeps() roomDeps {
 	}
 	return roomDeps{log: h.log, metrics: h.cfg.Metrics, forks: &h.forks, live: &h.idle,
 		draining: h.isDraining, protocol: protocol,
-		codec: chooseCodec(codecOptions{binary: h.cfg.Binary}),
+		codec: chooseCodec(codecOptions{binary: h.cfg.Binary, maxLine: h.cfg.MaxLineSize}),
 		limits: roomLimits{linger: h.cfg.RoomLinger, queue: h.cfg.RoomQueue,
-			slow: h.cfg.RoomSlow, compress: h.cfg.Compress}}
+			slow: h.cfg.RoomSlow, compress: h.cfg.Compress, maxLine: h.cfg.MaxLineSize}}
 }
 
 func (h *Handler) servesWebSocket() bool {

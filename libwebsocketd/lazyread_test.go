@@ -15,7 +15,7 @@ func TestLineReaderOnPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	lines := newLineReader(r)
+	lines := newLineReader(r, DefaultMaxLineSize)
 	go func() {
 		for _, part := range []string{"one\ntw", "o\r\nthr", "ee\n", "last"} {
 			w.Write([]byte(part))

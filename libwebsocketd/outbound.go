@@ -24,8 +24,9 @@ type outbound interface {
 	// limitWrites bounds the writes still to come, and one under way, by
 	// the time by: a client that does not read must not hold a writer.
 	limitWrites(by time.Time)
-	// close sends the close frame and gives the client a moment to answer.
-	close(code int, reason string)
+	// close sends the close frame and gives the client a moment to answer;
+	// the error says the frame did not get out.
+	close(code int, reason string) error
 	// done says the backend's output side is over; ended is how the
 	// backend ended, or nil when it lives on (a room outlives a seat).
 	done(ended *exitStatus)
@@ -62,12 +63,16 @@ func (s *session) wrote(err error) error {
 
 func (s *session) limitWrites(by time.Time) { s.sock.limitWrites(by) }
 
-func (s *session) close(code int, reason string) {
-	if s.clientGone.Load() || s.closeSent.Swap(true) {
-		return
+func (s *session) close(code int, reason string) error {
+	if s.clientGone.Load() {
+		return errClientGone
 	}
-	s.sock.writeClose(code, reason)
+	if s.closeSent.Swap(true) {
+		return nil // the first one said it all
+	}
+	err := s.sock.writeClose(code, reason)
 	s.sock.awaitCloseReply()
+	return err
 }
 
 // done ends the session's output side: with the backend's end, the last

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -57,28 +58,47 @@ type clientMessage struct {
 func (rm *room) run() {
 	go rm.readOutput()
 	go rm.writeInput()
-	readStderr(rm.proc.errorOutput(), rm.logStderr, false, make(chan struct{}), rm.log)
+	readStderr(rm.proc.errorOutput(), rm.limits.maxLine, rm.logStderr, false, make(chan struct{}), rm.log)
 }
 
 // readOutput is the hub: each message of the process's output goes to its
 // clients, as the room's protocol says; at the end of the output the room
-// ends.
+// ends. Output the codec cannot carry (a line over --maxlinesize) ends it
+// too: its clients get the close frame it names once their queues are
+// sent, and the process is stopped.
 func (rm *room) readOutput() {
+	err := rm.relayOutput()
+	// No one joins from here on: once the process is reaped, the next
+	// connection must find no room and start a new one.
+	rm.hub.forget(rm)
+	var refused closingError
+	if !errors.As(err, &refused) {
+		rm.end(rm.proc.end())
+		return
+	}
+	code, reason := refused.closeFrame()
+	rm.log.Error("closing the room's clients with "+strconv.Itoa(code), "error", err)
+	go rm.proc.stop() // its output is read no more; end reaps it
+	status := rm.proc.end()
+	status.code, status.reason = code, reason
+	rm.end(status)
+}
+
+// relayOutput hands each message of the process's output to its clients
+// until the output ends, and returns how it ended.
+func (rm *room) relayOutput() error {
 	messages := rm.hub.deps.codec.output(newLazyInput(rm.proc.output()))
 	for {
 		kind, message, err := messages.next()
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+			var refused closingError
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && !errors.As(err, &refused) {
 				rm.log.Error("reading the room's stdout", "error", err)
 			}
-			break
+			return err
 		}
 		rm.hub.deps.protocol.output(rm, kind, message)
 	}
-	// No one joins from here on: once the process is reaped, the next
-	// connection must find no room and start a new one.
-	rm.hub.forget(rm)
-	rm.end(rm.proc.end())
 }
 
 // What a queued message holds, as counted against --roomqueue (measured
@@ -118,7 +138,9 @@ func (rm *room) deliver(m roomMessage, targets []*seat) {
 	for _, st := range targets {
 		for !st.offer(m) {
 			if !st.awaitSpace() {
-				rm.log.Log(nil, LevelInfo, "room client too slow, closed with 1008",
+				// Whether the close frame gets out is logged later
+				// (seat.logTooSlowEnd): the client may not read it.
+				rm.log.Log(nil, LevelInfo, "room client too slow, closing it",
 					"client", st.id, "queued_bytes", rm.limits.queue)
 				st.close(websocket.ClosePolicyViolation, "too slow", controlWriteTimeout, true)
 				break

@@ -36,6 +36,7 @@ type roomLimits struct {
 	queue    int           // --roomqueue
 	slow     time.Duration // --roomslowms
 	compress bool          // --compress: a queued message may hold a compressed frame too
+	maxLine  int           // --maxlinesize, for stderr lines (the codec bounds stdout's)
 }
 
 func newRoomHub(deps roomDeps) *roomHub {

@@ -50,8 +50,9 @@ type roomMessage struct {
 // closeNote is how a seat is to be closed: after what is queued, or at
 // once (the queue dropped) for a client that is too slow.
 type closeNote struct {
-	code   int
-	reason string
+	code    int
+	reason  string
+	tooSlow bool // the queue was dropped; how the close ends is logged
 	// deadline bounds the writes that are left: a client that does not
 	// read must not hold its seat's goroutine and socket for ever.
 	deadline time.Time
@@ -111,7 +112,11 @@ func (st *seat) write() {
 			// and with it the seat.
 			st.mu.Lock()
 			st.left, st.queue, st.queued = true, nil, 0
+			closing := st.closing
 			st.mu.Unlock()
+			if closing != nil && closing.tooSlow {
+				st.logTooSlowEnd(err)
+			}
 		}
 	}
 }
@@ -153,9 +158,27 @@ func (st *seat) next() (m roomMessage, more bool, end func()) {
 // finish ends a closing seat's output side with its close frame.
 func (st *seat) finish(note closeNote, left bool) {
 	if !left {
-		st.out.close(note.code, note.reason)
+		err := st.out.close(note.code, note.reason)
+		if note.tooSlow {
+			st.logTooSlowEnd(err)
+		}
 	}
 	st.outputDone()
+}
+
+// logTooSlowEnd says how closing a client that was too slow ended: with
+// the close frame after the message that was being written to it, or
+// with the connection cut, the close frame unsent and that message
+// perhaps cut short (the error says why: most often the client took
+// neither by the close's deadline). No close code is claimed for a
+// client that never got one.
+func (st *seat) logTooSlowEnd(err error) {
+	if err == nil {
+		st.room.log.Log(nil, LevelInfo, "room client too slow, closed with 1008", "client", st.id)
+		return
+	}
+	st.room.log.Log(nil, LevelInfo, "room client too slow, dropped without a close frame",
+		"client", st.id, "error", err)
 }
 
 // close has the seat closed with code and reason: after its queue, or at
@@ -167,7 +190,7 @@ func (st *seat) close(code int, reason string, grace time.Duration, dropNow bool
 	if st.closing != nil || st.left {
 		return
 	}
-	st.closing = &closeNote{code: code, reason: reason, deadline: time.Now().Add(grace)}
+	st.closing = &closeNote{code: code, reason: reason, tooSlow: dropNow, deadline: time.Now().Add(grace)}
 	if dropNow {
 		st.queue, st.queued = nil, 0
 	}

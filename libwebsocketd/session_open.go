@@ -30,7 +30,7 @@ func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logge
 // newSession wraps an upgraded connection and what serves it.
 func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend, c codec) *session {
 	s := &session{log: log, serve: serve, codec: c, sock: newSocket(conn, hj),
-		stderrDone: make(chan struct{})}
+		maxStderrLine: h.cfg.MaxLineSize, stderrDone: make(chan struct{})}
 	s.sock.isControl = c.controlMessages()
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)

@@ -189,10 +189,11 @@ func (s *socket) applyWriteBound() {
 	}
 }
 
-// writeClose sends a close frame; errors are moot as the socket is ending.
-func (s *socket) writeClose(code int, reason string) {
+// writeClose sends a close frame. Most callers ignore the error, as the
+// socket is ending; it says whether the frame got out.
+func (s *socket) writeClose(code int, reason string) error {
 	message := websocket.FormatCloseMessage(code, reason)
-	s.conn.WriteControl(websocket.CloseMessage, message, time.Now().Add(controlWriteTimeout))
+	return s.conn.WriteControl(websocket.CloseMessage, message, time.Now().Add(controlWriteTimeout))
 }
 
 // awaitCloseReply gives the client a moment to answer our close frame; the

@@ -34,13 +34,14 @@ type stderrStream struct {
 	ended bool
 }
 
-// watchStderr hands f to the watcher, which closes it at its end.
-func (w *pipeWatcher) watchStderr(f *os.File, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
+// watchStderr hands f to the watcher, which closes it at its end. A line
+// longer than maxLine bytes comes to onLine in pieces.
+func (w *pipeWatcher) watchStderr(f *os.File, maxLine int, onLine func([]byte), done chan struct{}) (*stderrStream, error) {
 	raw, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &stderrStream{w: w, file: f, raw: raw, lines: &lineReader{in: newPollInput(raw)},
+	s := &stderrStream{w: w, file: f, raw: raw, lines: newStderrLines(newPollInput(raw), maxLine),
 		onLine: onLine, done: done}
 	if err := w.add(raw, s, false); err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (s *session) startStderr() {
 	if passes {
 		onLine = s.logAndPassStderr
 	}
-	s.stopStderr = readStderr(stderr, onLine, passes, s.stderrDone, s.log)
+	s.stopStderr = readStderr(stderr, s.maxStderrLine, onLine, passes, s.stderrDone, s.log)
 }
 
 func (s *session) logStderr(line []byte) {
@@ -120,28 +121,29 @@ func (s *session) logAndPassStderr(line []byte) {
 // line given to onLine, then closed, and done closed after it. Lines that
 // only go to the log are read by the watcher; where onLine may block (it
 // writes to a client), or there is no watcher, a goroutine of its own
-// reads them. It returns what stops the reading before the end.
-func readStderr(stderr *os.File, onLine func([]byte), mayBlock bool, done chan struct{}, log *slog.Logger) (stop func()) {
+// reads them. A line over maxLine bytes comes in pieces. It returns what
+// stops the reading before the end.
+func readStderr(stderr *os.File, maxLine int, onLine func([]byte), mayBlock bool, done chan struct{}, log *slog.Logger) (stop func()) {
 	if !mayBlock {
 		w, err := sharedWatcher()
 		var stream *stderrStream
 		if err == nil {
-			stream, err = w.watchStderr(stderr, onLine, done)
+			stream, err = w.watchStderr(stderr, maxLine, onLine, done)
 		}
 		if err == nil {
 			return stream.stop
 		}
 		log.Debug("reading stderr with a goroutine", "error", err)
 	}
-	go pumpStderr(stderr, onLine, done)
+	go pumpStderr(stderr, maxLine, onLine, done)
 	return func() { stderr.Close() }
 }
 
 // pumpStderr gives each line of stderr to onLine, waiting on the pipe.
-func pumpStderr(stderr *os.File, onLine func([]byte), done chan struct{}) {
+func pumpStderr(stderr *os.File, maxLine int, onLine func([]byte), done chan struct{}) {
 	defer close(done)
 	defer stderr.Close()
-	lines := newLineReader(stderr)
+	lines := newStderrLines(newLazyInput(stderr), maxLine)
 	for {
 		line, err := lines.next()
 		if err != nil {

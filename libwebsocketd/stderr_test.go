@@ -29,7 +29,7 @@ func watchPipe(t *testing.T) (w *os.File, stream *stderrStream, lines func() []s
 	var mu sync.Mutex
 	var got []string
 	done = make(chan struct{})
-	stream, err = watcher.watchStderr(r, func(line []byte) {
+	stream, err = watcher.watchStderr(r, DefaultMaxLineSize, func(line []byte) {
 		mu.Lock()
 		got = append(got, string(line))
 		mu.Unlock()

@@ -110,7 +110,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	}
 	log = log.With("pid", proc.pid())
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
-		passStderr: h.cfg.PassStderr, terminal: proc.terminal, frameLimit: h.cfg.MaxFrameSize, log: log})
+		passStderr: h.cfg.PassStderr, terminal: proc.terminal, maxLine: h.cfg.MaxLineSize, log: log})
 	h.openSession(conn, hj, log, proc, c, func(exitCode int) {
 		h.forks.release()
 		h.onceEnded(exitCode)

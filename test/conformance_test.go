@@ -214,7 +214,7 @@ func truncate(b []byte) string {
 }
 
 func TestConformanceSixteenMiBInFragments(t *testing.T) {
-	s := startServer(t, "--maxframesize=0", "cat")
+	s := startServer(t, "--maxframesize=0", "--maxlinesize=16777216", "cat")
 	c := dialRaw(t, s.addr, "/")
 	const fragments, size = 16, 1 << 20
 	var frames []frame

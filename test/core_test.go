@@ -121,7 +121,7 @@ func TestBinaryBytesExact(t *testing.T) {
 }
 
 func TestTwoMiBEchoDoesNotDeadlock(t *testing.T) {
-	s := startServer(t, "--maxframesize=0", "cat")
+	s := startServer(t, "--maxframesize=0", "--maxlinesize=4194304", "cat")
 	c := s.dial("/")
 	big := strings.Repeat("0123456789abcdef", 2<<20/16)
 	send(t, c, websocket.TextMessage, big)

@@ -266,7 +266,8 @@ func TestChildExitingAtOnce(t *testing.T) {
 
 func TestTenMiBLineIsOneMessage(t *testing.T) {
 	const size = 10 << 20
-	s := startServer(t, script(t, "big.sh", fmt.Sprintf("head -c %d /dev/zero | tr '\\0' a\necho\necho after\n", size)))
+	s := startServer(t, "--maxlinesize=16777216",
+		script(t, "big.sh", fmt.Sprintf("head -c %d /dev/zero | tr '\\0' a\necho\necho after\n", size)))
 	before := s.figures()
 	c := s.dial("/") // the client reads without limit
 	_, line := receive(t, c)

@@ -56,7 +56,13 @@ const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // handshake for path, checking the server's 101 and Sec-WebSocket-Accept.
 func dialRaw(t testing.TB, addr, path string) *rawConn {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, readTimeout)
+	return dialRawWith(t, &net.Dialer{Timeout: readTimeout}, addr, path)
+}
+
+// dialRawWith is dialRaw through a dialer of the test's own.
+func dialRawWith(t testing.TB, dialer *net.Dialer, addr, path string) *rawConn {
+	t.Helper()
+	conn, err := dialer.Dial("tcp", addr)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
