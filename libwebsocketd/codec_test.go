@@ -104,4 +104,3 @@ func TestCodecsWriteClientMessagesForTheProgram(t *testing.T) {
 		}
 	}
 }
-
