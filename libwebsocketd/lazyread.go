@@ -78,6 +78,14 @@ func (in *pollInput) read() (buf *[]byte, n int, err error) {
 	return in.tried.result(controlErr)
 }
 
+// outputLinger is how long a drain goroutine keeps waiting on a quiet
+// stdout, through Go's own poller, before it hands the pipe back to the
+// watcher and ends. Output comes in bursts: handing back after every burst
+// doubled the CPU per echoed message (a thread switch, a new goroutine and
+// an epoll_ctl each time), while a goroutine that waits a little costs a
+// quiet session nothing once it is gone.
+const outputLinger = 20 * time.Millisecond
+
 // lingerInput reads a pipe as lazyInput does, but gives up waiting after
 // outputLinger of quiet, with errWouldBlock: see output.go.
 type lingerInput struct {

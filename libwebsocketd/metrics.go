@@ -180,15 +180,3 @@ func exitLabel(state *os.ProcessState) string {
 	}
 	return strconv.Itoa(state.ExitCode())
 }
-
-func signalName(sig syscall.Signal) string {
-	switch sig {
-	case syscall.SIGINT:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	case syscall.SIGKILL:
-		return "SIGKILL"
-	}
-	return "signal " + strconv.Itoa(int(sig))
-}

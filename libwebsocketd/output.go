@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"time"
 )
 
 // A process's stdout is sent to its client as it comes, through the
@@ -14,14 +13,6 @@ import (
 // the watcher (watcher.go) can wait on the pipe, a goroutine runs only
 // while there is output; otherwise pumpStdout waits on it for the whole
 // session.
-
-// outputLinger is how long a drain goroutine keeps waiting on a quiet
-// stdout, through Go's own poller, before it hands the pipe back to the
-// watcher and ends. Output comes in bursts: handing back after every burst
-// doubled the CPU per echoed message (a thread switch, a new goroutine and
-// an epoll_ctl each time), while a goroutine that waits a little costs a
-// quiet session nothing once it is gone.
-const outputLinger = 20 * time.Millisecond
 
 // startOutput has the child's stdout sent to out until its end, then says
 // how the child ended (out.done).

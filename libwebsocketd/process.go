@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -195,4 +197,24 @@ func (p *process) kill() {
 type stopStep struct {
 	name string
 	take func()
+}
+
+// reach counts a step of the stop sequence as it is taken (--metrics).
+func (p *process) reach(step string) {
+	if p.reached != nil {
+		p.reached(step)
+	}
+}
+
+// signalName names a signal as the stop steps and the exit metrics do.
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	}
+	return "signal " + strconv.Itoa(int(sig))
 }

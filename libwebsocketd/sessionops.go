@@ -134,9 +134,3 @@ func (h *Handler) attachOps(s *session) {
 		p.reached = h.cfg.Metrics.stopStep
 	}
 }
-
-func (p *process) reach(step string) {
-	if p.reached != nil {
-		p.reached(step)
-	}
-}
