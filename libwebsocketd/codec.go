@@ -159,8 +159,8 @@ func (r streamReader) next() (int, []byte, error) {
 	return websocket.TextMessage, streamMessage("stdout", message), nil
 }
 
-// frameReader is what the line and chunk readers (framing.go) are: they
-// cut bytes and know nothing of message kinds.
+// frameReader is what the line and chunk readers are (linereader.go,
+// chunkreader.go): they cut bytes and know nothing of message kinds.
 type frameReader interface {
 	next() ([]byte, error)
 	buffered() bool

@@ -42,7 +42,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
 	if cfg.MaxLineSize <= 0 {
-		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see framing.go
+		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see linereader.go
 	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)

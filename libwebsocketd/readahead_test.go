@@ -73,3 +73,19 @@ func FuzzLeadingPingOrPong(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWholeMessageBuffered looks through 32 buffered frames, as the
+// stdin pump does after each message of a burst.
+func BenchmarkWholeMessageBuffered(b *testing.B) {
+	var burst []byte
+	for range 32 {
+		burst = append(burst, clientFrame(textFirst, "part")...)
+	}
+	burst = append(burst, clientFrame(contFinal, "end")...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !wholeMessageBuffered(burst) {
+			b.Fatal("a whole message is there")
+		}
+	}
+}

@@ -57,17 +57,6 @@ func TestLineReaderBuffered(t *testing.T) {
 	}
 }
 
-func TestChunkReaderKeepsEveryByte(t *testing.T) {
-	var input []byte
-	for i := range 100000 {
-		input = append(input, byte(i))
-	}
-	got := strings.Join(readAll(t, newChunkReader(iotest.HalfReader(strings.NewReader(string(input))))), "")
-	if got != string(input) {
-		t.Fatalf("chunks differ from input (%d vs %d bytes)", len(got), len(input))
-	}
-}
-
 func TestTrimLineEnd(t *testing.T) {
 	for in, want := range map[string]string{"a\n": "a", "a\r\n": "a", "\n": "", "\r\n": "", "a\r\r\n": "a\r"} {
 		if got := string(trimLineEnd([]byte(in))); got != want {

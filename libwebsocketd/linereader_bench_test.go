@@ -76,22 +76,6 @@ func BenchmarkChunkReaderPipe(b *testing.B) {
 	b.ReportMetric(float64(total)/float64(b.N), "bytes/op")
 }
 
-// BenchmarkWholeMessageBuffered looks through 32 buffered frames, as the
-// stdin pump does after each message of a burst.
-func BenchmarkWholeMessageBuffered(b *testing.B) {
-	var burst []byte
-	for range 32 {
-		burst = append(burst, clientFrame(textFirst, "part")...)
-	}
-	burst = append(burst, clientFrame(contFinal, "end")...)
-	b.ReportAllocs()
-	for b.Loop() {
-		if !wholeMessageBuffered(burst) {
-			b.Fatal("a whole message is there")
-		}
-	}
-}
-
 // repeatPipe returns the read end of a pipe that block is written into
 // over and over until the benchmark ends.
 func repeatPipe(b *testing.B, block []byte) *os.File {
