@@ -8,7 +8,7 @@ import (
 // What the socket has read ahead of gorilla (see hijack.go), looked at
 // without reading it: whether a whole message waits there (so a burst can
 // be written to the child in one go), and whether only control frames do
-// (so a reader may stop while its client is quiet, idlewait.go).
+// (so a reader may stop while its client is quiet, park_watch.go).
 
 // WebSocket frame layout (RFC 6455 section 5.2).
 const (

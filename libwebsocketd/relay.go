@@ -26,7 +26,7 @@ var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, s
 // of the session's reading side: when the client closes, fails or breaks
 // the connection, it closes the socket and stops the child. While the
 // client is quiet its goroutine may stop, and another one goes on later
-// (idlewait.go): what it needs between messages is kept here.
+// (park_watch.go): what it needs between messages is kept here.
 type stdinPump struct {
 	s          *session
 	stdin      messageSink

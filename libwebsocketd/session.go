@@ -15,7 +15,7 @@ type session struct {
 	sock  *socket
 	serve backend
 	codec codec      // how messages become the program's bytes and back (codec.go)
-	stdin *stdinPump // the reading side's pump, which may park (idlewait.go)
+	stdin *stdinPump // the reading side's pump, which may park (park_watch.go)
 
 	maxStderrLine int           // --maxlinesize: a longer stderr line is logged in pieces
 	stderrDone    chan struct{} // closed when stderr is drained

@@ -41,7 +41,7 @@ type socket struct {
 	buffered  func() bool   // whether a whole message is already read; see hijack.go
 	wire      *wireConn     // under conn, batches bursts of frames; may be nil
 	reader    *bufio.Reader // what gorilla reads through; nil if not ours
-	idle      *idleWait     // parks the reader while the client is quiet; may be nil
+	parking   *readerPark   // parks the reader while the client is quiet; may be nil
 	keepAlive *keepAlive    // nil without --pingms
 	ops       *sessionOps   // counts messages; nil without --metrics and --idlems
 	writeMu   sync.Mutex    // stdout and (with --passstderr) stderr both write
@@ -201,15 +201,15 @@ func (s *socket) writeClose(code int, reason string) error {
 func (s *socket) awaitCloseReply() {
 	s.keepAlive.stop()
 	by := time.Now().Add(closeReplyTimeout)
-	if s.idle != nil {
-		s.idle.awaitCloseReply(by) // the deadline only ends a read under way
+	if s.parking != nil {
+		s.parking.awaitCloseReply(by) // the deadline only ends a read under way
 		return
 	}
 	s.conn.SetReadDeadline(by)
 }
 
 func (s *socket) close() error {
-	s.idle.wake() // out of the watcher while the descriptor is still open
+	s.parking.wake() // out of the watcher while the descriptor is still open
 	s.keepAlive.stop()
 	return s.conn.Close()
 }

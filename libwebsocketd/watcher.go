@@ -5,7 +5,7 @@ package libwebsocketd
 // waited on by one goroutine for all sessions, with epoll: stderr is read
 // right there (stderr.go), and stdout gets a goroutine only while it has
 // output to send (output.go). The client's socket is waited on there too
-// while the client is quiet (idlewait.go), so a quiet session has no
+// while the client is quiet (park_watch.go), so a quiet session has no
 // goroutine at all.
 //
 // That watcher is Linux's epoll (watcher_linux.go). Elsewhere, and on Linux

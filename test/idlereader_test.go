@@ -12,7 +12,7 @@ import (
 )
 
 // A quiet client's reading goroutine stops, and the shared watcher starts
-// it again when the client sends (libwebsocketd/idlewait.go). These tests
+// it again when the client sends (libwebsocketd/park_watch.go). These tests
 // run both modes: a process per connection, and a room.
 
 var idleModes = []struct {

@@ -23,12 +23,15 @@ import (
 // Whatever else waits on that reader wakes it for good first (wake): a
 // close reply or keep-alive deadline only fires in a read under way, and a
 // socket closed under a parked reader would never be reported.
+//
+// This file is the watcher's side of parking; park_socket.go has the
+// socket's (the linger, the control frames read ahead, the read buffer).
 
 // inputLinger is how long a reader waits for more input before it parks.
 const inputLinger = outputLinger
 
-// idleWait parks a socket's reader in the shared watcher.
-type idleWait struct {
+// readerPark parks a socket's reader in the shared watcher.
+type readerPark struct {
 	watcher *pipeWatcher
 	conn    net.Conn // the socket, for its read deadline
 	raw     syscall.RawConn
@@ -45,10 +48,10 @@ type idleWait struct {
 	closeBy time.Time   // the deadline for the client's close reply, once set
 }
 
-// newIdleWait returns nil (the reader never parks) where there is no
+// newReaderPark returns nil (the reader never parks) where there is no
 // shared watcher, or the connection is not a plain socket: a TLS
 // connection may hold decrypted bytes that no readiness event announces.
-func newIdleWait(conn net.Conn, resume func(), deadline func() time.Time) *idleWait {
+func newReaderPark(conn net.Conn, resume func(), deadline func() time.Time) *readerPark {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return nil
@@ -61,63 +64,63 @@ func newIdleWait(conn net.Conn, resume func(), deadline func() time.Time) *idleW
 	if err != nil {
 		return nil
 	}
-	return &idleWait{watcher: w, conn: conn, raw: raw, resume: resume, deadline: deadline}
+	return &readerPark{watcher: w, conn: conn, raw: raw, resume: resume, deadline: deadline}
 }
 
-func (iw *idleWait) setWatchID(id int32) { iw.id = id }
+func (rp *readerPark) setWatchID(id int32) { rp.id = id }
 
 // park has the watcher wait for the socket. It reports false when the
 // reader must go on reading (it was woken for good, or the socket is no
 // longer there); on true, the caller's goroutine returns.
-func (iw *idleWait) park() bool {
-	if iw == nil {
+func (rp *readerPark) park() bool {
+	if rp == nil {
 		return false
 	}
-	iw.mu.Lock()
-	defer iw.mu.Unlock()
-	if iw.done {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.done {
 		return false
 	}
 	var err error
-	if iw.added {
-		err = iw.watcher.rearm(iw.raw, iw.id)
+	if rp.added {
+		err = rp.watcher.rearm(rp.raw, rp.id)
 	} else {
-		err = iw.watcher.add(iw.raw, iw, true)
-		iw.added = err == nil
+		err = rp.watcher.add(rp.raw, rp, true)
+		rp.added = err == nil
 	}
 	if err != nil {
-		iw.done = true
+		rp.done = true
 		return false
 	}
-	iw.parked = true
-	iw.armOverdue()
+	rp.parked = true
+	rp.armOverdue()
 	return true
 }
 
 // armOverdue wakes the reader at the keep-alive deadline, for the read
 // that then fails the silent connection.
-func (iw *idleWait) armOverdue() {
-	if iw.deadline == nil {
+func (rp *readerPark) armOverdue() {
+	if rp.deadline == nil {
 		return
 	}
-	wait := time.Until(iw.deadline())
-	if iw.overdue == nil {
-		iw.overdue = time.AfterFunc(wait, iw.wake)
+	wait := time.Until(rp.deadline())
+	if rp.overdue == nil {
+		rp.overdue = time.AfterFunc(wait, rp.wake)
 		return
 	}
-	iw.overdue.Reset(wait)
+	rp.overdue.Reset(wait)
 }
 
 // ready runs on the watcher's goroutine: the socket is readable.
-func (iw *idleWait) ready() {
-	iw.mu.Lock()
-	defer iw.mu.Unlock()
-	if iw.parked {
-		iw.parked = false
-		if iw.overdue != nil {
-			iw.overdue.Stop()
+func (rp *readerPark) ready() {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.parked {
+		rp.parked = false
+		if rp.overdue != nil {
+			rp.overdue.Stop()
 		}
-		go iw.resume()
+		go rp.resume()
 	}
 }
 
@@ -125,71 +128,71 @@ func (iw *idleWait) ready() {
 // then on reads block as they would without a watcher. It takes the
 // socket out of the watcher, so it must come before the socket is closed.
 // Safe from any goroutine, repeatedly.
-func (iw *idleWait) wake() {
-	if iw == nil {
+func (rp *readerPark) wake() {
+	if rp == nil {
 		return
 	}
-	iw.mu.Lock()
-	defer iw.mu.Unlock()
-	iw.done = true
-	if iw.added {
-		iw.watcher.remove(iw.raw, iw.id)
-		iw.added = false
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	rp.done = true
+	if rp.added {
+		rp.watcher.remove(rp.raw, rp.id)
+		rp.added = false
 	}
-	if iw.overdue != nil {
-		iw.overdue.Stop()
+	if rp.overdue != nil {
+		rp.overdue.Stop()
 	}
-	if iw.parked {
-		iw.parked = false
-		go iw.resume()
+	if rp.parked {
+		rp.parked = false
+		go rp.resume()
 	}
 }
 
 // startLinger gives the read that lingers its deadline: the linger, or the
 // keep-alive's if that comes first. It reports false, and leaves the
 // deadline alone, once the reader was woken for good.
-func (iw *idleWait) startLinger() bool {
-	iw.mu.Lock()
-	defer iw.mu.Unlock()
-	if iw.done {
+func (rp *readerPark) startLinger() bool {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.done {
 		return false
 	}
 	until := time.Now().Add(inputLinger)
-	if iw.deadline != nil {
-		until = minTime(until, iw.deadline())
+	if rp.deadline != nil {
+		until = minTime(until, rp.deadline())
 	}
-	iw.conn.SetReadDeadline(until)
+	rp.conn.SetReadDeadline(until)
 	return true
 }
 
 // endLinger puts back the read deadline that holds outside the linger:
 // the close reply's, the keep-alive's, or none.
-func (iw *idleWait) endLinger() {
-	iw.mu.Lock()
-	defer iw.mu.Unlock()
+func (rp *readerPark) endLinger() {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
 	switch {
-	case !iw.closeBy.IsZero():
-		iw.conn.SetReadDeadline(iw.closeBy)
-	case iw.deadline != nil:
-		iw.conn.SetReadDeadline(iw.deadline())
+	case !rp.closeBy.IsZero():
+		rp.conn.SetReadDeadline(rp.closeBy)
+	case rp.deadline != nil:
+		rp.conn.SetReadDeadline(rp.deadline())
 	default:
-		iw.conn.SetReadDeadline(time.Time{})
+		rp.conn.SetReadDeadline(time.Time{})
 	}
 }
 
 // awaitCloseReply wakes the reader for good with a deadline for the
 // client's close reply, which a lingering read then cannot undo.
-func (iw *idleWait) awaitCloseReply(by time.Time) {
-	iw.mu.Lock()
-	iw.closeBy = by
-	iw.conn.SetReadDeadline(by)
-	iw.mu.Unlock()
-	iw.wake()
+func (rp *readerPark) awaitCloseReply(by time.Time) {
+	rp.mu.Lock()
+	rp.closeBy = by
+	rp.conn.SetReadDeadline(by)
+	rp.mu.Unlock()
+	rp.wake()
 }
 
 // keepAliveOverdue reports whether the keep-alive deadline has passed.
-func (iw *idleWait) keepAliveOverdue() bool {
-	return iw.deadline != nil && !time.Now().Before(iw.deadline())
+func (rp *readerPark) keepAliveOverdue() bool {
+	return rp.deadline != nil && !time.Now().Before(rp.deadline())
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The socket's side of parking a quiet client's reader (idlewait.go has
+// The socket's side of parking a quiet client's reader (park_watch.go has
 // the watcher's): the linger, the control frames read ahead meanwhile, and
 // the read buffer, which a parked reader lends back to a pool.
 
@@ -25,7 +25,7 @@ func (s *socket) parkWith(resume func()) {
 	if s.keepAlive != nil {
 		deadline = s.keepAlive.deadline
 	}
-	s.idle = newIdleWait(s.wire.Conn, func() { s.takeReadBuffer(); s.readAhead(); resume() }, deadline)
+	s.parking = newReaderPark(s.wire.Conn, func() { s.takeReadBuffer(); s.readAhead(); resume() }, deadline)
 }
 
 // readAhead reads what woke a parked reader, so that the next look at
@@ -35,7 +35,7 @@ func (s *socket) parkWith(resume func()) {
 // the parking: the next read meets the same end and reports it.
 func (s *socket) readAhead() {
 	if _, err := s.reader.Peek(1); err != nil {
-		s.idle.wake()
+		s.parking.wake()
 	}
 }
 
@@ -44,7 +44,7 @@ func (s *socket) readAhead() {
 // handled here as gorilla would handle them). It reports whether it
 // parked: the caller's goroutine then returns.
 func (s *socket) parkIfQuiet() bool {
-	if s.idle == nil {
+	if s.parking == nil {
 		return false
 	}
 	s.releaseInbox() // the last message is handed on: a quiet client holds none
@@ -64,15 +64,15 @@ func (s *socket) parkIfQuiet() bool {
 // says it sent nothing; failed, that the read ended otherwise (the
 // connection's end, the keep-alive deadline, a wake for good).
 func (s *socket) lingerForInput() (quiet, failed bool) {
-	if !s.idle.startLinger() {
+	if !s.parking.startLinger() {
 		return false, true
 	}
 	_, err := s.reader.Peek(1)
-	s.idle.endLinger()
+	s.parking.endLinger()
 	if err == nil {
 		return false, false
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) && !s.idle.keepAliveOverdue() {
+	if errors.Is(err, os.ErrDeadlineExceeded) && !s.parking.keepAliveOverdue() {
 		return true, false
 	}
 	return false, true
@@ -95,7 +95,7 @@ func (s *socket) handleLeadingControlFrames() bool {
 		if handle(string(payload)) != nil {
 			// gorilla would end the reading with this error; the
 			// blocking read that follows ends it soon enough.
-			s.idle.wake()
+			s.parking.wake()
 			return false
 		}
 	}
@@ -108,7 +108,7 @@ func (s *socket) park() bool {
 	shell := new(bufio.Reader)
 	*shell = *s.reader
 	*s.reader = bufio.Reader{} // no read comes until takeReadBuffer
-	if !s.idle.park() {
+	if !s.parking.park() {
 		*s.reader = *shell
 		return false
 	}
