@@ -14,7 +14,7 @@ import (
 type backend interface {
 	// input returns what takes the client's messages, made by the
 	// session's codec. client is the connection, so that input which is
-	// not taken can notice a client that has gone (see hangup.go); log is
+	// not taken can notice a client that has gone (see stdinwriter.go); log is
 	// the session's.
 	input(c codec, client net.Conn, log *slog.Logger) messageSink
 	// startOutput has what the backend says sent to out until its end,
