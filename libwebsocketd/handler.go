@@ -20,8 +20,8 @@ const handshakeTimeout = 10 * time.Second
 type Handler struct {
 	cfg      Config
 	log      *slog.Logger
-	forks    forkLimiter
-	clients  forkLimiter // WebSocket connections, against --maxclients
+	forks    slotLimit
+	clients  slotLimit // WebSocket connections, against --maxclients
 	rooms    *roomHub
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir

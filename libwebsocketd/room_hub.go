@@ -22,7 +22,7 @@ type roomHub struct {
 type roomDeps struct {
 	log      *slog.Logger
 	metrics  *Metrics        // nil without --metrics
-	forks    *forkLimiter    // a room's process takes one slot
+	forks    *slotLimit      // a room's process takes one slot
 	live     *sync.WaitGroup // a shutdown waits for a room's process too
 	draining func() bool     // shutting down: an empty room does not linger
 	codec    codec           // how the process's bytes become messages and back

@@ -8,7 +8,7 @@ import (
 // A path that cannot be a room is refused before any process or slot is
 // taken for it.
 func TestRoomPathWithControlCharacterIsRefused(t *testing.T) {
-	forks := &forkLimiter{max: 1}
+	forks := &slotLimit{max: 1}
 	hub := newRoomHub(roomDeps{forks: forks})
 	started := 0
 	for _, key := range []string{"/a\nb", "/a\x00b", "/a\x1bb"} {

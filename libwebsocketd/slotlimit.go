@@ -1,0 +1,22 @@
+package libwebsocketd
+
+import "sync/atomic"
+
+// slotLimit counts what holds one of a bounded number of slots: live
+// processes (WebSocket sessions, rooms, CGI scripts) against --maxforks,
+// or WebSocket connections against --maxclients.
+type slotLimit struct {
+	max  int64 // 0 means unlimited
+	live atomic.Int64
+}
+
+// acquire takes a slot, or reports false when all are taken.
+func (l *slotLimit) acquire() bool {
+	if l.live.Add(1) > l.max && l.max > 0 {
+		l.live.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (l *slotLimit) release() { l.live.Add(-1) }
