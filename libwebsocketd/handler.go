@@ -30,7 +30,7 @@ type Handler struct {
 	sessions map[*session]struct{}
 	draining bool           // shutting down: no new upgrades
 	killing  bool           // the shutdown grace is over
-	idle     sync.WaitGroup // one count per upgrade under way and per live session
+	live     sync.WaitGroup // what a shutdown waits for: upgrades, sessions, rooms
 
 	onceClaimed atomic.Bool // --once: the one session is taken
 	onceDone    chan int    // --once: the exit status of its child
@@ -98,7 +98,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(rec, "503 server shutting down", http.StatusServiceUnavailable)
 			return
 		}
-		defer h.idle.Done()
+		defer h.live.Done()
 		h.serveUpgrade(rec, r)
 		return
 	}
@@ -122,7 +122,7 @@ func (h *Handler) roomDeps() roomDeps {
 	if h.cfg.Room == "json" {
 		protocol = jsonRoom{}
 	}
-	return roomDeps{log: h.log, metrics: h.cfg.Metrics, forks: &h.forks, live: &h.idle,
+	return roomDeps{log: h.log, metrics: h.cfg.Metrics, forks: &h.forks, live: &h.live,
 		draining: h.isDraining, protocol: protocol,
 		codec: chooseCodec(codecOptions{binary: h.cfg.Binary, maxLine: h.cfg.MaxLineSize}),
 		limits: roomLimits{linger: h.cfg.RoomLinger, queue: h.cfg.RoomQueue,
@@ -151,7 +151,7 @@ func (h *Handler) enter() bool {
 	if h.draining {
 		return false
 	}
-	h.idle.Add(1)
+	h.live.Add(1)
 	return true
 }
 
@@ -161,7 +161,7 @@ func (h *Handler) track(s *session) (draining bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.sessions[s] = struct{}{}
-	h.idle.Add(1)
+	h.live.Add(1)
 	if h.killing {
 		s.kill()
 	}
@@ -178,7 +178,7 @@ func (h *Handler) forget(s *session) {
 	h.mu.Lock()
 	delete(h.sessions, s)
 	h.mu.Unlock()
-	h.idle.Done()
+	h.live.Done()
 }
 
 // Shutdown closes every session with 1001 (going away), which stops its
@@ -190,7 +190,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	}
 	h.rooms.closeIdle() // a lingering room has nobody to wait for
 	done := make(chan struct{})
-	go func() { h.idle.Wait(); close(done) }()
+	go func() { h.live.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
