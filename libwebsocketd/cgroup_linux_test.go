@@ -200,8 +200,9 @@ func assertChildExits3(t *testing.T, tree *cgroupTree) {
 	}
 }
 
-// testIdleCell gives a session's cell whose cgroup holds no process yet.
-func testIdleCell(t *testing.T) (*cgroupTree, *cell) {
+// testIdleContainment gives a session's containment whose cgroup holds no
+// process yet.
+func testIdleContainment(t *testing.T) (*cgroupTree, *childContainment) {
 	t.Helper()
 	tree := testCgroupTree(t)
 	_, err := os.Stat(filepath.Join(tree.dir, "cgroup.kill"))
@@ -211,25 +212,25 @@ func testIdleCell(t *testing.T) (*cgroupTree, *cell) {
 		t.Fatal(err)
 	}
 	unix.Close(fd)
-	cl := &cell{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
-	return tree, cl
+	cc := &childContainment{c: &containment{log: slog.New(slog.DiscardHandler), cgroups: tree}, dir: dir, fd: -1}
+	return tree, cc
 }
 
 // TestKillAfterEndLeavesTheCgroupAlone: a shutdown's kill that comes
 // after the session ended must not reach its cgroup, which the pool may
 // have handed to the next session already.
 func TestKillAfterEndLeavesTheCgroupAlone(t *testing.T) {
-	tree, cl := testIdleCell(t)
-	cl.end() // the session's tree ended by itself: dir is idle now
-	cl.kill()
+	tree, cc := testIdleContainment(t)
+	cc.end() // the session's tree ended by itself: dir is idle now
+	cc.kill()
 	assertChildExits3(t, tree)
 }
 
 // TestKilledCgroupIsNotReused: a shutdown's kill before the session's end
 // spoils the cgroup for reuse even when its tree was gone by the end.
 func TestKilledCgroupIsNotReused(t *testing.T) {
-	tree, cl := testIdleCell(t)
-	cl.kill()
-	cl.end()
+	tree, cc := testIdleContainment(t)
+	cc.kill()
+	cc.end()
 	assertChildExits3(t, tree)
 }

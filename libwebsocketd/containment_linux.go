@@ -70,10 +70,10 @@ func (c *containment) logMode(reaperErr, cgroupErr error) {
 	c.log.Info(msg, attrs...)
 }
 
-// cell is one session's child as containment sees it: its cgroup, if it
-// has one, and its place among the children that the reaper leaves to
-// their exec.Cmd.
-type cell struct {
+// childContainment is what holds one session's child and all it starts:
+// its cgroup, if it has one, and its place among the children that the
+// reaper leaves to their exec.Cmd.
+type childContainment struct {
 	c   *containment
 	dir string // the session's cgroup; "" without one
 	fd  int    // dir, open for the clone into it until the child started
@@ -87,12 +87,12 @@ type cell struct {
 
 // contain prepares cmd to start in a cgroup of its own. The caller must
 // call started right after cmd.Start, whatever it returned.
-func contain(cmd *exec.Cmd) *cell {
+func contain(cmd *exec.Cmd) *childContainment {
 	c := contained.Load()
 	if c == nil {
 		return nil
 	}
-	cl := &cell{c: c, fd: -1}
+	cc := &childContainment{c: c, fd: -1}
 	if c.cgroups != nil {
 		dir, fd, err := c.cgroups.newSession()
 		if err != nil {
@@ -102,75 +102,75 @@ func contain(cmd *exec.Cmd) *cell {
 				cmd.SysProcAttr = &syscall.SysProcAttr{}
 			}
 			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
-			cl.dir, cl.fd = dir, fd
+			cc.dir, cc.fd = dir, fd
 		}
 	}
 	if c.reaper != nil {
 		c.reaper.starting.RLock()
 	}
-	return cl
+	return cc
 }
 
 // started registers the child that cmd.Start started, or undoes contain
 // when it failed.
-func (cl *cell) started(cmd *exec.Cmd, err error) {
-	if cl == nil {
+func (cc *childContainment) started(cmd *exec.Cmd, err error) {
+	if cc == nil {
 		return
 	}
-	if cl.fd >= 0 {
-		unix.Close(cl.fd)
-		cl.fd = -1
+	if cc.fd >= 0 {
+		unix.Close(cc.fd)
+		cc.fd = -1
 	}
-	if r := cl.c.reaper; r != nil {
+	if r := cc.c.reaper; r != nil {
 		if err == nil {
-			cl.pid = cmd.Process.Pid
-			r.own(cl.pid)
+			cc.pid = cmd.Process.Pid
+			r.own(cc.pid)
 		}
 		r.starting.RUnlock()
 	}
-	if err != nil && cl.dir != "" {
-		cl.c.cgroups.remove(cl.dir)
-		cl.dir = ""
+	if err != nil && cc.dir != "" {
+		cc.c.cgroups.remove(cc.dir)
+		cc.dir = ""
 	}
 }
 
 // end kills whatever is left of the session's tree and frees its cgroup
 // for another session; it is called once the child has been reaped.
-func (cl *cell) end() {
-	if cl == nil {
+func (cc *childContainment) end() {
+	if cc == nil {
 		return
 	}
-	if cl.pid != 0 && cl.c.reaper != nil {
-		cl.c.reaper.disown(cl.pid)
+	if cc.pid != 0 && cc.c.reaper != nil {
+		cc.c.reaper.disown(cc.pid)
 	}
-	cl.mu.Lock()
-	dir, killed := cl.dir, cl.killed
-	cl.dir = ""
-	cl.mu.Unlock()
+	cc.mu.Lock()
+	dir, killed := cc.dir, cc.killed
+	cc.dir = ""
+	cc.mu.Unlock()
 	if dir == "" {
 		return
 	}
-	release := cl.c.cgroups.release
+	release := cc.c.cgroups.release
 	if killed {
-		release = cl.c.cgroups.remove
+		release = cc.c.cgroups.remove
 	}
 	if err := release(dir); err != nil {
-		cl.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
+		cc.c.log.Error("cannot end a session's cgroup", "category", "server", "error", err)
 	}
 }
 
 // kill sends SIGKILL to the session's whole cgroup at once, without
 // waiting; end still removes it. After end it does nothing: the cgroup
 // may serve another session by then.
-func (cl *cell) kill() {
-	if cl == nil {
+func (cc *childContainment) kill() {
+	if cc == nil {
 		return
 	}
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if cl.dir != "" {
-		cl.c.cgroups.kill(cl.dir)
-		cl.killed = true
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.dir != "" {
+		cc.c.cgroups.kill(cc.dir)
+		cc.killed = true
 	}
 }
 

@@ -7,13 +7,14 @@ import (
 	"os/exec"
 )
 
-// cell stands for a session's containment, which outside Linux is the
-// stop sequence's process group kill alone (see containment_linux.go).
-type cell struct{}
+// childContainment stands for what holds a session's child, which outside
+// Linux is the stop sequence's process group kill alone (see
+// containment_linux.go).
+type childContainment struct{}
 
-func initContainment(*slog.Logger)     {}
-func contain(*exec.Cmd) *cell          { return nil }
-func (*cell) started(*exec.Cmd, error) {}
-func (*cell) end()                     {}
-func (*cell) kill()                    {}
-func endContainment()                  {}
+func initContainment(*slog.Logger)                 {}
+func contain(*exec.Cmd) *childContainment          { return nil }
+func (*childContainment) started(*exec.Cmd, error) {}
+func (*childContainment) end()                     {}
+func (*childContainment) kill()                    {}
+func endContainment()                              {}

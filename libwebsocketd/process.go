@@ -26,7 +26,8 @@ type process struct {
 	stdout *os.File // our end of the child's stdout
 	stderr *os.File // our end of the child's stderr; its reader closes it
 	grace  time.Duration
-	cell   *cell // the session's cgroup and reaper entry (containment_*.go)
+	// containment is the child's cgroup and reaper entry (containment_*.go).
+	containment *childContainment
 	// terminal is the master of the child's controlling terminal with
 	// --terminal (then stdin and stdout too); nil otherwise.
 	terminal *os.File
@@ -64,9 +65,9 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	}
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
-	cell := contain(cmd)
+	confined := contain(cmd)
 	err = cmd.Start()
-	cell.started(cmd, err)
+	confined.started(cmd, err)
 	closeFiles(streams.theirs[:]) // the child holds its own copies now
 	if err != nil {
 		closeFiles(streams.ours[:])
@@ -76,13 +77,13 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		cell.end()
+		confined.end()
 		closeFiles(streams.ours[:])
 		return nil, fmt.Errorf("containing the process: %w", err)
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	return &process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
-		terminal: streams.terminal, grace: grace, cell: cell, exited: make(chan struct{})}, nil
+		terminal: streams.terminal, grace: grace, containment: confined, exited: make(chan struct{})}, nil
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
@@ -97,7 +98,7 @@ func (p *process) wait() *os.ProcessState {
 	if p.terminal != nil {
 		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
 	}
-	p.cell.end() // the rest of the tree, escaped from the group or not
+	p.containment.end() // the rest of the tree, escaped from the group or not
 	p.group.release()
 	p.stdin.Close()
 	// stderr is not closed here: its reader drains it to its end (or
@@ -188,7 +189,7 @@ func exitCloseCode(state *os.ProcessState) (int, string) {
 // kill ends the whole group at once, for a server that cannot wait.
 func (p *process) kill() {
 	p.group.killAll()
-	p.cell.kill()
+	p.containment.kill()
 	p.closeStdin()
 }
 
