@@ -93,7 +93,7 @@ func (s *session) backendEnded(status exitStatus) {
 	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed):
 		s.log.Error("reading stdout", "error", err)
 	}
-	s.ops.exited(status.state)
+	s.acct.exited(status.state)
 	s.logExit(status)
 	s.awaitStderr()
 	s.close(status.code, status.reason)

@@ -56,7 +56,7 @@ func (p *stdinPump) run() {
 		}
 	}
 	s.noteReadEnd()
-	s.ops.ended(outcomeClientClosed)
+	s.acct.ended(outcomeClientClosed)
 	s.sock.close()
 	s.serve.stop()
 	s.pumpDone()

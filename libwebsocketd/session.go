@@ -30,7 +30,7 @@ type session struct {
 	leftWhileRunning bool        // set by the stdin pump: the client ended first
 	goingAway        atomic.Bool // the server closed the session to shut down
 
-	ops     *sessionOps  // metrics, timeouts, outcome (sessionops.go)
+	acct    *accounting  // metrics, timeouts, outcome (session_accounting.go)
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session
 }
@@ -63,7 +63,7 @@ func (s *session) pumpDone() {
 // server that is going away.
 func (s *session) shutdown() {
 	s.goingAway.Store(true)
-	s.ops.ended(outcomeShutdown)
+	s.acct.ended(outcomeShutdown)
 	s.sock.writeClose(websocket.CloseGoingAway, "server shutting down")
 	s.sock.awaitCloseReply()
 }

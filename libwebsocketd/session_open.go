@@ -13,9 +13,9 @@ import (
 // (-1 when unknown or not counted).
 func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend, c codec, release func(exitCode int)) {
 	s := h.newSession(conn, hj, log, serve, c)
-	h.attachOps(s)
+	h.attachAccounting(s)
 	s.onClose = func() {
-		release(s.ops.finish())
+		release(s.acct.finish())
 		h.clients.release()
 		h.forget(s)
 	}

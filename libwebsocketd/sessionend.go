@@ -30,8 +30,8 @@ func (s *session) whyStopped() string {
 	if s.goingAway.Load() {
 		return "at server shutdown"
 	}
-	if s.ops != nil {
-		switch s.ops.outcome.Load() {
+	if s.acct != nil {
+		switch s.acct.outcome.Load() {
 		case outcomeIdle:
 			return "at the idle timeout"
 		case outcomeTimeLimit:

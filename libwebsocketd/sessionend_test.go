@@ -43,8 +43,8 @@ func TestProcessFate(t *testing.T) {
 // What stopped a child that was still running: the server's own reasons
 // come before the client's leaving, which every such session ends with.
 func TestWhyStopped(t *testing.T) {
-	withOutcome := func(outcome int32) *sessionOps {
-		o := &sessionOps{}
+	withOutcome := func(outcome int32) *accounting {
+		o := &accounting{}
 		o.ended(outcome)
 		return o
 	}
@@ -56,9 +56,9 @@ func TestWhyStopped(t *testing.T) {
 	}{
 		{&session{}, "when the client left"},
 		{shutdown, "at server shutdown"},
-		{&session{ops: withOutcome(outcomeIdle)}, "at the idle timeout"},
-		{&session{ops: withOutcome(outcomeTimeLimit)}, "at the session time limit"},
-		{&session{ops: withOutcome(outcomeClientClosed)}, "when the client left"},
+		{&session{acct: withOutcome(outcomeIdle)}, "at the idle timeout"},
+		{&session{acct: withOutcome(outcomeTimeLimit)}, "at the session time limit"},
+		{&session{acct: withOutcome(outcomeClientClosed)}, "when the client left"},
 	}
 	for _, tc := range cases {
 		if got := tc.s.whyStopped(); got != tc.want {

@@ -43,14 +43,14 @@ type socket struct {
 	reader    *bufio.Reader // what gorilla reads through; nil if not ours
 	parking   *readerPark   // parks the reader while the client is quiet; may be nil
 	keepAlive *keepAlive    // nil without --pingms
-	ops       *sessionOps   // counts messages; nil without --metrics and --idlems
+	acct      *accounting   // counts messages; nil without --metrics and --idlems
 	writeMu   sync.Mutex    // stdout and (with --passstderr) stderr both write
 	// writeBy bounds gorilla's writes once set (limitWrites), as Unix
 	// nanoseconds; 0: no bound. Read under writeMu.
 	writeBy atomic.Int64
 
 	// isControl tells a client's control message (a --terminal resize),
-	// which ops does not count as a message, from data; nil: all are data.
+	// which acct does not count as a message, from data; nil: all are data.
 	isControl func(message []byte, kind int) bool
 }
 
@@ -102,14 +102,14 @@ func (s *socket) readMessage() ([]byte, error) {
 // window is at the terminal, and closing the session under them would be
 // wrong.
 func (s *socket) countIn(message []byte) {
-	if s.ops == nil {
+	if s.acct == nil {
 		return
 	}
 	if s.isControl != nil && s.isControl(message, s.lastKind) {
-		s.ops.active()
+		s.acct.active()
 		return
 	}
-	s.ops.messageIn(len(message))
+	s.acct.messageIn(len(message))
 }
 
 func (s *socket) releaseInbox() {
@@ -141,7 +141,7 @@ func (s *socket) writeMessage(kind int, data []byte, more bool) error {
 		err = s.wire.flush()
 	}
 	if err == nil {
-		s.ops.messageOut(len(data))
+		s.acct.messageOut(len(data))
 	}
 	return err
 }
@@ -159,7 +159,7 @@ func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bo
 		err = s.wire.flush()
 	}
 	if err == nil {
-		s.ops.messageOut(length)
+		s.acct.messageOut(length)
 	}
 	return err
 }

@@ -67,10 +67,10 @@ func TestTerminalSizeFromQuery(t *testing.T) {
 // A --terminal resize is activity for --idlems but no message: the
 // message counts leave it out (test/terminal_test.go checks the metrics).
 func TestTerminalResizeIsActivityNotAMessage(t *testing.T) {
-	ops := newSessionOps(nil, true)
-	sock := &socket{ops: ops, isControl: isTerminalControl, lastKind: websocket.TextMessage}
+	acct := newAccounting(nil, true)
+	sock := &socket{acct: acct, isControl: isTerminalControl, lastKind: websocket.TextMessage}
 	sock.countIn([]byte(`{"resize":{"cols":100,"rows":30}}`))
-	if ops.lastActive.Load() == 0 {
+	if acct.lastActive.Load() == 0 {
 		t.Fatal("a resize did not count as activity for --idlems")
 	}
 	if isTerminalControl([]byte(`{"resize":{"cols":100,"rows":30}}`), websocket.BinaryMessage) {

@@ -9,32 +9,32 @@ import (
 // startTimers arms --idlems and --maxsessionms for a session. Each is a
 // timer, not a goroutine: a quiet session costs no stack for them.
 func (s *session) startTimers(idle, maxAge time.Duration) {
-	o := s.ops
-	if o == nil {
+	a := s.acct
+	if a == nil {
 		return
 	}
-	o.timersMu.Lock()
-	defer o.timersMu.Unlock()
+	a.timersMu.Lock()
+	defer a.timersMu.Unlock()
 	if idle > 0 {
 		var timer *time.Timer
 		timer = time.AfterFunc(idle, func() {
 			// Messages only note the time; the timer looks at it when it
 			// fires and sleeps again for what is left of the idle time.
-			quiet := o.quiet()
+			quiet := a.quiet()
 			if quiet < idle {
-				o.timersMu.Lock()
-				if o.timers != nil {
+				a.timersMu.Lock()
+				if a.timers != nil {
 					timer.Reset(idle - quiet)
 				}
-				o.timersMu.Unlock()
+				a.timersMu.Unlock()
 				return
 			}
 			s.closeFor(outcomeIdle, "idle timeout")
 		})
-		o.timers = append(o.timers, timer)
+		a.timers = append(a.timers, timer)
 	}
 	if maxAge > 0 {
-		o.timers = append(o.timers, time.AfterFunc(maxAge, func() {
+		a.timers = append(a.timers, time.AfterFunc(maxAge, func() {
 			s.closeFor(outcomeTimeLimit, "session time limit")
 		}))
 	}
@@ -44,13 +44,13 @@ func (s *session) startTimers(idle, maxAge time.Duration) {
 // with the reason; the client's answer (or a second's wait for it) ends
 // the reading side, which stops the child with the usual sequence.
 func (s *session) closeFor(outcome int32, reason string) {
-	s.ops.timersMu.Lock()
-	over := s.ops.timers == nil // the session ended as the timer fired
-	s.ops.timersMu.Unlock()
+	s.acct.timersMu.Lock()
+	over := s.acct.timers == nil // the session ended as the timer fired
+	s.acct.timersMu.Unlock()
 	if over {
 		return
 	}
-	s.ops.ended(outcome)
+	s.acct.ended(outcome)
 	s.log.Info("closing: " + reason)
 	s.sock.writeClose(websocket.CloseNormalClosure, reason)
 	s.sock.awaitCloseReply()

@@ -21,12 +21,12 @@ const (
 // outcomes are the label values of the outcomes above.
 var outcomes = [...]string{"unknown", "process_exit", "client_closed", "idle_timeout", "time_limit", "shutdown"}
 
-// sessionOps is what the operations flags add to a session: its counts
-// for --metrics, its --idlems and --maxsessionms timers, and what ended
-// it and how its child exited, for the metrics and --once. A session
-// without any of those flags has none (nil), and every method is then a
-// nil check: the default path does no extra work.
-type sessionOps struct {
+// accounting is what the Operations flags (a group in --help) add to a
+// session: its counts for --metrics, its --idlems and --maxsessionms
+// timers, and what ended it and how its child exited, for the metrics and
+// --once. A session without any of those flags has none (nil), and every
+// method is then a nil check: the default path does no extra work.
+type accounting struct {
 	metrics *Metrics
 	started time.Time
 
@@ -43,51 +43,51 @@ type sessionOps struct {
 	exitCode atomic.Int32 // the child's, shell style: 128+signal when killed
 }
 
-func newSessionOps(m *Metrics, idle bool) *sessionOps {
-	o := &sessionOps{metrics: m, started: time.Now(), trackIdle: idle}
-	o.exitCode.Store(-1)
+func newAccounting(m *Metrics, idle bool) *accounting {
+	a := &accounting{metrics: m, started: time.Now(), trackIdle: idle}
+	a.exitCode.Store(-1)
 	m.sessionStarted()
-	return o
+	return a
 }
 
 // messageIn and messageOut are called for every data message; the socket
 // calls them only when --metrics or --idlems asks for it.
-func (o *sessionOps) messageIn(n int) {
-	if o == nil {
+func (a *accounting) messageIn(n int) {
+	if a == nil {
 		return
 	}
-	o.metrics.messageIn(n)
-	o.active()
+	a.metrics.messageIn(n)
+	a.active()
 }
 
-func (o *sessionOps) messageOut(n int) {
-	if o == nil {
+func (a *accounting) messageOut(n int) {
+	if a == nil {
 		return
 	}
-	o.metrics.messageOut(n)
-	o.active()
+	a.metrics.messageOut(n)
+	a.active()
 }
 
-func (o *sessionOps) active() {
-	if o.trackIdle {
-		o.lastActive.Store(int64(time.Since(o.started)))
+func (a *accounting) active() {
+	if a.trackIdle {
+		a.lastActive.Store(int64(time.Since(a.started)))
 	}
 }
 
 // ended records why the session ends; the first reason given wins.
-func (o *sessionOps) ended(outcome int32) {
-	if o != nil {
-		o.outcome.CompareAndSwap(outcomeUnknown, outcome)
+func (a *accounting) ended(outcome int32) {
+	if a != nil {
+		a.outcome.CompareAndSwap(outcomeUnknown, outcome)
 	}
 }
 
 // exited records how the child ended.
-func (o *sessionOps) exited(state *os.ProcessState) {
-	if o == nil {
+func (a *accounting) exited(state *os.ProcessState) {
+	if a == nil {
 		return
 	}
-	o.ended(outcomeProcessExit)
-	o.metrics.processExited(state)
+	a.ended(outcomeProcessExit)
+	a.metrics.processExited(state)
 	if state == nil {
 		return
 	}
@@ -95,40 +95,40 @@ func (o *sessionOps) exited(state *os.ProcessState) {
 	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		code = 128 + int(ws.Signal())
 	}
-	o.exitCode.Store(int32(code))
+	a.exitCode.Store(int32(code))
 }
 
 // quiet is how long no data message went either way.
-func (o *sessionOps) quiet() time.Duration {
-	return time.Since(o.started) - time.Duration(o.lastActive.Load())
+func (a *accounting) quiet() time.Duration {
+	return time.Since(a.started) - time.Duration(a.lastActive.Load())
 }
 
 // finish stops the timers and counts the session as ended; it returns the
 // child's exit code (-1 if unknown).
-func (o *sessionOps) finish() int {
-	if o == nil {
+func (a *accounting) finish() int {
+	if a == nil {
 		return -1
 	}
-	o.timersMu.Lock()
-	for _, t := range o.timers {
+	a.timersMu.Lock()
+	for _, t := range a.timers {
 		t.Stop()
 	}
-	o.timers = nil
-	o.timersMu.Unlock()
-	o.metrics.sessionEnded(outcomes[o.outcome.Load()], time.Since(o.started).Seconds())
-	return int(o.exitCode.Load())
+	a.timers = nil
+	a.timersMu.Unlock()
+	a.metrics.sessionEnded(outcomes[a.outcome.Load()], time.Since(a.started).Seconds())
+	return int(a.exitCode.Load())
 }
 
-// attachOps gives a new session its sessionOps; the socket counts
+// attachAccounting gives a new session its accounting; the socket counts
 // messages only when something needs the counts.
-func (h *Handler) attachOps(s *session) {
+func (h *Handler) attachAccounting(s *session) {
 	c := h.cfg
 	if c.Metrics == nil && c.IdleTimeout == 0 && c.MaxSession == 0 && !c.Once {
 		return
 	}
-	s.ops = newSessionOps(h.cfg.Metrics, h.cfg.IdleTimeout > 0)
+	s.acct = newAccounting(h.cfg.Metrics, h.cfg.IdleTimeout > 0)
 	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
-		s.sock.ops = s.ops
+		s.sock.acct = s.acct
 	}
 	if p, ok := s.serve.(*process); ok && h.cfg.Metrics != nil {
 		p.reached = h.cfg.Metrics.stopStep
