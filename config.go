@@ -269,7 +269,7 @@ func (c Config) check() error {
 			fail("--origin: %v", err)
 		}
 	}
-	problems = append(problems, c.checkOps()...)
+	problems = append(problems, c.checkOperations()...)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}

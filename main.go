@@ -101,7 +101,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 	defer watchService(signals)()
 	warnMisplacedFlags(cfg, log)
 	warnWritableScriptDirs(cfg, log)
-	metrics, code := startOps(&cfg, log, stderr)
+	metrics, code := startOperations(&cfg, log, stderr)
 	if code != exitOK {
 		return code
 	}

@@ -9,7 +9,10 @@ import (
 	"github.com/websocketd/websocketd/libwebsocketd"
 )
 
-// apply puts the operations flags into cfg. The htpasswd file is not read
+// The Operations flags (a group in --help, opsFlags in config.go): how
+// they reach the Config, and what is checked of them.
+
+// apply puts the Operations flags into cfg. The htpasswd file is not read
 // here (parseConfig reads no files): main reads it before serving.
 func (o opsFlags) apply(cfg *Config) error {
 	proxies, err := libwebsocketd.ParseTrustedProxies(o.trustProxy)
@@ -24,8 +27,8 @@ func (o opsFlags) apply(cfg *Config) error {
 	return nil
 }
 
-// checkOps lists what is wrong with the operations flags.
-func (c Config) checkOps() []string {
+// checkOperations lists what is wrong with the Operations flags.
+func (c Config) checkOperations() []string {
 	var problems []string
 	h := c.Handler
 	if h.IdleTimeout < 0 || h.MaxSession < 0 {

@@ -16,11 +16,12 @@ import (
 // numbers can be kept from the clients.
 type metricsServer struct{ http *http.Server }
 
-// startOps reads the --basicauth file and starts the --metrics listener
-// before the server starts. It returns exitOK, or the exit status for a
+// startOperations does what the Operations flags (a group in --help) need
+// before the server starts: it reads the --basicauth file and starts the
+// --metrics listener. It returns exitOK, or the exit status for a
 // problem it has reported: 1 for an unreadable or weak htpasswd file, 3
 // for a metrics address that cannot be bound.
-func startOps(cfg *Config, log *slog.Logger, stderr io.Writer) (*metricsServer, int) {
+func startOperations(cfg *Config, log *slog.Logger, stderr io.Writer) (*metricsServer, int) {
 	if cfg.BasicAuthFile != "" {
 		auth, err := libwebsocketd.NewBasicAuth(cfg.BasicAuthFile)
 		if err != nil {
