@@ -64,7 +64,7 @@ func (p *process) errorOutput() *os.File { return p.stderr }
 // The process's own output side (output.go) uses these.
 
 // output is the program's output, read until its end. It is a file so
-// that the shared watcher (watcher.go) can wait on it.
+// that the shared watcher (pipes.Watcher) can wait on it.
 func (p *process) output() *os.File { return p.stdout }
 
 // onCloseOutput sets how the program's output is closed under its reader:

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // A codec is how a session's messages become a program's bytes and back:
@@ -17,7 +18,7 @@ type codec interface {
 	// input writes client messages to a program's stdin, pipe.
 	input(pipe io.Writer) messageSink
 	// output cuts a program's stdout, in, into messages of their kind.
-	output(in input) messageReader
+	output(in pipes.Input) messageReader
 	// passesStderr reports whether the program's stderr lines go to the
 	// client too (as stderrMessage makes them), not only to the log.
 	passesStderr() bool
@@ -87,9 +88,38 @@ func (lineCodec) input(pipe io.Writer) messageSink {
 	return &pipeInput{burst: burstWriter{pipe: pipe}, newline: true}
 }
 
-func (c lineCodec) output(in input) messageReader {
-	return kindOf(websocket.TextMessage, &lineReader{in: in, limit: c.limit})
+func (c lineCodec) output(in pipes.Input) messageReader {
+	return &lineMessages{lines: pipes.NewLineReader(in, c.limit)}
 }
+
+// lineMessages are a program's lines as text messages. A line over the
+// limit ends them with the outputTooBigError that closes the client.
+type lineMessages struct {
+	lines  *pipes.LineReader
+	tooBig error // once a line was too long: said at every call from then on
+}
+
+func (r *lineMessages) next() (int, []byte, error) {
+	line, err := r.lines.Next()
+	if err != nil {
+		return 0, nil, r.failed(err)
+	}
+	return websocket.TextMessage, line, nil
+}
+
+// failed says why the lines end: a line over the limit in the words of
+// --maxlinesize, the same error each time.
+func (r *lineMessages) failed(err error) error {
+	if tooLong, ok := err.(*pipes.LineTooLongError); ok && r.tooBig == nil {
+		r.tooBig = &outputTooBigError{what: "a stdout line", limit: tooLong.Limit, reason: "line too long"}
+	}
+	if r.tooBig != nil {
+		return r.tooBig
+	}
+	return err
+}
+
+func (r *lineMessages) buffered() bool { return r.lines.Buffered() }
 
 // chunkCodec (--binary): bytes both ways, each read of stdout a binary
 // message.
@@ -99,8 +129,8 @@ func (chunkCodec) input(pipe io.Writer) messageSink {
 	return &pipeInput{burst: burstWriter{pipe: pipe}}
 }
 
-func (chunkCodec) output(in input) messageReader {
-	return kindOf(websocket.BinaryMessage, &chunkReader{in: in})
+func (chunkCodec) output(in pipes.Input) messageReader {
+	return kindOf(websocket.BinaryMessage, pipes.NewChunkReader(in))
 }
 
 // framedCodec (--framed): a header before each message, both ways; the
@@ -114,7 +144,9 @@ func (framedCodec) input(pipe io.Writer) messageSink {
 	return &framedInput{burst: burstWriter{pipe: pipe}}
 }
 
-func (c framedCodec) output(in input) messageReader { return &framedReader{in: in, limit: c.limit} }
+func (c framedCodec) output(in pipes.Input) messageReader {
+	return &framedReader{in: in, limit: c.limit}
+}
 
 // terminalCodec (--terminal): typing in, resize control messages, and the
 // terminal's bytes out as binary messages (terminal.go).
@@ -130,15 +162,15 @@ func (c terminalCodec) input(pipe io.Writer) messageSink {
 
 func (terminalCodec) controlMessages() func([]byte, int) bool { return isTerminalControl }
 
-func (terminalCodec) output(in input) messageReader {
-	return kindOf(websocket.BinaryMessage, &chunkReader{in: in})
+func (terminalCodec) output(in pipes.Input) messageReader {
+	return kindOf(websocket.BinaryMessage, pipes.NewChunkReader(in))
 }
 
 // stderrCodec (--passstderr) wraps another: each stdout message and each
 // stderr line goes out as {"stream":…,"data":…}.
 type stderrCodec struct{ codec }
 
-func (c stderrCodec) output(in input) messageReader {
+func (c stderrCodec) output(in pipes.Input) messageReader {
 	return streamReader{c.codec.output(in)}
 }
 
@@ -159,22 +191,24 @@ func (r streamReader) next() (int, []byte, error) {
 	return websocket.TextMessage, streamMessage("stdout", message), nil
 }
 
-// frameReader is what the line and chunk readers are (linereader.go,
-// chunkreader.go): they cut bytes and know nothing of message kinds.
+// frameReader is what the pipe readers are (pipes.ChunkReader,
+// pipes.LineReader): they cut bytes and know nothing of message kinds.
 type frameReader interface {
-	next() ([]byte, error)
-	buffered() bool
+	Next() ([]byte, error)
+	Buffered() bool
 }
 
 // kindOf gives every message of r the one kind.
-func kindOf(kind int, r frameReader) messageReader { return oneKind{kind: kind, frameReader: r} }
+func kindOf(kind int, r frameReader) messageReader { return oneKind{kind: kind, frames: r} }
 
 type oneKind struct {
-	frameReader
-	kind int
+	frames frameReader
+	kind   int
 }
 
 func (r oneKind) next() (int, []byte, error) {
-	message, err := r.frameReader.next()
+	message, err := r.frames.Next()
 	return r.kind, message, err
 }
+
+func (r oneKind) buffered() bool { return r.frames.Buffered() }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // message is one message a codec's reader gave, with its kind.
@@ -19,7 +20,7 @@ type message struct {
 // readMessages reads everything a codec makes of output.
 func readMessages(t *testing.T, c codec, output string) ([]message, error) {
 	t.Helper()
-	r := c.output(newLazyInput(strings.NewReader(output)))
+	r := c.output(pipes.NewLazyInput(strings.NewReader(output)))
 	var got []message
 	for {
 		kind, data, err := r.next()
@@ -83,6 +84,25 @@ func TestCodecsBoundWhatTheyHoldByMaxLine(t *testing.T) {
 		if code, _ := refused.closeFrame(); code != websocket.CloseMessageTooBig {
 			t.Errorf("%T over the limit closes with %d, want 1009", c, code)
 		}
+		if !strings.Contains(err.Error(), "--maxlinesize=4") {
+			t.Errorf("%T over the limit: %q does not name the flag and its value", c, err)
+		}
+	}
+}
+
+// A line over the limit ends the line codec's messages for good: each
+// later call says the same.
+func TestLineCodecRefusesALineTooLongAtEveryCall(t *testing.T) {
+	messages := chooseCodec(codecOptions{maxLine: 4}).output(pipes.NewLazyInput(strings.NewReader("ab\nabcde\nc\n")))
+	if _, line, err := messages.next(); err != nil || string(line) != "ab" {
+		t.Fatalf("first line: %q %v", line, err)
+	}
+	_, _, err := messages.next()
+	if !isOutputTooBig(err) {
+		t.Fatalf("a line over the limit: %v, want it refused", err)
+	}
+	if _, line, again := messages.next(); !errors.Is(again, err) || line != nil {
+		t.Errorf("after the refusal: %q %v, want %v again", line, again, err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // With --framed every message, in both directions, is a 4-byte big-endian
@@ -48,13 +49,13 @@ func (e *framingError) closeFrame() (int, string) {
 }
 
 // framedReader cuts the child's output into the messages its headers
-// announce. Like lineReader it holds a read buffer only while unread
+// announce. Like pipes.LineReader it holds a read buffer only while unread
 // output is in it, and it can stop at any byte when the input would
 // block, to go on from there at the next call.
 type framedReader struct {
-	in    input
+	in    pipes.Input
 	limit int     // the largest message the child may announce (--maxlinesize)
-	buf   *[]byte // from readBuffers; nil while nothing is unread
+	buf   *[]byte // from the pipes' buffer pool; nil while nothing is unread
 	data  []byte  // the unread part of *buf
 	err   error   // how the input ended, once it has
 
@@ -111,8 +112,8 @@ func (f *framedReader) fill() error {
 		}
 		return f.err
 	}
-	buf, n, err := f.in.read()
-	if errors.Is(err, errWouldBlock) {
+	buf, n, err := f.in.Read()
+	if errors.Is(err, pipes.ErrWouldBlock) {
 		return err // what is read so far waits in header and message
 	}
 	f.buf, f.err = buf, err
@@ -168,7 +169,7 @@ func (f *framedReader) dropMessage() {
 
 func (f *framedReader) release() {
 	if f.buf != nil {
-		readBuffers.Put(f.buf)
+		pipes.PutBuffer(f.buf)
 	}
 	f.buf, f.data = nil, nil
 }

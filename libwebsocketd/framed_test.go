@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 func framedBytes(text bool, payload string) []byte {
@@ -22,14 +23,14 @@ type stutterInput struct {
 	blocked bool
 }
 
-func (s *stutterInput) read() (*[]byte, int, error) {
+func (s *stutterInput) Read() (*[]byte, int, error) {
 	if s.blocked = !s.blocked; s.blocked {
-		return nil, 0, errWouldBlock
+		return nil, 0, pipes.ErrWouldBlock
 	}
 	if len(s.data) == 0 {
 		return nil, 0, io.EOF
 	}
-	buf := readBuffers.Get().(*[]byte)
+	buf := pipes.GetBuffer()
 	(*buf)[0] = s.data[0]
 	s.data = s.data[1:]
 	return buf, 1, nil
@@ -40,13 +41,13 @@ type framedMessage struct {
 	payload string
 }
 
-// readFramed reads messages until an error other than errWouldBlock.
+// readFramed reads messages until an error other than pipes.ErrWouldBlock.
 func readFramed(f *framedReader) ([]framedMessage, error) {
 	var got []framedMessage
 	for {
 		kind, message, err := f.next()
 		switch {
-		case errors.Is(err, errWouldBlock):
+		case errors.Is(err, pipes.ErrWouldBlock):
 		case err != nil:
 			return got, err
 		default:
@@ -62,9 +63,9 @@ func TestFramedReaderResumesAtAnyByte(t *testing.T) {
 	for _, m := range want {
 		stream = append(stream, framedBytes(m.text, m.payload)...)
 	}
-	for name, in := range map[string]input{
+	for name, in := range map[string]pipes.Input{
 		"stuttering": &stutterInput{data: stream},
-		"whole":      newLazyInput(bytes.NewReader(stream)),
+		"whole":      pipes.NewLazyInput(bytes.NewReader(stream)),
 	} {
 		got, err := readFramed(&framedReader{in: in, limit: LargestMaxLineSize})
 		if !errors.Is(err, io.EOF) || len(got) != len(want) {
@@ -100,7 +101,7 @@ func TestFramedReaderRefusesBrokenOutput(t *testing.T) {
 
 func TestFramedReaderBuffered(t *testing.T) {
 	stream := append(framedBytes(false, "one"), framedBytes(true, "two")...)
-	f := &framedReader{in: newLazyInput(bytes.NewReader(append(stream, 0, 0))), limit: LargestMaxLineSize}
+	f := &framedReader{in: pipes.NewLazyInput(bytes.NewReader(append(stream, 0, 0))), limit: LargestMaxLineSize}
 	f.next()
 	if !f.buffered() {
 		t.Error("a whole message is buffered, buffered() said no")
@@ -136,7 +137,7 @@ func FuzzFramedReader(f *testing.F) {
 	f.Add([]byte("\x80\x00\x00\x01\xff"), uint16(10))
 	f.Add([]byte("hello world\n"), uint16(1000))
 	f.Fuzz(func(t *testing.T, stream []byte, limit uint16) {
-		whole, wholeErr := readFramed(&framedReader{in: newLazyInput(bytes.NewReader(stream)), limit: int(limit)})
+		whole, wholeErr := readFramed(&framedReader{in: pipes.NewLazyInput(bytes.NewReader(stream)), limit: int(limit)})
 		cut, cutErr := readFramed(&framedReader{in: &stutterInput{data: stream}, limit: int(limit)})
 		if len(whole) != len(cut) || (wholeErr == nil) != (cutErr == nil) ||
 			isOutputTooBig(wholeErr) != isOutputTooBig(cutErr) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // handshakeTimeout bounds writing the 101 response to the client.
@@ -42,7 +43,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
 	if cfg.MaxLineSize <= 0 {
-		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see linereader.go
+		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see outputlimit.go
 	}
 	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
@@ -67,7 +68,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if h.servesWebSocket() {
 		// Started now rather than at the first session, so that its one
 		// descriptor (epoll's) is counted among the server's from the start.
-		sharedWatcher()
+		pipes.SharedWatcher()
 	}
 	return h, nil
 }

@@ -6,24 +6,26 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // A process's stdout is sent to its client as it comes, through the
 // session's outbound port, cut into messages by the session's codec. When
-// the watcher (watcher.go) can wait on the pipe, a goroutine runs only
+// the shared watcher (pipes.SharedWatcher) can wait on the pipe, a goroutine runs only
 // while there is output; otherwise pumpStdout waits on it for the whole
 // session.
 
 // startOutput has the child's stdout sent to out until its end, then says
 // how the child ended (out.done).
 func (p *process) startOutput(c codec, out outbound, log *slog.Logger) {
-	w, err := sharedWatcher()
+	w, err := pipes.SharedWatcher()
 	if err == nil {
 		err = p.watchOutput(w, c, out)
 	}
 	if err != nil {
 		log.Debug("reading stdout with a goroutine", "error", err)
-		go p.pumpStdout(c.output(newLazyInput(p.output())), out)
+		go p.pumpStdout(c.output(pipes.NewLazyInput(p.output())), out)
 	}
 }
 
@@ -43,7 +45,7 @@ func (p *process) pumpStdout(messages messageReader, out outbound) {
 type outputStream struct {
 	p        *process
 	out      outbound
-	w        *pipeWatcher
+	w        *pipes.Watcher
 	id       int32
 	raw      syscall.RawConn
 	messages messageReader
@@ -52,14 +54,14 @@ type outputStream struct {
 	ended bool
 }
 
-func (p *process) watchOutput(w *pipeWatcher, c codec, out outbound) error {
+func (p *process) watchOutput(w *pipes.Watcher, c codec, out outbound) error {
 	raw, err := p.output().SyscallConn()
 	if err != nil {
 		return err
 	}
 	o := &outputStream{p: p, out: out, w: w, raw: raw,
-		messages: c.output(newLingerInput(p.output(), raw))}
-	if err := w.add(raw, o, true); err != nil {
+		messages: c.output(pipes.NewLingerInput(p.output(), raw))}
+	if err := w.Add(raw, o, true); err != nil {
 		return err
 	}
 	// Set once the watcher has the stream, so that abandon never meets one
@@ -70,12 +72,13 @@ func (p *process) watchOutput(w *pipeWatcher, c codec, out outbound) error {
 	return nil
 }
 
-func (o *outputStream) setWatchID(id int32) { o.id = id }
+// SetWatchID and Ready make an outputStream pipes.Watched.
+func (o *outputStream) SetWatchID(id int32) { o.id = id }
 
-// ready starts a drain: stdout has output, or is at its end.
-func (o *outputStream) ready() { go o.drain() }
+// Ready starts a drain: stdout has output, or is at its end.
+func (o *outputStream) Ready() { go o.drain() }
 
-// drain sends stdout's output until it has been quiet for outputLinger,
+// drain sends stdout's output until it has been quiet for pipes.Linger,
 // then has the watcher wait again; at the end of the output it ends the
 // output side.
 func (o *outputStream) drain() {
@@ -84,14 +87,14 @@ func (o *outputStream) drain() {
 	for !o.ended {
 		kind, message, err := o.messages.next()
 		switch {
-		case errors.Is(err, errWouldBlock):
-			if o.w.rearm(o.raw, o.id) == nil {
+		case errors.Is(err, pipes.ErrWouldBlock):
+			if o.w.Rearm(o.raw, o.id) == nil {
 				return
 			}
 			// Closed under us (see abandon): the next read says so.
 		case err != nil:
 			o.ended = true
-			o.w.remove(o.raw, o.id)
+			o.w.Remove(o.raw, o.id)
 			o.p.endOutput(o.out, err)
 		default:
 			o.out.send(kind, message, o.messages.buffered())
@@ -107,7 +110,7 @@ func (o *outputStream) drain() {
 // The watcher stops waiting first (see stopWaiting). Safe after the end
 // of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
-	o.w.stopWaiting(o.raw)
+	o.w.StopWaiting(o.raw)
 	o.p.output().Close()
 	go o.drain()
 }

@@ -5,17 +5,19 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // A session's reading goroutine spends most of its life parked in
 // gorilla's NextReader, waiting for a client that says nothing, and that
 // costs a stack (4 KiB once it has read a message). In a room that is most
 // of what a quiet client costs. So, where the shared watcher exists
-// (watcher.go), the reader stops while nothing is read ahead, and the
+// (pipes.Watcher), the reader stops while nothing is read ahead, and the
 // watcher starts it again once the client's socket is readable (a message,
 // a pong, the close frame, or the connection's end).
 //
-// As on the output side (outputLinger), a reader that finds nothing read
+// As on the output side (pipes.Linger), a reader that finds nothing read
 // ahead first waits a little in a read of its own, with a deadline: input
 // comes in bursts, and parking after each one costs an epoll_ctl, a thread
 // switch and a new goroutine per burst (it halved the echo rate).
@@ -28,11 +30,11 @@ import (
 // socket's (the linger, the control frames read ahead, the read buffer).
 
 // inputLinger is how long a reader waits for more input before it parks.
-const inputLinger = outputLinger
+const inputLinger = pipes.Linger
 
 // readerPark parks a socket's reader in the shared watcher.
 type readerPark struct {
-	watcher *pipeWatcher
+	watcher *pipes.Watcher
 	conn    net.Conn // the socket, for its read deadline
 	raw     syscall.RawConn
 	resume  func() // the reader's loop, run again on a goroutine of its own
@@ -60,14 +62,15 @@ func newReaderPark(conn net.Conn, resume func(), deadline func() time.Time) *rea
 	if err != nil {
 		return nil
 	}
-	w, err := sharedWatcher()
+	w, err := pipes.SharedWatcher()
 	if err != nil {
 		return nil
 	}
 	return &readerPark{watcher: w, conn: conn, raw: raw, resume: resume, deadline: deadline}
 }
 
-func (rp *readerPark) setWatchID(id int32) { rp.id = id }
+// SetWatchID and Ready make a readerPark pipes.Watched.
+func (rp *readerPark) SetWatchID(id int32) { rp.id = id }
 
 // park has the watcher wait for the socket. It reports false when the
 // reader must go on reading (it was woken for good, or the socket is no
@@ -83,9 +86,9 @@ func (rp *readerPark) park() bool {
 	}
 	var err error
 	if rp.added {
-		err = rp.watcher.rearm(rp.raw, rp.id)
+		err = rp.watcher.Rearm(rp.raw, rp.id)
 	} else {
-		err = rp.watcher.add(rp.raw, rp, true)
+		err = rp.watcher.Add(rp.raw, rp, true)
 		rp.added = err == nil
 	}
 	if err != nil {
@@ -111,8 +114,8 @@ func (rp *readerPark) armOverdue() {
 	rp.overdue.Reset(wait)
 }
 
-// ready runs on the watcher's goroutine: the socket is readable.
-func (rp *readerPark) ready() {
+// Ready runs on the watcher's goroutine: the socket is readable.
+func (rp *readerPark) Ready() {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
 	if rp.parked {
@@ -136,7 +139,7 @@ func (rp *readerPark) wake() {
 	defer rp.mu.Unlock()
 	rp.done = true
 	if rp.added {
-		rp.watcher.remove(rp.raw, rp.id)
+		rp.watcher.Remove(rp.raw, rp.id)
 		rp.added = false
 	}
 	if rp.overdue != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/pipes"
 )
 
 // A room is one process shared by every client connected to the same path
@@ -58,7 +59,7 @@ type clientMessage struct {
 func (rm *room) run() {
 	go rm.readOutput()
 	go rm.writeInput()
-	readStderr(rm.proc.errorOutput(), rm.limits.maxLine, rm.logStderr, false, make(chan struct{}), rm.log)
+	pipes.ReadLines(rm.proc.errorOutput(), rm.limits.maxLine, rm.logStderr, false, make(chan struct{}), rm.log)
 }
 
 // readOutput is the hub: each message of the process's output goes to its
@@ -87,7 +88,7 @@ func (rm *room) readOutput() {
 // relayOutput hands each message of the process's output to its clients
 // until the output ends, and returns how it ended.
 func (rm *room) relayOutput() error {
-	messages := rm.hub.deps.codec.output(newLazyInput(rm.proc.output()))
+	messages := rm.hub.deps.codec.output(pipes.NewLazyInput(rm.proc.output()))
 	for {
 		kind, message, err := messages.next()
 		if err != nil {

@@ -1,6 +1,6 @@
 //go:build linux && !portable
 
-package libwebsocketd
+package pipes
 
 import (
 	"errors"
@@ -11,38 +11,39 @@ import (
 
 // The epoll watcher: Linux only (see watcher_portable.go for the others).
 
-// pipeWatcher is that one goroutine and the pipes it waits on.
-type pipeWatcher struct {
+// Watcher is that one goroutine and the pipes and sockets it waits on.
+type Watcher struct {
 	epfd    int
 	mu      sync.Mutex
-	entries map[int32]watched // by the id epoll reports
+	entries map[int32]Watched // by the id epoll reports
 	nextID  int32
 }
 
 var (
 	watcherOnce sync.Once
-	watcher     *pipeWatcher
+	watcher     *Watcher
 	watcherErr  error
 )
 
-// sharedWatcher starts the watcher the first time it is needed.
-func sharedWatcher() (*pipeWatcher, error) {
+// SharedWatcher returns the one watcher, started the first time it is
+// needed, or why there is none.
+func SharedWatcher() (*Watcher, error) {
 	watcherOnce.Do(func() {
 		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 		if err != nil {
 			watcherErr = os.NewSyscallError("epoll_create1", err)
 			return
 		}
-		watcher = &pipeWatcher{epfd: epfd, entries: map[int32]watched{}}
+		watcher = &Watcher{epfd: epfd, entries: map[int32]Watched{}}
 		go watcher.loop()
 	})
 	return watcher, watcherErr
 }
 
-// add starts waiting on raw's descriptor. A oneShot entry is reported once,
-// then not again until rearm; the others (level-triggered) as long as the
+// Add starts waiting on raw's descriptor. A oneShot entry is reported once,
+// then not again until Rearm; the others (level-triggered) as long as the
 // pipe holds something.
-func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) error {
+func (w *Watcher) Add(raw syscall.RawConn, entry Watched, oneShot bool) error {
 	w.mu.Lock()
 	for w.entries[w.nextID] != nil {
 		w.nextID++
@@ -50,7 +51,7 @@ func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) erro
 	id := w.nextID
 	w.nextID++
 	// Under the lock the loop takes to find the entry: it sees the id.
-	entry.setWatchID(id)
+	entry.SetWatchID(id)
 	w.entries[id] = entry
 	w.mu.Unlock()
 	if err := w.control(raw, syscall.EPOLL_CTL_ADD, id, oneShot); err != nil {
@@ -60,29 +61,29 @@ func (w *pipeWatcher) add(raw syscall.RawConn, entry watched, oneShot bool) erro
 	return nil
 }
 
-// rearm waits again on a oneShot entry. It fails once the pipe is closed.
-func (w *pipeWatcher) rearm(raw syscall.RawConn, id int32) error {
+// Rearm waits again on a oneShot entry. It fails once the pipe is closed.
+func (w *Watcher) Rearm(raw syscall.RawConn, id int32) error {
 	return w.control(raw, syscall.EPOLL_CTL_MOD, id, true)
 }
 
-// remove stops waiting on the pipe; a report already under way for it
+// Remove stops waiting on the pipe; a report already under way for it
 // finds no entry. The pipe may be closed already (closing removed it).
-func (w *pipeWatcher) remove(raw syscall.RawConn, id int32) {
-	w.stopWaiting(raw)
+func (w *Watcher) Remove(raw syscall.RawConn, id int32) {
+	w.StopWaiting(raw)
 	w.forget(id)
 }
 
-// stopWaiting takes the pipe out of the epoll set, before it is closed
+// StopWaiting takes the pipe out of the epoll set, before it is closed
 // under its reader: closing takes it out only once no process holds the
 // open file any more, and a child being forked holds it until its exec.
 // The entry stays, for the reader to forget.
-func (w *pipeWatcher) stopWaiting(raw syscall.RawConn) {
+func (w *Watcher) StopWaiting(raw syscall.RawConn) {
 	raw.Control(func(fd uintptr) {
 		syscall.EpollCtl(w.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 	})
 }
 
-func (w *pipeWatcher) control(raw syscall.RawConn, op int, id int32, oneShot bool) error {
+func (w *Watcher) control(raw syscall.RawConn, op int, id int32, oneShot bool) error {
 	event := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: id}
 	if oneShot {
 		event.Events |= syscall.EPOLLONESHOT
@@ -99,13 +100,13 @@ func (w *pipeWatcher) control(raw syscall.RawConn, op int, id int32, oneShot boo
 	return nil
 }
 
-func (w *pipeWatcher) forget(id int32) {
+func (w *Watcher) forget(id int32) {
 	w.mu.Lock()
 	delete(w.entries, id)
 	w.mu.Unlock()
 }
 
-func (w *pipeWatcher) loop() {
+func (w *Watcher) loop() {
 	events := make([]syscall.EpollEvent, 64)
 	for {
 		n, err := syscall.EpollWait(w.epfd, events, -1)
@@ -117,7 +118,7 @@ func (w *pipeWatcher) loop() {
 			entry := w.entries[event.Fd]
 			w.mu.Unlock()
 			if entry != nil {
-				entry.ready()
+				entry.Ready()
 			}
 		}
 	}

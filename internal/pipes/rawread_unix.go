@@ -1,6 +1,6 @@
 //go:build unix
 
-package libwebsocketd
+package pipes
 
 import (
 	"os"

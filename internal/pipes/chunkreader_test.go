@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ func TestChunkReaderKeepsEveryByte(t *testing.T) {
 	for i := range 100000 {
 		input = append(input, byte(i))
 	}
-	got := strings.Join(readAll(t, newChunkReader(iotest.HalfReader(strings.NewReader(string(input))))), "")
+	got := strings.Join(readAll(t, NewChunkReader(NewLazyInput(iotest.HalfReader(strings.NewReader(string(input)))))), "")
 	if got != string(input) {
 		t.Fatalf("chunks differ from input (%d vs %d bytes)", len(got), len(input))
 	}

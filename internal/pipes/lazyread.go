@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"errors"
@@ -9,21 +9,37 @@ import (
 	"time"
 )
 
+// bufferSize is the most one read of a child's output takes; in binary
+// mode it is also the largest message one read produces. It is a pipe's
+// default capacity: one read empties a full pipe (64 KiB binary echo: +25%
+// over 16 KiB reads). Buffers are pooled and only held while they hold
+// output, so the size costs an idle session nothing.
+const bufferSize = 64 << 10
+
 // readBuffers lend the output framers a read buffer only while it holds
 // unread output: a session whose child is quiet holds none.
 var readBuffers = sync.Pool{New: func() any {
-	b := make([]byte, stdoutBufferSize)
+	b := make([]byte, bufferSize)
 	return &b
 }}
 
-// input is where a framer's bytes come from. read returns a buffer from
-// readBuffers holding n bytes, which the caller gives back when done.
-type input interface {
-	read() (buf *[]byte, n int, err error)
+// GetBuffer lends a read buffer, for an Input of one's own (tests).
+func GetBuffer() *[]byte { return readBuffers.Get().(*[]byte) }
+
+// PutBuffer gives back a buffer that an Input's Read returned, once its
+// bytes are used.
+func PutBuffer(buf *[]byte) { readBuffers.Put(buf) }
+
+// Input is where a framer's bytes come from. Read returns a buffer from
+// the pool holding n bytes, which the caller gives back (PutBuffer) when
+// done.
+type Input interface {
+	Read() (buf *[]byte, n int, err error)
 }
 
-// errWouldBlock is a pollInput's answer when the pipe is empty just now.
-var errWouldBlock = errors.New("nothing to read yet")
+// ErrWouldBlock is a non-waiting Input's answer when the pipe is empty
+// just now: what was read so far waits for the next call.
+var ErrWouldBlock = errors.New("nothing to read yet")
 
 // lazyInput reads a pipe into a buffer that it takes from readBuffers only
 // once the pipe is readable, so that waiting costs no buffer. Any other
@@ -34,7 +50,9 @@ type lazyInput struct {
 	tried rawRead
 }
 
-func newLazyInput(r io.Reader) *lazyInput {
+// NewLazyInput reads r, which, when it is a pipe Go's poller waits on, it
+// waits on holding no buffer.
+func NewLazyInput(r io.Reader) Input {
 	in := &lazyInput{r: r}
 	if f, ok := r.(*os.File); ok {
 		if raw := pollablePipe(f); raw != nil {
@@ -45,9 +63,9 @@ func newLazyInput(r io.Reader) *lazyInput {
 	return in
 }
 
-// read waits for input and reads it. At the end of the input it returns
+// Read waits for input and reads it. At the end of the input it returns
 // io.EOF, and os.ErrClosed once the pipe is closed under it.
-func (in *lazyInput) read() (buf *[]byte, n int, err error) {
+func (in *lazyInput) Read() (buf *[]byte, n int, err error) {
 	if in.raw == nil {
 		buf = readBuffers.Get().(*[]byte)
 		n, err = in.r.Read(*buf)
@@ -57,7 +75,7 @@ func (in *lazyInput) read() (buf *[]byte, n int, err error) {
 	return in.tried.result(waitErr)
 }
 
-// pollInput reads a pipe without ever waiting: see stderr.go.
+// pollInput reads a pipe without ever waiting: see ReadLines.
 type pollInput struct {
 	raw   syscall.RawConn
 	tried rawRead
@@ -69,42 +87,46 @@ func newPollInput(raw syscall.RawConn) *pollInput {
 	return in
 }
 
-func (in *pollInput) read() (buf *[]byte, n int, err error) {
+func (in *pollInput) Read() (buf *[]byte, n int, err error) {
 	controlErr := in.raw.Control(in.tried.once)
 	if in.tried.err == syscall.EAGAIN {
 		in.tried.err = nil
-		return nil, 0, errWouldBlock
+		return nil, 0, ErrWouldBlock
 	}
 	return in.tried.result(controlErr)
 }
 
-// outputLinger is how long a drain goroutine keeps waiting on a quiet
-// stdout, through Go's own poller, before it hands the pipe back to the
-// watcher and ends. Output comes in bursts: handing back after every burst
+// Linger is how long a drain goroutine keeps waiting on a quiet stdout
+// (NewLingerInput), through Go's own poller, before it hands the pipe back
+// to the watcher and ends; a quiet client's reader waits as long before it
+// is parked. Output comes in bursts: handing back after every burst
 // doubled the CPU per echoed message (a thread switch, a new goroutine and
 // an epoll_ctl each time), while a goroutine that waits a little costs a
 // quiet session nothing once it is gone.
-const outputLinger = 20 * time.Millisecond
+const Linger = 20 * time.Millisecond
 
 // lingerInput reads a pipe as lazyInput does, but gives up waiting after
-// outputLinger of quiet, with errWouldBlock: see output.go.
+// Linger of quiet, with ErrWouldBlock.
 type lingerInput struct {
 	file  *os.File
 	raw   syscall.RawConn
 	tried rawRead
 }
 
-func newLingerInput(file *os.File, raw syscall.RawConn) *lingerInput {
+// NewLingerInput reads file, a pipe the watcher waits on through raw,
+// waiting Linger at most: then it says ErrWouldBlock, and the watcher
+// can wait for it again.
+func NewLingerInput(file *os.File, raw syscall.RawConn) Input {
 	in := &lingerInput{file: file, raw: raw}
 	in.tried.init()
 	return in
 }
 
-func (in *lingerInput) read() (buf *[]byte, n int, err error) {
-	in.file.SetReadDeadline(time.Now().Add(outputLinger))
+func (in *lingerInput) Read() (buf *[]byte, n int, err error) {
+	in.file.SetReadDeadline(time.Now().Add(Linger))
 	waitErr := in.raw.Read(in.tried.untilReadable)
 	if errors.Is(waitErr, os.ErrDeadlineExceeded) {
-		return nil, 0, errWouldBlock
+		return nil, 0, ErrWouldBlock
 	}
 	return in.tried.result(waitErr)
 }

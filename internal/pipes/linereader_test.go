@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"bytes"
@@ -9,11 +9,22 @@ import (
 	"testing/iotest"
 )
 
+// testMaxLine is a limit no test line reaches.
+const testMaxLine = 1 << 20
+
+// frameReader is what the line and chunk readers have in common.
+type frameReader interface{ Next() ([]byte, error) }
+
+func isLineTooLong(err error) bool {
+	var tooLong *LineTooLongError
+	return errors.As(err, &tooLong)
+}
+
 func readAll(t *testing.T, frames frameReader) []string {
 	t.Helper()
 	var got []string
 	for {
-		message, err := frames.next()
+		message, err := frames.Next()
 		if errors.Is(err, io.EOF) {
 			return got
 		}
@@ -25,7 +36,7 @@ func readAll(t *testing.T, frames frameReader) []string {
 }
 
 func TestLineReader(t *testing.T) {
-	long := strings.Repeat("x", 3*stdoutBufferSize+7)
+	long := strings.Repeat("x", 3*bufferSize+7)
 	cases := map[string][]string{
 		"a\nb\n":           {"a", "b"},
 		"a\r\nb\r\n":       {"a", "b"},
@@ -38,7 +49,7 @@ func TestLineReader(t *testing.T) {
 	}
 	for input, want := range cases {
 		// One byte per read: framing must not depend on how reads split.
-		got := readAll(t, newLineReader(iotest.OneByteReader(strings.NewReader(input)), DefaultMaxLineSize))
+		got := readAll(t, NewLineReader(NewLazyInput(iotest.OneByteReader(strings.NewReader(input))), testMaxLine))
 		if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
 			t.Errorf("%.20q: got %d messages %.60q, want %d", input, len(got), got, len(want))
 		}
@@ -46,13 +57,13 @@ func TestLineReader(t *testing.T) {
 }
 
 func TestLineReaderBuffered(t *testing.T) {
-	lines := newLineReader(strings.NewReader("a\nb\npartial"), DefaultMaxLineSize)
-	lines.next()
-	if !lines.buffered() {
+	lines := NewLineReader(NewLazyInput(strings.NewReader("a\nb\npartial")), testMaxLine)
+	lines.Next()
+	if !lines.Buffered() {
 		t.Error("a whole line is buffered, buffered() said no")
 	}
-	lines.next()
-	if lines.buffered() {
+	lines.Next()
+	if lines.Buffered() {
 		t.Error("only a partial line is buffered, buffered() said yes")
 	}
 }
@@ -81,7 +92,7 @@ var lineLimitCases = []struct {
 	{"12345\r", nil, true}, // no line end: the CR is part of the line
 	{"123456", nil, true},
 	{"ab\n123456\nnever\n", []string{"ab"}, true},
-	{"ab\n" + strings.Repeat("x", 3*stdoutBufferSize) + "\nnever\n", []string{"ab"}, true},
+	{"ab\n" + strings.Repeat("x", 3*bufferSize) + "\nnever\n", []string{"ab"}, true},
 }
 
 func TestLineReaderRefusesALineOverItsLimit(t *testing.T) {
@@ -90,19 +101,19 @@ func TestLineReaderRefusesALineOverItsLimit(t *testing.T) {
 			"one byte a read": func() io.Reader { return iotest.OneByteReader(strings.NewReader(tc.input)) },
 			"all at once":     func() io.Reader { return strings.NewReader(tc.input) },
 		} {
-			lines := newLineReader(r(), 5)
+			lines := NewLineReader(NewLazyInput(r()), 5)
 			got, err := readUntilError(lines)
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
 				t.Errorf("%.20q, %s: got %q before the end, want %q", tc.input, name, got, tc.want)
 			}
-			var tooBig *outputTooBigError
-			if refused := errors.As(err, &tooBig); refused != tc.refuses {
+			var tooLong *LineTooLongError
+			if refused := errors.As(err, &tooLong); refused != tc.refuses {
 				t.Errorf("%.20q, %s: ended with %v, want refused: %v", tc.input, name, err, tc.refuses)
 			}
-			if tc.refuses && !strings.Contains(err.Error(), "--maxlinesize=5") {
-				t.Errorf("%.20q, %s: %q does not name the limit", tc.input, name, err)
+			if tc.refuses && tooLong.Limit != 5 {
+				t.Errorf("%.20q, %s: %v does not name the limit", tc.input, name, err)
 			}
-			if _, again := lines.next(); !errors.Is(again, err) {
+			if _, again := lines.Next(); !errors.Is(again, err) {
 				t.Errorf("%.20q, %s: after %v the next call says %v", tc.input, name, err, again)
 			}
 		}
@@ -113,7 +124,7 @@ func TestLineReaderRefusesALineOverItsLimit(t *testing.T) {
 func readUntilError(frames frameReader) ([]string, error) {
 	var got []string
 	for {
-		message, err := frames.next()
+		message, err := frames.Next()
 		if err != nil {
 			return got, err
 		}
@@ -138,11 +149,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestLineReaderStopsReadingAnEndlessLine(t *testing.T) {
 	const limit = 100000
 	source := &countingReader{r: &repeatReader{block: []byte("endless")}}
-	lines := newLineReader(source, limit)
-	if message, err := lines.next(); !isOutputTooBig(err) {
+	lines := NewLineReader(NewLazyInput(source), limit)
+	if message, err := lines.Next(); !isLineTooLong(err) {
 		t.Fatalf("got %d bytes, %v; want the line refused", len(message), err)
 	}
-	if source.read > limit+1+stdoutBufferSize {
+	if source.read > limit+1+bufferSize {
 		t.Errorf("read %d bytes of a line refused at %d", source.read, limit)
 	}
 	if cap(lines.partial) != 0 || lines.buf != nil {
@@ -158,7 +169,7 @@ func TestStderrLinesComeInPiecesOfTheLimit(t *testing.T) {
 		"abcdefghi":        {"abcd", "efgh", "i"},
 	}
 	for input, want := range cases {
-		got := readAll(t, newStderrLines(newLazyInput(strings.NewReader(input)), 4))
+		got := readAll(t, newSplitLines(NewLazyInput(strings.NewReader(input)), 4))
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%q: got %q, want %q", input, got, want)
 		}
@@ -202,12 +213,12 @@ func FuzzLineReader(f *testing.F) {
 				break
 			}
 		}
-		got, err := readUntilError(newLineReader(source(), max))
+		got, err := readUntilError(NewLineReader(NewLazyInput(source()), max))
 		if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != len(want) ||
-			isOutputTooBig(err) != refused {
+			isLineTooLong(err) != refused {
 			t.Fatalf("limit %d: got %q, %v; want %q, refused %v", max, got, err, want, refused)
 		}
-		pieces, _ := readUntilError(newStderrLines(newLazyInput(source()), max))
+		pieces, _ := readUntilError(newSplitLines(NewLazyInput(source()), max))
 		for _, piece := range pieces {
 			if len(piece) > max {
 				t.Fatalf("limit %d: a stderr piece of %d bytes", max, len(piece))

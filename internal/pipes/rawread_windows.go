@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"os"

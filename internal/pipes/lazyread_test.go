@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ func TestLineReaderOnPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	lines := newLineReader(r, DefaultMaxLineSize)
+	lines := NewLineReader(NewLazyInput(r), testMaxLine)
 	go func() {
 		for _, part := range []string{"one\ntw", "o\r\nthr", "ee\n", "last"} {
 			w.Write([]byte(part))
@@ -23,12 +23,12 @@ func TestLineReaderOnPipe(t *testing.T) {
 		w.Close()
 	}()
 	for _, want := range []string{"one", "two", "three", "last"} {
-		got, err := lines.next()
+		got, err := lines.Next()
 		if err != nil || string(got) != want {
 			t.Fatalf("got %q, %v; want %q", got, err, want)
 		}
 	}
-	if _, err := lines.next(); !errors.Is(err, io.EOF) {
+	if _, err := lines.Next(); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the last line: %v, want EOF", err)
 	}
 	if lines.buf != nil {
@@ -44,14 +44,14 @@ func TestChunkReaderClosedWhileWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	chunks := newChunkReader(r)
+	chunks := NewChunkReader(NewLazyInput(r))
 	w.Write([]byte("first"))
-	if got, err := chunks.next(); err != nil || string(got) != "first" {
+	if got, err := chunks.Next(); err != nil || string(got) != "first" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	done := make(chan error)
 	go func() {
-		_, err := chunks.next()
+		_, err := chunks.Next()
 		done <- err
 	}()
 	r.Close()

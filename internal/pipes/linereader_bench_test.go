@@ -1,4 +1,4 @@
-package libwebsocketd
+package pipes
 
 import (
 	"bytes"
@@ -25,11 +25,11 @@ var shortLines = bytes.Repeat([]byte("1234567\n"), 8192)
 
 // BenchmarkLineReader is one short line per op, from memory.
 func BenchmarkLineReader(b *testing.B) {
-	lines := newLineReader(&repeatReader{block: shortLines}, DefaultMaxLineSize)
+	lines := NewLineReader(NewLazyInput(&repeatReader{block: shortLines}), testMaxLine)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lines.next(); err != nil {
+		if _, err := lines.Next(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -38,11 +38,11 @@ func BenchmarkLineReader(b *testing.B) {
 // BenchmarkLineReaderCutLines has every read end inside a line, so the
 // start of each cut line waits in partial.
 func BenchmarkLineReaderCutLines(b *testing.B) {
-	lines := newLineReader(&repeatReader{block: shortLines[:len(shortLines)-3]}, DefaultMaxLineSize)
+	lines := NewLineReader(NewLazyInput(&repeatReader{block: shortLines[:len(shortLines)-3]}), testMaxLine)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lines.next(); err != nil {
+		if _, err := lines.Next(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,11 +51,11 @@ func BenchmarkLineReaderCutLines(b *testing.B) {
 // BenchmarkLineReaderPipe is one short line per op through a real pipe,
 // waits in the poller included.
 func BenchmarkLineReaderPipe(b *testing.B) {
-	lines := newLineReader(repeatPipe(b, shortLines), DefaultMaxLineSize)
+	lines := NewLineReader(NewLazyInput(repeatPipe(b, shortLines)), testMaxLine)
 	b.SetBytes(8)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lines.next(); err != nil {
+		if _, err := lines.Next(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,11 +63,11 @@ func BenchmarkLineReaderPipe(b *testing.B) {
 
 // BenchmarkChunkReaderPipe is one binary chunk per op through a pipe.
 func BenchmarkChunkReaderPipe(b *testing.B) {
-	chunks := newChunkReader(repeatPipe(b, bytes.Repeat([]byte{0xa5}, 1<<20)))
+	chunks := NewChunkReader(NewLazyInput(repeatPipe(b, bytes.Repeat([]byte{0xa5}, 1<<20))))
 	b.ReportAllocs()
 	var total int64
 	for b.Loop() {
-		chunk, err := chunks.next()
+		chunk, err := chunks.Next()
 		if err != nil {
 			b.Fatal(err)
 		}

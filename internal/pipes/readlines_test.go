@@ -2,7 +2,7 @@
 
 // The shared watcher is Linux's (watcher_linux.go); these test its stderr side.
 
-package libwebsocketd
+package pipes
 
 import (
 	"errors"
@@ -15,9 +15,9 @@ import (
 )
 
 // watchPipe watches a new pipe's read end and collects the lines.
-func watchPipe(t *testing.T) (w *os.File, stream *stderrStream, lines func() []string, done chan struct{}) {
+func watchPipe(t *testing.T) (w *os.File, stream *lineStream, lines func() []string, done chan struct{}) {
 	t.Helper()
-	watcher, err := sharedWatcher()
+	watcher, err := SharedWatcher()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func watchPipe(t *testing.T) (w *os.File, stream *stderrStream, lines func() []s
 	var mu sync.Mutex
 	var got []string
 	done = make(chan struct{})
-	stream, err = watcher.watchStderr(r, DefaultMaxLineSize, func(line []byte) {
+	stream, err = watcher.watchLines(r, testMaxLine, func(line []byte) {
 		mu.Lock()
 		got = append(got, string(line))
 		mu.Unlock()
@@ -60,7 +60,7 @@ func TestStderrWatcherReadsManyPipes(t *testing.T) {
 	const pipes = 20
 	type watched struct {
 		w      *os.File
-		stream *stderrStream
+		stream *lineStream
 		lines  func() []string
 		done   chan struct{}
 	}
