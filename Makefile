@@ -71,8 +71,8 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzHtpasswd$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzForwarded$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzLeadingPingOrPong$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
-	go test -run='^$$' -fuzz='^FuzzServerCgroupPid$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
-	go test -run='^$$' -fuzz='^FuzzNspidDepth$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzServerCgroupPid$$' -fuzztime=$(FUZZTIME) ./internal/child
+	go test -run='^$$' -fuzz='^FuzzNspidDepth$$' -fuzztime=$(FUZZTIME) ./internal/child
 	go test -run='^$$' -fuzz='^FuzzLineReader$$' -fuzztime=$(FUZZTIME) ./internal/pipes
 	go test -run='^$$' -fuzz='^FuzzFramedReader$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .

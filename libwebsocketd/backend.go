@@ -4,9 +4,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+
+	"github.com/websocketd/websocketd/internal/child"
 )
 
-// backend is what serves a session: its own process (process.go), or a
+// backend is what serves a session: its own process (processBackend), or a
 // seat in a room shared with other clients (room_seat.go). The session
 // reaches it only through these methods, and it reaches its client only
 // through the session's outbound port (outbound.go): neither knows how
@@ -53,38 +55,40 @@ func (in *pipeInput) flush() error                { return in.burst.flush() }
 // reads has nothing gathered (flush dropped it).
 func (in *pipeInput) finish(error) { in.burst.flush() }
 
-// The session's own process is a backend.
+// processBackend is a session's own process as its backend: the child
+// (internal/child) seen from the session, its output side in output.go.
+// A room holds its process the same way (room.go).
+type processBackend struct{ *child.Process }
 
-func (p *process) input(c codec, client net.Conn, _ *slog.Logger) messageSink {
-	return c.input(&stdinWriter{pipe: p.stdin, client: client})
+func (p processBackend) input(c codec, client net.Conn, _ *slog.Logger) messageSink {
+	return c.input(&stdinWriter{pipe: p.Stdin(), client: client})
 }
 
-func (p *process) errorOutput() *os.File { return p.stderr }
-
-// The process's own output side (output.go) uses these.
-
-// output is the program's output, read until its end. It is a file so
-// that the shared watcher (pipes.Watcher) can wait on it.
-func (p *process) output() *os.File { return p.stdout }
-
-// onCloseOutput sets how the program's output is closed under its reader:
-// what stop does last when the program is gone but someone else still
-// holds its output open, and how a terminal is hung up (its master is the
-// output too). It must end the reading.
-func (p *process) onCloseOutput(closeOutput func()) {
-	p.outputMu.Lock()
-	p.closeOutput = closeOutput
-	p.outputMu.Unlock()
-}
+func (p processBackend) errorOutput() *os.File { return p.Stderr() }
+func (p processBackend) stop()                 { p.Stop() }
+func (p processBackend) kill()                 { p.Kill() }
+func (p processBackend) pid() int              { return p.Pid() }
 
 // end follows the end of the output: it waits for the program and says
 // how it ended. Only the output side calls it, once.
-func (p *process) end() exitStatus {
-	state := p.wait()
+func (p processBackend) end() exitStatus {
+	state := p.Wait()
 	code, reason := exitCloseCode(state)
 	detail := "unknown"
 	if state != nil {
 		detail = state.String()
 	}
 	return exitStatus{code: code, reason: reason, detail: detail, state: state}
+}
+
+// exitCloseCode maps how the child ended to the close frame that ends the
+// socket: 1000 for a clean exit, 1011 with the status as the reason.
+func exitCloseCode(state *os.ProcessState) (int, string) {
+	if state != nil && state.Success() {
+		return 1000, ""
+	}
+	if state == nil {
+		return 1011, "process status unknown"
+	}
+	return 1011, state.String()
 }

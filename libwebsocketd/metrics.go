@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // Metrics counts what the server does, for Prometheus (--metrics). Every
@@ -176,7 +177,7 @@ func (m *Metrics) stopStep(step string) {
 // exitLabel is the exit code, or the name of the signal that killed.
 func exitLabel(state *os.ProcessState) string {
 	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return signalName(ws.Signal())
+		return child.SignalName(ws.Signal())
 	}
 	return strconv.Itoa(state.ExitCode())
 }

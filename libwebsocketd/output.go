@@ -18,19 +18,19 @@ import (
 
 // startOutput has the child's stdout sent to out until its end, then says
 // how the child ended (out.done).
-func (p *process) startOutput(c codec, out outbound, log *slog.Logger) {
+func (p processBackend) startOutput(c codec, out outbound, log *slog.Logger) {
 	w, err := pipes.SharedWatcher()
 	if err == nil {
 		err = p.watchOutput(w, c, out)
 	}
 	if err != nil {
 		log.Debug("reading stdout with a goroutine", "error", err)
-		go p.pumpStdout(c.output(pipes.NewLazyInput(p.output())), out)
+		go p.pumpStdout(c.output(pipes.NewLazyInput(p.Stdout())), out)
 	}
 }
 
 // pumpStdout sends the child's output until its end, waiting on the pipe.
-func (p *process) pumpStdout(messages messageReader, out outbound) {
+func (p processBackend) pumpStdout(messages messageReader, out outbound) {
 	for {
 		kind, message, err := messages.next()
 		if err != nil {
@@ -43,7 +43,7 @@ func (p *process) pumpStdout(messages messageReader, out outbound) {
 
 // outputStream is stdout while the watcher waits on it.
 type outputStream struct {
-	p        *process
+	p        processBackend
 	out      outbound
 	w        *pipes.Watcher
 	id       int32
@@ -54,13 +54,13 @@ type outputStream struct {
 	ended bool
 }
 
-func (p *process) watchOutput(w *pipes.Watcher, c codec, out outbound) error {
-	raw, err := p.output().SyscallConn()
+func (p processBackend) watchOutput(w *pipes.Watcher, c codec, out outbound) error {
+	raw, err := p.Stdout().SyscallConn()
 	if err != nil {
 		return err
 	}
 	o := &outputStream{p: p, out: out, w: w, raw: raw,
-		messages: c.output(pipes.NewLingerInput(p.output(), raw))}
+		messages: c.output(pipes.NewLingerInput(p.Stdout(), raw))}
 	if err := w.Add(raw, o, true); err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (p *process) watchOutput(w *pipes.Watcher, c codec, out outbound) error {
 	// half added; stop comes later (its pump starts after this), and a
 	// kill in between closes stdout plainly, which the stop that follows
 	// the kill, through abandon, makes up for.
-	p.onCloseOutput(o.abandon)
+	p.OnCloseOutput(o.abandon)
 	return nil
 }
 
@@ -102,7 +102,7 @@ func (o *outputStream) drain() {
 	}
 }
 
-// abandon closes a watched stdout under its reader (see process.stop):
+// abandon closes a watched stdout under its reader (see child.Process.Stop):
 // the stop sequence's last step, when the process group is dead but
 // someone outside it holds stdout open, and with --terminal the hang-up.
 // Closing a descriptor wakes nothing in epoll, it only leaves the set, so
@@ -111,14 +111,14 @@ func (o *outputStream) drain() {
 // of the output, too: the closed file refuses both.
 func (o *outputStream) abandon() {
 	o.w.StopWaiting(o.raw)
-	o.p.output().Close()
+	o.p.Stdout().Close()
 	go o.drain()
 }
 
 // endOutput follows the end of stdout: output the codec could not carry
 // closes the client at once and stops the child; then the child is reaped
 // and out told how it ended.
-func (p *process) endOutput(out outbound, err error) {
+func (p processBackend) endOutput(out outbound, err error) {
 	var broken closingError
 	if errors.As(err, &broken) {
 		out.close(broken.closeFrame())

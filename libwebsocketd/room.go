@@ -31,7 +31,7 @@ import (
 type room struct {
 	key    string
 	hub    *roomHub
-	proc   *process
+	proc   processBackend
 	log    *slog.Logger
 	limits roomLimits
 
@@ -88,7 +88,7 @@ func (rm *room) readOutput() {
 // relayOutput hands each message of the process's output to its clients
 // until the output ends, and returns how it ended.
 func (rm *room) relayOutput() error {
-	messages := rm.hub.deps.codec.output(pipes.NewLazyInput(rm.proc.output()))
+	messages := rm.hub.deps.codec.output(pipes.NewLazyInput(rm.proc.Stdout()))
 	for {
 		kind, message, err := messages.next()
 		if err != nil {
@@ -189,7 +189,7 @@ func (rm *room) everyone() []*seat {
 // blocked, which stops them reading their sockets (TCP pushes back on them
 // alone). Messages that come together are written in one go.
 func (rm *room) writeInput() {
-	stdin := rm.hub.deps.codec.input(rm.proc.stdin)
+	stdin := rm.hub.deps.codec.input(rm.proc.Stdin())
 	for {
 		var m clientMessage
 		select {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // roomHub is the server's rooms, by key. A room is found or started
@@ -52,7 +54,7 @@ var errTooManyForks = errors.New("too many processes (--maxforks)")
 var errBadRoomPath = errors.New("the room's path holds a control character")
 
 // startRoomProcess starts the process of a new room; key names the room.
-type startRoomProcess func(key string) (*process, error)
+type startRoomProcess func(key string) (*child.Process, error)
 
 // enter returns the room of key, started with start if need be, with a
 // place reserved for the client (release gives it back).
@@ -81,11 +83,11 @@ func (hub *roomHub) enter(key string, start startRoomProcess) (*room, error) {
 
 // open makes the room of a process just started. Its first client's seat
 // starts its goroutines (room.seat).
-func (hub *roomHub) open(key string, proc *process) *room {
-	rm := &room{key: key, hub: hub, proc: proc, limits: hub.deps.limits,
+func (hub *roomHub) open(key string, proc *child.Process) *room {
+	rm := &room{key: key, hub: hub, proc: processBackend{proc}, limits: hub.deps.limits,
 		in: make(chan clientMessage), done: make(chan struct{}), seats: map[string]*seat{},
-		log: hub.deps.log.With("category", "room", "room", key, "pid", proc.pid(),
-			"command", strings.Join(proc.cmd.Args, " "))}
+		log: hub.deps.log.With("category", "room", "room", key, "pid", proc.Pid(),
+			"command", strings.Join(proc.Args(), " "))}
 	hub.deps.live.Add(1)
 	hub.deps.metrics.roomOpened()
 	rm.log.Info("room process started")

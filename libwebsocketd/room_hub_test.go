@@ -3,6 +3,8 @@ package libwebsocketd
 import (
 	"errors"
 	"testing"
+
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // A path that cannot be a room is refused before any process or slot is
@@ -12,7 +14,7 @@ func TestRoomPathWithControlCharacterIsRefused(t *testing.T) {
 	hub := newRoomHub(roomDeps{forks: forks})
 	started := 0
 	for _, key := range []string{"/a\nb", "/a\x00b", "/a\x1bb"} {
-		_, err := hub.enter(key, func(string) (*process, error) {
+		_, err := hub.enter(key, func(string) (*child.Process, error) {
 			started++
 			return nil, errors.New("not to be started")
 		})

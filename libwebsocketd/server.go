@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // The HTTP server's own limits: a client that trickles its headers
@@ -197,7 +199,7 @@ func (s *Server) RedirectURLs() []string {
 // that is not the server closing.
 func (s *Server) Serve() error {
 	if s.handler.servesWebSocket() || s.handler.cfg.CGIDir != "" {
-		initContainment(s.log) // before the first process; ended by Shutdown
+		child.InitContainment(s.log) // before the first process; ended by Shutdown
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.listeners)+len(s.redirects))
@@ -275,7 +277,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for range servers {
 		err = errors.Join(err, <-stopped)
 	}
-	endContainment() // every session is over: what is left is an orphan
+	child.EndContainment() // every session is over: what is left is an orphan
 	return err
 }
 

@@ -130,7 +130,4 @@ func (h *Handler) attachAccounting(s *session) {
 	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
 		s.sock.acct = s.acct
 	}
-	if p, ok := s.serve.(*process); ok && h.cfg.Metrics != nil {
-		p.reached = h.cfg.Metrics.stopStep
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // maxTerminalSide bounds a window size a client may ask for, in cells.
@@ -53,7 +54,7 @@ func (in *terminalInput) finish(error) { in.burst.flush() }
 func (in *terminalInput) resize(control json.RawMessage) {
 	cols, rows, err := parseResize(control)
 	if err == nil {
-		err = resizeTerminal(in.master, cols, rows)
+		err = child.ResizeTerminal(in.master, cols, rows)
 	}
 	if err != nil {
 		in.log.Debug("terminal control message ignored", "error", err)
@@ -93,7 +94,7 @@ func validSide(n int) bool { return n >= 1 && n <= maxTerminalSide }
 // terminalSize is the first window size, from ?cols=&rows= in the URL;
 // a missing or bad value leaves the default.
 func terminalSize(query url.Values) (cols, rows uint16) {
-	cols, rows = defaultTTYSize.cols, defaultTTYSize.rows
+	cols, rows = child.DefaultTTY.Cols, child.DefaultTTY.Rows
 	if n, err := strconv.Atoi(query.Get("cols")); err == nil && validSide(n) {
 		cols = uint16(n)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/websocketd/websocketd/internal/child"
 )
 
 // serveUpgrade turns a WebSocket request into a session. Everything that
@@ -93,7 +94,7 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	log := h.sessionLog(r, id, target.argv)
 	tty := h.ttySpec(r)
 	env := h.childEnv(r, target, id, conn.Subprotocol())
-	if tty.mode == ttyTerminal {
+	if tty.Mode == child.TerminalTTY {
 		env = append(env, "TERM=xterm-256color")
 	}
 	proc, err := h.startProcess(target, env, tty)
@@ -108,10 +109,10 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 		h.onceEnded(exitCannotStart)
 		return
 	}
-	log = log.With("pid", proc.pid())
+	log = log.With("pid", proc.Pid())
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
-		passStderr: h.cfg.PassStderr, terminal: proc.terminal, maxLine: h.cfg.MaxLineSize, log: log})
-	h.openSession(conn, hj, log, proc, c, func(exitCode int) {
+		passStderr: h.cfg.PassStderr, terminal: proc.Terminal(), maxLine: h.cfg.MaxLineSize, log: log})
+	h.openSession(conn, hj, log, processBackend{proc}, c, func(exitCode int) {
 		h.forks.release()
 		h.onceEnded(exitCode)
 	})
@@ -126,24 +127,26 @@ func (h *Handler) childEnv(r *http.Request, target commandTarget, id, protocol s
 
 // startProcess starts a session's or a room's process, counted in the
 // metrics with each step of its stop sequence.
-func (h *Handler) startProcess(target commandTarget, env []string, tty ttySpec) (*process, error) {
-	proc, err := startProcess(target.argv, env, target.dir, baseStopGrace+h.cfg.CloseGrace, tty)
+func (h *Handler) startProcess(target commandTarget, env []string, tty child.TTY) (*child.Process, error) {
+	c := child.Command{Argv: target.argv, Env: env, Dir: target.dir,
+		Grace: child.BaseStopGrace + h.cfg.CloseGrace, TTY: tty}
+	if m := h.cfg.Metrics; m != nil {
+		c.OnStopStep = m.stopStep
+	}
+	proc, err := child.Start(c)
 	if err != nil {
 		return nil, err
 	}
-	if m := h.cfg.Metrics; m != nil {
-		m.processStarted()
-		proc.reached = m.stopStep
-	}
+	h.cfg.Metrics.processStarted()
 	return proc, nil
 }
 
 // serveRoomUpgrade gives an upgrade request its seat in the room of its
 // path. What can refuse it is decided before the upgrade.
 func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) {
-	rm, err := h.rooms.enter(h.roomKey(r, target), func(key string) (*process, error) {
+	rm, err := h.rooms.enter(h.roomKey(r, target), func(key string) (*child.Process, error) {
 		env := append(h.childEnv(r, target, rand.Text(), protocol), "WEBSOCKETD_ROOM="+key)
-		return h.startProcess(target, env, defaultTTYSize) // three pipes: no --pty with --room
+		return h.startProcess(target, env, child.DefaultTTY) // three pipes: no --pty with --room
 	})
 	if err != nil {
 		h.clients.release()
@@ -174,7 +177,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 		return
 	}
 	sharePlainFrame(conn, h.cfg.Compress, r)
-	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
+	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
 }
 
@@ -196,14 +199,14 @@ func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Lo
 
 // ttySpec says how a new child's streams are wired, and with --terminal
 // its first window size, from ?cols=&rows=.
-func (h *Handler) ttySpec(r *http.Request) ttySpec {
-	spec := defaultTTYSize
+func (h *Handler) ttySpec(r *http.Request) child.TTY {
+	spec := child.DefaultTTY
 	switch {
 	case h.cfg.Terminal:
-		spec.mode = ttyTerminal
-		spec.cols, spec.rows = terminalSize(r.URL.Query())
+		spec.Mode = child.TerminalTTY
+		spec.Cols, spec.Rows = terminalSize(r.URL.Query())
 	case h.cfg.PTY:
-		spec.mode = ttyOutput
+		spec.Mode = child.OutputTTY
 	}
 	return spec
 }

@@ -2,7 +2,6 @@ package libwebsocketd
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -71,55 +70,9 @@ func looksLikeShortName(name string) bool {
 	return false
 }
 
-// windowsScriptKind is how Windows runs a file found in --dir or --cgidir,
-// by its extension (case-insensitive): an .exe directly, a .bat or .cmd
-// through cmd.exe; anything else not at all.
-type windowsScriptKind int
-
-const (
-	notRunnableOnWindows windowsScriptKind = iota
-	windowsExecutable
-	windowsBatch
-)
-
-func windowsKindOf(path string) windowsScriptKind {
-	dot := strings.LastIndexByte(path, '.')
-	if dot < 0 || strings.ContainsAny(path[dot:], `\/`) {
-		return notRunnableOnWindows
-	}
-	switch strings.ToLower(path[dot:]) {
-	case ".exe":
-		return windowsExecutable
-	case ".bat", ".cmd":
-		return windowsBatch
-	}
-	return notRunnableOnWindows
-}
-
 // errNeedsWindowsExtension explains a 403 for a file Windows cannot run.
 var errNeedsWindowsExtension = errors.New("on Windows only .exe, .bat and .cmd files run " +
 	"(a script needs a .bat or .cmd wrapper that calls its interpreter)")
-
-// batchSpecial are the characters cmd.exe acts on even inside double
-// quotes (% expands variables, ! with delayed expansion) or that end a
-// quoted string ("), so no quoting makes them safe in a command line.
-const batchSpecial = `%!"`
-
-// batchCommandLine is the command line that runs a .bat or .cmd file with
-// its arguments through cmd.exe. /d skips AutoRun commands from the
-// registry, /v:off keeps ! literal, /s makes cmd strip exactly the outer
-// quotes, so the rest is seen as written: each word in double quotes,
-// where & | < > ^ ( ) and spaces are literal.
-func batchCommandLine(comspec string, argv []string) (string, error) {
-	words := make([]string, len(argv))
-	for i, arg := range argv {
-		if strings.ContainsAny(arg, batchSpecial) || strings.ContainsAny(arg, "\r\n\x00") {
-			return "", fmt.Errorf("cannot pass %q to a batch file: cmd.exe would act on %%, ! or \" in it", arg)
-		}
-		words[i] = `"` + arg + `"`
-	}
-	return `"` + comspec + `" /d /v:off /s /c "` + strings.Join(words, " ") + `"`, nil
-}
 
 // cgiBatchSpecial are the characters that make "cmd.exe /c PATH" mean
 // something else than running PATH when the path is quoted the C way

@@ -24,37 +24,6 @@ func TestWindowsSegmentRules(t *testing.T) {
 	}
 }
 
-func TestWindowsKindByExtension(t *testing.T) {
-	cases := map[string]windowsScriptKind{
-		`C:\w\echo.exe`: windowsExecutable, `C:\w\ECHO.EXE`: windowsExecutable,
-		`C:\w\run.bat`: windowsBatch, `C:\w\Run.Cmd`: windowsBatch,
-		`C:\w\script.sh`: notRunnableOnWindows, `C:\w\script.py`: notRunnableOnWindows,
-		`C:\w.exe\plain`: notRunnableOnWindows, `C:\w\noext`: notRunnableOnWindows,
-	}
-	for path, want := range cases {
-		if got := windowsKindOf(path); got != want {
-			t.Errorf("%s: kind %d, want %d", path, got, want)
-		}
-	}
-}
-
-func TestBatchCommandLineQuoting(t *testing.T) {
-	line, err := batchCommandLine(`C:\Windows\system32\cmd.exe`,
-		[]string{`C:\my dir\a&b (x).bat`, "one two", "x^y|z"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `"C:\Windows\system32\cmd.exe" /d /v:off /s /c ""C:\my dir\a&b (x).bat" "one two" "x^y|z""`
-	if line != want {
-		t.Errorf("got  %s\nwant %s", line, want)
-	}
-	for _, bad := range []string{"%PATH%", "a!b", `say "hi"`, "a\nb"} {
-		if _, err := batchCommandLine("cmd.exe", []string{`C:\x.bat`, bad}); err == nil {
-			t.Errorf("%q accepted as a batch argument", bad)
-		}
-	}
-}
-
 // win32Component models what Windows makes of one path component when it
 // opens a file: the name it really opens (trailing dots and spaces
 // dropped) and whether the component is something other than a plain name

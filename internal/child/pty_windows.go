@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 // pseudo-terminal library has no ConPTY support that could be tested here.
 var errNoTTY = errors.New("--pty and --terminal are not supported on Windows")
 
-func openTTY(ttySpec) (childStreams, error) { return childStreams{}, errNoTTY }
+func openTTY(TTY) (childStreams, error) { return childStreams{}, errNoTTY }
 
-func resizeTerminal(*os.File, uint16, uint16) error { return errNoTTY }
+// ResizeTerminal: there is no terminal on Windows.
+func ResizeTerminal(*os.File, uint16, uint16) error { return errNoTTY }

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package libwebsocketd
+package child
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // the terminal, in raw mode so that the child's bytes pass untouched, and
 // stdin and stderr stay pipes; with --terminal the terminal is all three
 // streams and the child's controlling terminal, in a new session.
-func openTTY(tty ttySpec) (childStreams, error) {
+func openTTY(tty TTY) (childStreams, error) {
 	master, slave, err := openPTY()
 	if err != nil {
 		return childStreams{}, fmt.Errorf("opening a pseudo-terminal: %w", err)
@@ -24,8 +24,8 @@ func openTTY(tty ttySpec) (childStreams, error) {
 	// Set through the child's end: the library works on a file's
 	// descriptor in blocking mode, which the child's end is anyway, while
 	// the master must stay non-blocking for the watcher.
-	err = pty.Setsize(slave, &pty.Winsize{Cols: tty.cols, Rows: tty.rows})
-	if err == nil && tty.mode == ttyTerminal {
+	err = pty.Setsize(slave, &pty.Winsize{Cols: tty.Cols, Rows: tty.Rows})
+	if err == nil && tty.Mode == TerminalTTY {
 		return childStreams{ours: [3]*os.File{master, master, nil},
 			theirs:   [3]*os.File{slave, slave, slave},
 			attr:     &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
@@ -74,10 +74,10 @@ func openPTY() (master, slave *os.File, err error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), slave, nil
 }
 
-// resizeTerminal sets a terminal's window size; the kernel sends SIGWINCH
+// ResizeTerminal sets a terminal's window size; the kernel sends SIGWINCH
 // to its foreground job. Done through the master's RawConn so that the
 // master stays non-blocking.
-func resizeTerminal(master *os.File, cols, rows uint16) error {
+func ResizeTerminal(master *os.File, cols, rows uint16) error {
 	raw, err := master.SyscallConn()
 	if err != nil {
 		return err

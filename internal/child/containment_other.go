@@ -1,6 +1,6 @@
 //go:build !linux
 
-package libwebsocketd
+package child
 
 import (
 	"log/slog"
@@ -12,9 +12,13 @@ import (
 // containment_linux.go).
 type childContainment struct{}
 
-func initContainment(*slog.Logger)                 {}
+// InitContainment has nothing to set up outside Linux.
+func InitContainment(*slog.Logger) {}
+
+// EndContainment has nothing to end outside Linux.
+func EndContainment() {}
+
 func contain(*exec.Cmd) *childContainment          { return nil }
 func (*childContainment) started(*exec.Cmd, error) {}
 func (*childContainment) end()                     {}
 func (*childContainment) kill()                    {}
-func endContainment()                              {}

@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"errors"
@@ -30,12 +30,13 @@ type containment struct {
 
 var (
 	containOnce sync.Once
-	contained   atomic.Pointer[containment] // nil until initContainment
+	contained   atomic.Pointer[containment] // nil until InitContainment
 )
 
-// initContainment sets containment up for the whole server, once, and
-// logs which kind is in force.
-func initContainment(log *slog.Logger) {
+// InitContainment sets containment up for the whole server, once, and
+// logs which kind is in force; children started before it are held by
+// their process group alone.
+func InitContainment(log *slog.Logger) {
 	containOnce.Do(func() {
 		c := &containment{log: log}
 		var reaperErr, cgroupErr error
@@ -174,9 +175,9 @@ func (cc *childContainment) kill() {
 	}
 }
 
-// endContainment kills what is left of every session and every orphan,
+// EndContainment kills what is left of every child and every orphan,
 // for a server that is exiting.
-func endContainment() {
+func EndContainment() {
 	c := contained.Load()
 	if c == nil {
 		return

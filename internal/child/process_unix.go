@@ -1,6 +1,6 @@
 //go:build unix
 
-package libwebsocketd
+package child
 
 import (
 	"os/exec"
@@ -29,9 +29,9 @@ func containProcess(cmd *exec.Cmd) (*processGroup, error) {
 // stopSteps are SIGINT, SIGTERM and SIGKILL to the group.
 func (g *processGroup) stopSteps() []stopStep {
 	return []stopStep{
-		{signalName(syscall.SIGINT), func() { g.signal(syscall.SIGINT) }},
-		{signalName(syscall.SIGTERM), func() { g.signal(syscall.SIGTERM) }},
-		{signalName(syscall.SIGKILL), g.killAll},
+		{SignalName(syscall.SIGINT), func() { g.signal(syscall.SIGINT) }},
+		{SignalName(syscall.SIGTERM), func() { g.signal(syscall.SIGTERM) }},
+		{SignalName(syscall.SIGKILL), g.killAll},
 	}
 }
 

@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"errors"
@@ -35,12 +35,12 @@ func groupProcAttr() *syscall.SysProcAttr {
 // command line quoted for cmd.exe (batchCommandLine), not for a C
 // program's argument parser as os/exec would.
 func newCommand(argv []string, attr *syscall.SysProcAttr) (*exec.Cmd, error) {
-	if windowsKindOf(argv[0]) != windowsBatch {
+	if WindowsKindOf(argv[0]) != WindowsBatch {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.SysProcAttr = attr
 		return cmd, nil
 	}
-	comspec := commandInterpreter()
+	comspec := CommandInterpreter()
 	line, err := batchCommandLine(comspec, argv)
 	if err != nil {
 		return nil, err
@@ -51,9 +51,9 @@ func newCommand(argv []string, attr *syscall.SysProcAttr) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// commandInterpreter is cmd.exe: COMSPEC names it, as it does for
-// everything else on Windows.
-func commandInterpreter() string {
+// CommandInterpreter is cmd.exe, which runs batch files: COMSPEC names
+// it, as it does for everything else on Windows.
+func CommandInterpreter() string {
 	if comspec := os.Getenv("COMSPEC"); comspec != "" {
 		return comspec
 	}

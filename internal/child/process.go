@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"errors"
@@ -11,15 +11,28 @@ import (
 	"time"
 )
 
-// baseStopGrace is how long each step of the stop sequence waits for the
+// BaseStopGrace is how long each step of the stop sequence waits for the
 // child to exit before the next, harder step; --closems adds to it.
-const baseStopGrace = 100 * time.Millisecond
+const BaseStopGrace = 100 * time.Millisecond
 
-// process is the program end of a session: one child, started in a group
-// of its own (a process group on Unix, a Job Object on Windows: see
-// processGroup) so that the whole group, grandchildren included, can be
-// stopped and nothing it started outlives the session.
-type process struct {
+// Command is a child to start: what runs, where, and how it is stopped.
+type Command struct {
+	Argv  []string      // the program and its arguments, never run through a shell
+	Env   []string      // exactly the child's environment
+	Dir   string        // its working directory; "" for the server's
+	Grace time.Duration // how long each step of the stop sequence waits
+	TTY   TTY           // how its standard streams are wired (streams.go)
+	// OnStopStep counts each step of the stop sequence as it is taken
+	// (stdin_closed, then those of the system: see stopSteps); nil: none.
+	OnStopStep func(step string)
+}
+
+// Process is one child, started in a group of its own (a process group on
+// Unix, a Job Object on Windows: see processGroup) so that the whole
+// group, grandchildren included, can be stopped and nothing it started
+// outlives it; on Linux a cgroup and the server's subreaper hold it too
+// (containment_linux.go).
+type Process struct {
 	cmd    *exec.Cmd
 	group  *processGroup
 	stdin  *os.File // our end of the child's stdin
@@ -37,33 +50,31 @@ type process struct {
 	// closeOutput closes our end of stdout so that its reader learns of
 	// it: stop's last step when the group is dead but stdout is still
 	// open, and with --terminal the hang-up. nil closes stdout, which ends
-	// a read waiting on it; a session whose stdout no goroutine waits on
-	// sets its own (output.go). Under outputMu: kill may run while the
-	// session is being set up.
+	// a read waiting on it; a reader that no goroutine waits on sets its
+	// own (OnCloseOutput). Under outputMu: Kill may run while the reader
+	// is being set up.
 	outputMu    sync.Mutex
 	closeOutput func()
-	// reached counts each step of the stop sequence taken; nil without
-	// --metrics.
+	// reached counts each step of the stop sequence taken; may be nil.
 	reached func(step string)
 }
 
-// startProcess starts argv (never through a shell) with exactly env, its
-// standard streams wired as tty says (streams.go).
-func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySpec) (*process, error) {
-	if len(argv) == 0 {
+// Start starts c's program with its standard streams wired as c.TTY says.
+func Start(c Command) (*Process, error) {
+	if len(c.Argv) == 0 {
 		return nil, errors.New("no command")
 	}
-	streams, err := openStreams(tty)
+	streams, err := openStreams(c.TTY)
 	if err != nil {
 		return nil, err
 	}
-	cmd, err := newCommand(argv, streams.attr)
+	cmd, err := newCommand(c.Argv, streams.attr)
 	if err != nil {
 		closeFiles(streams.ours[:])
 		closeFiles(streams.theirs[:])
 		return nil, err
 	}
-	cmd.Env, cmd.Dir = env, dir
+	cmd.Env, cmd.Dir = c.Env, c.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.theirs[0], streams.theirs[1], streams.theirs[2]
 	confined := contain(cmd)
 	err = cmd.Start()
@@ -82,21 +93,52 @@ func startProcess(argv, env []string, dir string, grace time.Duration, tty ttySp
 		return nil, fmt.Errorf("containing the process: %w", err)
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
-	return &process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
-		terminal: streams.terminal, grace: grace, containment: confined, exited: make(chan struct{})}, nil
+	return &Process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+		terminal: streams.terminal, grace: c.Grace, containment: confined, reached: c.OnStopStep,
+		exited: make(chan struct{})}, nil
 }
 
-func (p *process) pid() int { return p.cmd.Process.Pid }
+// Pid is the child's process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
-// wait reaps the child once its output is drained, then kills what is left
+// Args is the child's command line, as started.
+func (p *Process) Args() []string { return p.cmd.Args }
+
+// Stdin is our end of the child's stdin (with --terminal, the terminal's
+// master).
+func (p *Process) Stdin() *os.File { return p.stdin }
+
+// Stdout is our end of the child's stdout (with --pty or --terminal, the
+// terminal's master), read until its end.
+func (p *Process) Stdout() *os.File { return p.stdout }
+
+// Stderr is our end of the child's stderr, or nil when it has none of its
+// own (--terminal). Whoever reads it closes it at its end.
+func (p *Process) Stderr() *os.File { return p.stderr }
+
+// Terminal is the master of the child's controlling terminal with
+// --terminal, else nil.
+func (p *Process) Terminal() *os.File { return p.terminal }
+
+// OnCloseOutput sets how the child's stdout is closed under its reader:
+// what Stop does last when the child is gone but someone else still holds
+// its stdout open, and how a terminal is hung up (its master is stdout
+// too). It must end the reading.
+func (p *Process) OnCloseOutput(closeOutput func()) {
+	p.outputMu.Lock()
+	p.closeOutput = closeOutput
+	p.outputMu.Unlock()
+}
+
+// Wait reaps the child once its output is drained, then kills what is left
 // of its group: a background job of the script must not outlive it. Only
-// the stdout pump calls it, after stdout reached EOF, because exec.Cmd.Wait
-// must not race the reads of the pipes.
-func (p *process) wait() *os.ProcessState {
+// the stdout reader calls it, after stdout reached EOF, because
+// exec.Cmd.Wait must not race the reads of the pipes.
+func (p *Process) Wait() *os.ProcessState {
 	p.cmd.Wait()
 	p.group.killAll()
 	if p.terminal != nil {
-		killSession(p.pid()) // jobs in groups of their own (sessionkill_linux.go)
+		killSession(p.Pid()) // jobs in groups of their own (sessionkill_linux.go)
 	}
 	p.containment.end() // the rest of the tree, escaped from the group or not
 	p.group.release()
@@ -111,11 +153,11 @@ func (p *process) wait() *os.ProcessState {
 	return p.cmd.ProcessState
 }
 
-// stop ends the child the gentle way first: close its stdin, then the
+// Stop ends the child the gentle way first: close its stdin, then the
 // group's stop steps (on Unix SIGINT, SIGTERM and SIGKILL), each after a
-// grace period. It returns once the child is reaped. Safe to call more
-// than once and from any goroutine.
-func (p *process) stop() {
+// grace period. It returns once the child is reaped (by Wait). Safe to
+// call more than once and from any goroutine.
+func (p *Process) Stop() {
 	p.stopOnce.Do(func() {
 		p.closeStdin()
 		p.reach("stdin_closed")
@@ -143,7 +185,7 @@ func (p *process) stop() {
 // the watcher waits on leaves the epoll set without a word, no reader
 // comes, and the child, gone on SIGHUP, stays a zombie until the stop
 // sequence's last step (with --closems, minutes later).
-func (p *process) closeStdin() {
+func (p *Process) closeStdin() {
 	if p.terminal != nil {
 		p.closeStdout()
 		return
@@ -152,7 +194,7 @@ func (p *process) closeStdin() {
 }
 
 // closeStdout closes our end of stdout so that its reader ends.
-func (p *process) closeStdout() {
+func (p *Process) closeStdout() {
 	p.outputMu.Lock()
 	closeOutput := p.closeOutput
 	p.outputMu.Unlock()
@@ -163,7 +205,7 @@ func (p *process) closeStdout() {
 	}
 }
 
-func (p *process) exitedWithin(d time.Duration) bool {
+func (p *Process) exitedWithin(d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
@@ -174,20 +216,8 @@ func (p *process) exitedWithin(d time.Duration) bool {
 	}
 }
 
-// exitCloseCode maps how the child ended to the close frame that ends the
-// socket: 1000 for a clean exit, 1011 with the status as the reason.
-func exitCloseCode(state *os.ProcessState) (int, string) {
-	if state != nil && state.Success() {
-		return 1000, ""
-	}
-	if state == nil {
-		return 1011, "process status unknown"
-	}
-	return 1011, state.String()
-}
-
-// kill ends the whole group at once, for a server that cannot wait.
-func (p *process) kill() {
+// Kill ends the whole group at once, for a server that cannot wait.
+func (p *Process) Kill() {
 	p.group.killAll()
 	p.containment.kill()
 	p.closeStdin()
@@ -200,15 +230,16 @@ type stopStep struct {
 	take func()
 }
 
-// reach counts a step of the stop sequence as it is taken (--metrics).
-func (p *process) reach(step string) {
+// reach counts a step of the stop sequence as it is taken.
+func (p *Process) reach(step string) {
 	if p.reached != nil {
 		p.reached(step)
 	}
 }
 
-// signalName names a signal as the stop steps and the exit metrics do.
-func signalName(sig syscall.Signal) string {
+// SignalName names a signal as the stop steps do (SIGINT, SIGTERM,
+// SIGKILL, else "signal N"), for whoever counts how children ended.
+func SignalName(sig syscall.Signal) string {
 	switch sig {
 	case syscall.SIGINT:
 		return "SIGINT"

@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"fmt"
@@ -6,25 +6,25 @@ import (
 	"syscall"
 )
 
-// ttyMode says what a child's standard streams are.
-type ttyMode int
+// TTYMode says what a child's standard streams are.
+type TTYMode int
 
 const (
-	ttyNone     ttyMode = iota // three pipes
-	ttyOutput                  // --pty: stdout is a pseudo-terminal, stdin and stderr pipes
-	ttyTerminal                // --terminal: a pseudo-terminal for all three, controlling the child
+	NoTTY       TTYMode = iota // three pipes
+	OutputTTY                  // --pty: stdout is a pseudo-terminal, stdin and stderr pipes
+	TerminalTTY                // --terminal: a pseudo-terminal for all three, controlling the child
 )
 
-// ttySpec is the mode and, with a terminal, its first window size.
-type ttySpec struct {
-	mode       ttyMode
-	cols, rows uint16
+// TTY is the mode and, with a terminal, its first window size.
+type TTY struct {
+	Mode       TTYMode
+	Cols, Rows uint16
 }
 
-// defaultTTYSize is the window size a terminal starts with unless the
-// client asks for another: what programs expect of a terminal they know
-// nothing about.
-var defaultTTYSize = ttySpec{cols: 80, rows: 24}
+// DefaultTTY is three pipes, and the window size a terminal starts with
+// unless the client asks for another: what programs expect of a terminal
+// they know nothing about.
+var DefaultTTY = TTY{Cols: 80, Rows: 24}
 
 // childStreams are a child's three standard streams: theirs are handed to
 // the child, ours stay with the server (stdin, stdout, stderr; a nil
@@ -35,8 +35,8 @@ type childStreams struct {
 	terminal     *os.File // with --terminal, the master side (also ours[0] and ours[1])
 }
 
-func openStreams(tty ttySpec) (childStreams, error) {
-	if tty.mode == ttyNone {
+func openStreams(tty TTY) (childStreams, error) {
+	if tty.Mode == NoTTY {
 		return openPipes()
 	}
 	return openTTY(tty)

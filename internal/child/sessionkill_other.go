@@ -1,6 +1,6 @@
 //go:build !linux
 
-package libwebsocketd
+package child
 
 // killSession has no portable way to list a session's members outside
 // Linux; there the group signals are what ends a --terminal child's jobs,

@@ -1,4 +1,4 @@
-package libwebsocketd
+package child
 
 import (
 	"os"
