@@ -16,9 +16,9 @@ import (
 type WindowsKind int
 
 const (
-	NotRunnableOnWindows WindowsKind = iota
-	WindowsExecutable
-	WindowsBatch
+	NotRunnableOnWindows WindowsKind = iota // any other extension
+	WindowsExecutable                       // .exe: run directly
+	WindowsBatch                            // .bat, .cmd: run through cmd.exe
 )
 
 // WindowsKindOf is how Windows runs the file at path.

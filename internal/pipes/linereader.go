@@ -130,6 +130,7 @@ func (l *LineReader) tooLong() ([]byte, error) {
 // LineTooLongError ends a LineReader's lines at one longer than its limit.
 type LineTooLongError struct{ Limit int }
 
+// Error says the limit, in bytes.
 func (e *LineTooLongError) Error() string {
 	return fmt.Sprintf("a line is longer than %d bytes", e.Limit)
 }
