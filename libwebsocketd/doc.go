@@ -1,14 +1,84 @@
 // Package libwebsocketd is the engine of websocketd: an http.Handler that
-// upgrades a request to a WebSocket, starts one process for it and relays
-// between the two, plus the HTTP surface around it (script directories,
-// static files, CGI, the dev console) and the listeners that serve it.
+// upgrades a request to a WebSocket and serves it with a process of its
+// own or a seat in a room, the HTTP surface around it (script directories,
+// static files, CGI, the dev console, authentication, proxies, metrics)
+// and the listeners that serve it. The child process and the pipes it is
+// read through are the internal packages child and pipes.
 //
-// The flow of one connection reads top to bottom through these files:
+// # The life of a session
 //
-//	handler.go  routing of one request (upgrade, console, CGI, static, 404)
-//	upgrade.go  checks before the upgrade (origin, script, forks limit)
-//	session.go  one connection: a process endpoint and a socket endpoint
-//	relay.go    the two pumps between them (stdin and stdout directions)
-//	process.go  the child: its own process group, stop sequence, reaping
-//	socket.go   the WebSocket side, on top of gorilla/websocket
+// Handler.ServeHTTP (handler.go) believes a trusted proxy's headers,
+// checks Basic credentials and counts the upgrade as live, then
+// serveUpgrade (upgrade.go) decides everything that can refuse it before
+// the 101: the origin, the script, the subprotocol, the --maxclients and
+// --maxforks slots, --once (with --room, serveRoomUpgrade finds or starts
+// the room and takes a seat there, also before the 101). After gorilla's
+// upgrade, read through hijack.go's reader and written through cork.go's
+// batching, startSession starts the child (child.Start, with env.go's
+// environment) and chooses the session's codec once (chooseCodec).
+// openSession (session_open.go) wraps the connection in a socket, gives
+// the session its accounting and timers, logs CONNECT and starts two
+// pumps: the stdin pump (relay.go) reads client messages, parking while
+// the client is quiet, and hands them to the backend's input; the
+// backend's output side (output.go for a process, room_seat.go for a
+// seat) sends what the program writes, cut into messages by the codec,
+// through the session's outbound port (outbound.go). When the client
+// leaves first, the stdin pump stops the backend: the stop sequence
+// (child.Process.Stop: stdin closed, then SIGINT, SIGTERM, SIGKILL, each
+// after a grace). When the output ends, the output side reaps the child
+// and says through the port how it ended, which sends the last stderr
+// lines and the close frame. Once both pumps are done the session logs
+// DISCONNECT (sessionend.go) and gives back its slots.
+//
+// # Where each concern lives
+//
+//	handler.go                     routing of a request; what a shutdown waits for
+//	upgrade.go                     the checks before the 101; starting a session or a seat
+//	origin.go                      --origin and --sameorigin
+//	resolve*.go, winpath.go        the script a URL names in --dir; Windows' names
+//	shebang.go                     why a script that exists cannot start
+//	subprotocol.go                 --subprotocol
+//	env*.go, reversedns.go         the child's environment; REMOTE_HOST
+//	slotlimit.go                   --maxforks and --maxclients slots
+//	once.go                        --once
+//	hijack.go, readahead.go        the upgraded connection, read ahead of gorilla
+//	cork.go                        the frames of a burst leave in one write
+//	socket.go                      the WebSocket end: whole messages in and out
+//	utf8stream.go                  text from clients checked as it arrives
+//	keepalive.go                   --pingms
+//	session.go                     one connection and what serves it
+//	session_open.go                the one way a session opens
+//	relay.go                       the stdin pump and its burst writer
+//	stdinwriter.go, hangup_*.go    stdin writes that notice a client gone
+//	backend.go                     what serves a session; processBackend, a process
+//	outbound.go                    what a backend may do to its client: the session
+//	output.go                      a process's output side, on the shared watcher
+//	stderr.go                      a session's stderr: to the log, --passstderr
+//	codec.go                       lines, chunks, --framed, --terminal, --passstderr
+//	framed.go                      the --framed format
+//	terminal.go                    --terminal input: typing and resize messages
+//	outputlimit.go                 --maxlinesize
+//	park_watch.go                  parking a quiet client's reader: the watcher's side
+//	park_socket.go                 parking: the socket's side (linger, pings, buffer)
+//	session_accounting.go          counts for --metrics; outcome and exit code
+//	timeouts.go                    --idlems and --maxsessionms
+//	sessionend.go                  the DISCONNECT line
+//	room_hub.go                    --room: the rooms by key, their slots, lingering
+//	room.go                        one room: its process, its hub, stdin in turn
+//	room_seat.go                   a client's seat: its queue; the seat as a backend
+//	room_json.go                   --room=json: events and addressed messages
+//	cgi.go, cgibody.go, cgienv.go  --cgidir
+//	static.go                      --staticdir
+//	console.go, terminalpage.go    the --devconsole pages
+//	auth*.go, htpasswd.go          --basicauth
+//	proxy.go, forwarded.go         --trustproxy
+//	metrics.go                     --metrics and /healthz
+//	logging.go, uniquekeys.go      the log: levels, formats
+//	access.go, httplog.go          the access log; net/http's own messages
+//	server.go                      the listeners and their shutdown
+//	tls.go, unix.go, redirect.go   --ssl, --unixsocket, --redirport
+//	activation*.go                 systemd's sockets and readiness
+//	config.go                      the Config a Handler serves
+//	../internal/child              the child: start, stop sequence, containment, PTY
+//	../internal/pipes              the shared watcher, lazy reads, line and chunk readers
 package libwebsocketd
