@@ -12,9 +12,9 @@ import (
 
 // A process's stdout is sent to its client as it comes, through the
 // session's outbound port, cut into messages by the session's codec. When
-// the shared watcher (pipes.SharedWatcher) can wait on the pipe, a goroutine runs only
-// while there is output; otherwise pumpStdout waits on it for the whole
-// session.
+// the shared watcher (pipes.Watcher) can wait on the pipe, a goroutine
+// runs only while there is output; otherwise pumpStdout waits on it for
+// the whole session.
 
 // startOutput has the child's stdout sent to out until its end, then says
 // how the child ended (out.done).
