@@ -68,13 +68,15 @@ type flagValues struct {
 type opsFlags struct {
 	basicAuth, metrics string
 	trustProxy         []string
+	trustProxyHeader   string
 	idleMS, maxSession int
 	once               bool
 }
 
 func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
 	fs.StringVar(&o.basicAuth, "basicauth", "", "require HTTP Basic credentials from the htpasswd `FILE` (bcrypt entries only; re-read on SIGHUP)")
-	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe Forwarded / X-Forwarded-* headers from peers in these `CIDRs`, comma separated")
+	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe the forwarding headers (--trustproxyheader) of peers in these `CIDRs`, comma separated")
+	fs.StringVar(&o.trustProxyHeader, "trustproxyheader", "x-forwarded-for", "the one `HEADER` family believed from --trustproxy peers: x-forwarded-for (with X-Forwarded-Proto and -Host) or forwarded (RFC 7239); the other is ignored")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on this separate `ADDR:PORT`")
 	fs.IntVar(&o.idleMS, "idlems", 0, "close a session with no message either way for `N` ms (1000 \"idle timeout\"; 0: never)")
 	fs.IntVar(&o.maxSession, "maxsessionms", 0, "close any session `N` ms old (1000 \"session time limit\"; 0: no limit)")

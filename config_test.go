@@ -116,6 +116,8 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},
 		{[]string{"--trustproxy=10.0.0.0/33", "cat"}, false, "--trustproxy"},
 		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
+		{[]string{"--trustproxy=127.0.0.1", "--trustproxyheader=both", "cat"}, false, "--trustproxyheader must be"},
+		{[]string{"--trustproxyheader=forwarded", "cat"}, false, "--trustproxyheader needs --trustproxy"},
 		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
 		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
 		{[]string{"--idlems=soon", "cat"}, true, "invalid argument"},
@@ -142,6 +144,12 @@ func TestOperationsFlags(t *testing.T) {
 		len(h.TrustProxies) != 2 || h.TrustProxies[0].String() != "127.0.0.1/32" ||
 		h.IdleTimeout != 1500*time.Millisecond || h.MaxSession != time.Minute || !h.Once {
 		t.Fatalf("operations flags: %+v", cfg)
+	}
+	if h.TrustProxyHeader != libwebsocketd.XForwardedFor {
+		t.Errorf("--trustproxyheader default %v, want X-Forwarded-For", h.TrustProxyHeader)
+	}
+	if h := mustParse(t, "--trustproxy=::1", "--trustproxyheader=Forwarded", "cat").Handler; h.TrustProxyHeader != libwebsocketd.Forwarded {
+		t.Errorf("--trustproxyheader=Forwarded gave %v", h.TrustProxyHeader)
 	}
 	if d := mustParse(t, "cat"); d.BasicAuthFile != "" || d.MetricsAddr != "" || d.Handler.TrustProxies != nil ||
 		d.Handler.IdleTimeout != 0 || d.Handler.MaxSession != 0 || d.Handler.Once {

@@ -23,7 +23,7 @@ var flagGroups = []struct {
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
-	{"Operations", []string{"basicauth", "trustproxy", "metrics", "idlems", "maxsessionms", "once"}},
+	{"Operations", []string{"basicauth", "trustproxy", "trustproxyheader", "metrics", "idlems", "maxsessionms", "once"}},
 	{"Logging", []string{"loglevel", "logformat"}},
 	{"Information", []string{"help", "version", "license"}},
 }

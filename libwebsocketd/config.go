@@ -92,6 +92,9 @@ type Config struct {
 	// TrustProxies are the proxies whose forwarding headers name the
 	// client (--trustproxy).
 	TrustProxies TrustedProxies
+	// TrustProxyHeader is the one family of forwarding headers believed
+	// from them (--trustproxyheader); the other is ignored.
+	TrustProxyHeader ProxyHeader
 
 	// IdleTimeout closes a session with no message either way for this
 	// long; MaxSession closes any session this old. 0 disables either.

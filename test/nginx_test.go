@@ -19,10 +19,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// nginxConfig proxies everything to websocketd the way the README tells
-// users to: HTTP/1.1, the Upgrade and Connection headers passed on, and
-// X-Forwarded-For and X-Forwarded-Proto. /nginx-ready answers a token so the test knows that
-// this nginx, and no other program, owns the port.
+// nginxConfig proxies everything to websocketd with the location block
+// the README tells users to write (readmeNginxLocation). /nginx-ready
+// answers a token so the test knows that this nginx, and no other
+// program, owns the port.
 const nginxConfig = `%[1]s
 worker_processes 1;
 pid %[2]s/nginx.pid;
@@ -43,18 +43,36 @@ http {
         listen 127.0.0.1:%[3]d;
         location = /nginx-ready { return 200 "%[4]s"; }
         location / {
-            proxy_pass http://%[5]s;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 60s;
+%[5]s
         }
     }
 }
 `
+
+// readmeNginxLocation returns the directives of the location block in the
+// README's nginx example, its proxy_pass pointed at backend: the tests
+// run what users are told to run.
+func readmeNginxLocation(t testing.TB, backend string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, found := strings.Cut(string(readme), "```nginx\n")
+	block, _, closed := strings.Cut(block, "```")
+	_, location, inLocation := strings.Cut(block, "location / {\n")
+	location, _, ended := strings.Cut(location, "\n    }\n")
+	if !found || !closed || !inLocation || !ended || !strings.Contains(location, "proxy_pass ") {
+		t.Fatalf("the README has no nginx example with a location / block and proxy_pass")
+	}
+	lines := strings.Split(location, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "proxy_pass ") {
+			lines[i] = "proxy_pass http://" + backend + ";"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 // findNginx looks in PATH, then where Debian puts nginx (/usr/sbin may be
 // missing from an unprivileged PATH).
@@ -73,6 +91,7 @@ func findNginx(t testing.TB) string {
 func startNginx(t testing.TB, backend string) string {
 	t.Helper()
 	nginx := findNginx(t)
+	location := readmeNginxLocation(t, backend)
 	// As root, the workers would otherwise run as nobody, who cannot use
 	// the test's private temporary directory.
 	user := ""
@@ -84,7 +103,7 @@ func startNginx(t testing.TB, backend string) string {
 		prefix := t.TempDir()
 		token := rand.Text()
 		conf := filepath.Join(prefix, "nginx.conf")
-		data := fmt.Sprintf(nginxConfig, user, prefix, port, token, backend)
+		data := fmt.Sprintf(nginxConfig, user, prefix, port, token, location)
 		if err := os.WriteFile(conf, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -192,12 +211,14 @@ func TestBehindNginx(t *testing.T) {
 
 // With --trustproxy naming nginx, the child and the access log see the
 // client nginx served: the right-most X-Forwarded-For entry that is not
-// nginx itself. A client's own claim further left is not believed.
+// nginx itself. A client's own claim further left is not believed, nor
+// is a Forwarded header of its own, which nginx would pass on.
 func TestBehindNginxTrusted(t *testing.T) {
 	s := startServer(t, "--trustproxy=127.0.0.1/32",
 		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS\"\nexec cat\n"))
 	proxy := startNginx(t, s.addr)
-	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"}}
+	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"},
+		"Forwarded": {"for=192.0.2.66;proto=https"}}
 	c, _, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header)
 	if err != nil {
 		t.Fatalf("WebSocket through nginx: %v\n%s", err, s.out)
