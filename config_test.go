@@ -118,6 +118,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
 		{[]string{"--trustproxy=127.0.0.1", "--trustproxyheader=both", "cat"}, false, "--trustproxyheader must be"},
 		{[]string{"--trustproxyheader=forwarded", "cat"}, false, "--trustproxyheader needs --trustproxy"},
+		{[]string{"--allowhost=", "cat"}, false, "--allowhost needs"},
+		{[]string{"--allowhost=example.com:8080", "cat"}, false, "without a port"},
+		{[]string{"--allowhost=*.example.com", "cat"}, false, "--allowhost"},
 		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
 		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
 		{[]string{"--idlems=soon", "cat"}, true, "invalid argument"},
@@ -147,6 +150,12 @@ func TestOperationsFlags(t *testing.T) {
 	}
 	if h.TrustProxyHeader != libwebsocketd.XForwardedFor {
 		t.Errorf("--trustproxyheader default %v, want X-Forwarded-For", h.TrustProxyHeader)
+	}
+	if h.AllowHosts != nil {
+		t.Errorf("--allowhost not given, yet a list: %+v", h.AllowHosts)
+	}
+	if h := mustParse(t, "--allowhost=example.com,.apps.example", "cat").Handler; h.AllowHosts == nil {
+		t.Error("--allowhost given, yet no list")
 	}
 	if h := mustParse(t, "--trustproxy=::1", "--trustproxyheader=Forwarded", "cat").Handler; h.TrustProxyHeader != libwebsocketd.Forwarded {
 		t.Errorf("--trustproxyheader=Forwarded gave %v", h.TrustProxyHeader)

@@ -22,6 +22,11 @@ func (o opsFlags) apply(cfg *Config) error {
 	}
 	cfg.BasicAuthFile, cfg.MetricsAddr = o.basicAuth, o.metrics
 	h := &cfg.Handler
+	if o.allowHosts != nil {
+		if h.AllowHosts, err = libwebsocketd.ParseAllowedHosts(o.allowHosts); err != nil {
+			return err
+		}
+	}
 	h.TrustProxies, h.TrustProxyHeader, h.Once = proxies, proxyHeader, o.once
 	h.IdleTimeout = time.Duration(o.idleMS) * time.Millisecond
 	h.MaxSession = time.Duration(o.maxSession) * time.Millisecond

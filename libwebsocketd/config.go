@@ -81,6 +81,10 @@ type Config struct {
 	Origins []string
 	// SameOrigin requires Origin to match the Host header.
 	SameOrigin bool
+	// AllowHosts, when set (--allowhost), lists the Host names served
+	// besides loopback ones, on every listener; when nil, a server whose
+	// listeners are all on loopback serves loopback names alone.
+	AllowHosts *AllowedHosts
 
 	// Headers go on every response, HeadersWS only on the 101 upgrade
 	// response and HeadersHTTP only on plain HTTP responses.

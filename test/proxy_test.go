@@ -96,7 +96,7 @@ func TestForwardingHeadersIgnoredUntrusted(t *testing.T) {
 func TestSameOriginWithForwardedHost(t *testing.T) {
 	behindProxy := http.Header{"Origin": {"https://public.example"}, "X-Forwarded-Host": {"public.example"},
 		"X-Forwarded-Proto": {"https"}}
-	trusted := startServer(t, "--sameorigin", "--trustproxy=127.0.0.1", "cat")
+	trusted := startServer(t, "--sameorigin", "--trustproxy=127.0.0.1", "--allowhost=public.example", "cat")
 	if got := trusted.dialStatus("/", behindProxy); got != http.StatusSwitchingProtocols {
 		t.Errorf("trusted proxy's X-Forwarded-Host: status %d, want 101", got)
 	}
