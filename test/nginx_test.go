@@ -269,16 +269,17 @@ func TestBehindNginxNeedsAllowHost(t *testing.T) {
 // With --trustproxy naming nginx, the child and the access log see the
 // client nginx served: the right-most X-Forwarded-For entry that is not
 // nginx itself. A client's own claim further left is not believed, nor
-// is a Forwarded header of its own, which nginx would pass on.
+// are a Forwarded or an X-Forwarded-Host header of its own, which nginx
+// would pass on without the README's lines.
 func TestBehindNginxTrusted(t *testing.T) {
 	readme := readReadmeNginx(t)
 	s := startServer(t, append(readme.flags, "--trustproxy=127.0.0.1/32",
-		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS\"\nexec cat\n"))...)
+		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS|$HTTP_X_FORWARDED_HOST\"\nexec cat\n"))...)
 	proxy := startNginx(t, s.addr)
 	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"},
-		"Forwarded": {"for=192.0.2.66;proto=https"}}
+		"Forwarded": {"for=192.0.2.66;proto=https"}, "X-Forwarded-Host": {"evil.example"}}
 	c := dialThrough(t, proxy, readme.serverName, header, s)
-	expectText(t, c, "198.51.100.1, 203.0.113.9, 127.0.0.1|203.0.113.9|")
+	expectText(t, c, "198.51.100.1, 203.0.113.9, 127.0.0.1|203.0.113.9||"+readme.serverName)
 	echoOnce(t, c, "through nginx")
 	if len(s.out.lines("remote:'203.0.113.9'")) == 0 {
 		t.Errorf("the access log does not name the client:\n%s", s.out)
