@@ -218,6 +218,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 		h.upgradeFailed(r, err)
 		return
 	}
+	answeredUpgrade(w)
 	log := h.sessionLog(r, id, rm.proc.cmd.Args).With("room", rm.key, "pid", rm.proc.pid())
 	s := h.newSession(conn, up.hijacked, log, st)
 	sharePlainFrame(conn, h.cfg.Compress, r)

@@ -56,6 +56,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.upgradeFailed(r, err)
 		return
 	}
+	answeredUpgrade(w)
 	h.startSession(conn, up.hijacked, r, target)
 }
 

@@ -524,7 +524,7 @@ func TestOriginAllowAndDeny(t *testing.T) {
 }
 
 func TestSameOriginWithAndWithoutPort(t *testing.T) {
-	s := startServer(t, "--sameorigin", "sh", "-c", "echo hi")
+	s := startServer(t, "--sameorigin", "--allowhost=example.com", "sh", "-c", "echo hi")
 	_, port, _ := net.SplitHostPort(s.addr)
 	n, _ := strconv.Atoi(port)
 	otherPort := strconv.Itoa(n%60000 + 1)
