@@ -314,6 +314,8 @@ func TestCommandMadeUnrunnableWhileServing(t *testing.T) {
 	logFigures(t, "command made unrunnable", 3, s, before, after)
 }
 
+// A request head of a megabyte gets 431 before the server has read it all,
+// and the server goes on serving, WebSocket and plain HTTP alike.
 func TestMegabyteHeaderGets431(t *testing.T) {
 	s := startServer(t, "cat")
 	before := s.figures()
@@ -321,15 +323,18 @@ func TestMegabyteHeaderGets431(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(readTimeout))
+	written := make(chan struct{})
 	go func() {
+		defer close(written)
 		// The server answers and closes before taking it all: a write
 		// error here is expected.
 		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 			"X-Huge: %s\r\n\r\n", s.addr, strings.Repeat("h", 1<<20))
 	}()
-	conn.SetReadDeadline(time.Now().Add(readTimeout))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	conn.Close()
+	<-written
 	if err != nil {
 		t.Fatalf("reading the answer to a 1 MB header: %v", err)
 	}
@@ -342,4 +347,9 @@ func TestMegabyteHeaderGets431(t *testing.T) {
 	}
 	after := s.settle(before)
 	logFigures(t, "1 MB header", 1, s, before, after)
+	// After the figures: the plain client keeps its connection alive, and
+	// that descriptor of the server's would never let settle return.
+	if got := s.fetch("GET", "/", nil, "").status; got != http.StatusNotFound {
+		t.Fatalf("the server's next plain answer: %d, want 404", got)
+	}
 }

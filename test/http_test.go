@@ -645,34 +645,6 @@ func TestUnfinishedHeaderIsDropped(t *testing.T) {
 	}
 }
 
-func TestHugeHeaderGets431(t *testing.T) {
-	s := startServer(t, "cat")
-	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn.SetDeadline(time.Now().Add(readTimeout))
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		// The server answers and closes before it has read all of this,
-		// so the write may fail; only the answer matters.
-		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: "+s.addr+"\r\nX-Big: "+strings.Repeat("a", 1<<20)+"\r\n\r\n")
-	}()
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	conn.Close()
-	<-written
-	if err != nil {
-		t.Fatalf("no answer to a 1 MiB header: %v", err)
-	}
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Fatalf("status %d, want 431", resp.StatusCode)
-	}
-	if got := s.fetch("GET", "/", nil, "").status; got != http.StatusNotFound {
-		t.Fatalf("the server's next answer: %d, want 404", got)
-	}
-}
-
 // localhostFirst reports whether /etc/hosts names 127.0.0.1 "localhost"
 // first, which is what a PTR lookup of it then returns.
 func localhostFirst() bool {
