@@ -70,6 +70,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzUTF8Stream$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzHtpasswd$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzForwarded$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
+	go test -run='^$$' -fuzz='^FuzzHostHeader$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzLeadingPingOrPong$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzServerCgroupPid$$' -fuzztime=$(FUZZTIME) ./internal/child
 	go test -run='^$$' -fuzz='^FuzzNspidDepth$$' -fuzztime=$(FUZZTIME) ./internal/child

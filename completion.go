@@ -13,8 +13,9 @@ import (
 
 // flagChoices are the values a flag accepts, offered by the completions.
 var flagChoices = map[string][]string{
-	"loglevel":  {"debug", "trace", "access", "info", "error", "fatal", "none"},
-	"logformat": {"text", "json"},
+	"loglevel":         {"debug", "trace", "access", "info", "error", "fatal", "none"},
+	"logformat":        {"text", "json"},
+	"trustproxyheader": {"x-forwarded-for", "forwarded"},
 }
 
 // valueKind says how a flag's value is completed: "dir", "file", "choice"

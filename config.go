@@ -65,18 +65,22 @@ type flagValues struct {
 	ops                                                    opsFlags
 }
 
-// opsFlags are the operations flags: authentication, proxies, metrics,
-// timeouts and --once.
+// opsFlags are the operations flags: authentication, proxies, allowed
+// hosts, metrics, timeouts and --once.
 type opsFlags struct {
 	basicAuth, metrics string
 	trustProxy         []string
+	trustProxyHeader   string
+	allowHosts         []string
 	idleMS, maxSession int
 	once               bool
 }
 
 func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
 	fs.StringVar(&o.basicAuth, "basicauth", "", "require HTTP Basic credentials from the htpasswd `FILE` (bcrypt entries only; re-read on SIGHUP)")
-	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe Forwarded / X-Forwarded-* headers from peers in these `CIDRs`, comma separated")
+	fs.StringSliceVar(&o.trustProxy, "trustproxy", nil, "believe the forwarding headers (--trustproxyheader) of peers in these `CIDRs`, comma separated")
+	fs.StringVar(&o.trustProxyHeader, "trustproxyheader", "x-forwarded-for", "the one `HEADER` family believed from --trustproxy peers: x-forwarded-for (with X-Forwarded-Proto and -Host) or forwarded (RFC 7239); the other is ignored")
+	fs.StringSliceVar(&o.allowHosts, "allowhost", nil, "serve only requests whose Host is a loopback name or in this comma-separated `LIST`: example.com, .example.com (and its subdomains), an IP address, or * (default: loopback names alone when every listener is on loopback, else any)")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on this separate `ADDR:PORT`")
 	fs.IntVar(&o.idleMS, "idlems", 0, "close a session with no message either way for `N` ms (1000 \"idle timeout\"; 0: never)")
 	fs.IntVar(&o.maxSession, "maxsessionms", 0, "close any session `N` ms old (1000 \"session time limit\"; 0: no limit)")

@@ -19,9 +19,18 @@ func (o opsFlags) apply(cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	proxyHeader, err := libwebsocketd.ParseProxyHeader(o.trustProxyHeader)
+	if err != nil {
+		return err
+	}
 	cfg.BasicAuthFile, cfg.MetricsAddr = o.basicAuth, o.metrics
 	h := &cfg.Handler
-	h.TrustProxies, h.Once = proxies, o.once
+	if o.allowHosts != nil {
+		if h.AllowHosts, err = libwebsocketd.ParseAllowedHosts(o.allowHosts); err != nil {
+			return err
+		}
+	}
+	h.TrustProxies, h.TrustProxyHeader, h.Once = proxies, proxyHeader, o.once
 	h.IdleTimeout = time.Duration(o.idleMS) * time.Millisecond
 	h.MaxSession = time.Duration(o.maxSession) * time.Millisecond
 	return nil
@@ -33,6 +42,9 @@ func (c Config) checkOperations() []string {
 	h := c.Handler
 	if h.IdleTimeout < 0 || h.MaxSession < 0 {
 		problems = append(problems, "--idlems and --maxsessionms cannot be negative")
+	}
+	if h.TrustProxyHeader != libwebsocketd.XForwardedFor && len(h.TrustProxies) == 0 {
+		problems = append(problems, "--trustproxyheader needs --trustproxy: it says which headers those peers send")
 	}
 	if h.Once && len(h.Command) == 0 && h.ScriptDir == "" {
 		problems = append(problems, "--once needs a COMMAND or --dir: it serves one WebSocket session")

@@ -121,6 +121,11 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--origin=ftp://x", "cat"}, false, "scheme"},
 		{[]string{"--trustproxy=10.0.0.0/33", "cat"}, false, "--trustproxy"},
 		{[]string{"--trustproxy=proxy.example", "cat"}, false, "not a CIDR"},
+		{[]string{"--trustproxy=127.0.0.1", "--trustproxyheader=both", "cat"}, false, "--trustproxyheader must be"},
+		{[]string{"--trustproxyheader=forwarded", "cat"}, false, "--trustproxyheader needs --trustproxy"},
+		{[]string{"--allowhost=", "cat"}, false, "--allowhost needs"},
+		{[]string{"--allowhost=example.com:8080", "cat"}, false, "without a port"},
+		{[]string{"--allowhost=*.example.com", "cat"}, false, "--allowhost"},
 		{[]string{"--idlems=-5", "cat"}, false, "--idlems"},
 		{[]string{"--maxsessionms=-1", "cat"}, false, "--maxsessionms"},
 		{[]string{"--cgibodyms=-1", "--cgidir=."}, false, "--cgibodyms cannot be negative"},
@@ -148,6 +153,18 @@ func TestOperationsFlags(t *testing.T) {
 		len(h.TrustProxies) != 2 || h.TrustProxies[0].String() != "127.0.0.1/32" ||
 		h.IdleTimeout != 1500*time.Millisecond || h.MaxSession != time.Minute || !h.Once {
 		t.Fatalf("operations flags: %+v", cfg)
+	}
+	if h.TrustProxyHeader != libwebsocketd.XForwardedFor {
+		t.Errorf("--trustproxyheader default %v, want X-Forwarded-For", h.TrustProxyHeader)
+	}
+	if h.AllowHosts != nil {
+		t.Errorf("--allowhost not given, yet a list: %+v", h.AllowHosts)
+	}
+	if h := mustParse(t, "--allowhost=example.com,.apps.example", "cat").Handler; h.AllowHosts == nil {
+		t.Error("--allowhost given, yet no list")
+	}
+	if h := mustParse(t, "--trustproxy=::1", "--trustproxyheader=Forwarded", "cat").Handler; h.TrustProxyHeader != libwebsocketd.Forwarded {
+		t.Errorf("--trustproxyheader=Forwarded gave %v", h.TrustProxyHeader)
 	}
 	if d := mustParse(t, "cat"); d.BasicAuthFile != "" || d.MetricsAddr != "" || d.Handler.TrustProxies != nil ||
 		d.Handler.IdleTimeout != 0 || d.Handler.MaxSession != 0 || d.Handler.Once {

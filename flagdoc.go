@@ -21,9 +21,9 @@ var flagGroups = []struct {
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
-	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "header", "header-ws", "header-http"}},
+	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "allowhost", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},
-	{"Operations", []string{"basicauth", "trustproxy", "metrics", "idlems", "maxsessionms", "once"}},
+	{"Operations", []string{"basicauth", "trustproxy", "trustproxyheader", "metrics", "idlems", "maxsessionms", "once"}},
 	{"Logging", []string{"loglevel", "logformat"}},
 	{"Information", []string{"help", "version", "license"}},
 }

@@ -54,7 +54,8 @@ full terminal as the process's controlling terminal, raw output in binary
 messages; a text message {"resize":{"cols":N,"rows":N}} resizes it,
 ?cols=N&rows=N sets the first size, and --devconsole serves an xterm.js
 page for it. --terminal hands a shell to whoever connects: bind it to
-127.0.0.1, or use TLS, --origin and an authenticating proxy.`
+127.0.0.1 (which also refuses Hosts that are not loopback names), or use
+TLS, --basicauth, --origin and --allowhost behind a proxy.`
 
 const helpExamples = `  websocketd --port=8080 ./count.sh
   websocketd --port=8080 --pty ./ticker.py

@@ -90,6 +90,10 @@ type Config struct {
 	Origins []string
 	// SameOrigin requires Origin to match the Host header.
 	SameOrigin bool
+	// AllowHosts, when set (--allowhost), lists the Host names served
+	// besides loopback ones, on every listener; when nil, a server whose
+	// listeners are all on loopback serves loopback names alone.
+	AllowHosts *AllowedHosts
 
 	// Headers go on every response, HeadersWS only on the 101 upgrade
 	// response and HeadersHTTP only on plain HTTP responses.
@@ -101,6 +105,9 @@ type Config struct {
 	// TrustProxies are the proxies whose forwarding headers name the
 	// client (--trustproxy).
 	TrustProxies TrustedProxies
+	// TrustProxyHeader is the one family of forwarding headers believed
+	// from them (--trustproxyheader); the other is ignored.
+	TrustProxyHeader ProxyHeader
 
 	// IdleTimeout closes a session with no message either way for this
 	// long; MaxSession closes any session this old. 0 disables either.

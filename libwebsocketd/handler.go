@@ -27,6 +27,10 @@ type Handler struct {
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir
 
+	// loopbackOnly is set by the Server when every listener is on
+	// loopback: Host is then checked even without --allowhost.
+	loopbackOnly bool
+
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	draining bool           // shutting down: no new upgrades
@@ -88,6 +92,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// upgrader writes it with the headers it is handed (upgradeHeaders).
 	addHeaders(w.Header(), h.cfg.Headers)
 	addHeaders(w.Header(), h.cfg.HeadersHTTP)
+	if h.hostChecked() && !h.allowsHost(r) {
+		h.refuseHost(rec, r)
+		return
+	}
 	if h.cfg.BasicAuth != nil {
 		var ok bool
 		if r, ok = h.authenticate(rec, r); !ok {

@@ -50,19 +50,59 @@ type forwarded struct {
 	host   string // the Host the client addressed
 }
 
-// forwardedBy reads the forwarding headers of a request that came through
-// trusted proxies: Forwarded (RFC 7239) when present, else X-Forwarded-For
-// with X-Forwarded-Proto and X-Forwarded-Host. The client is the right-most
-// hop that is not itself a trusted proxy: hops to its left were written
-// by the client or by proxies nobody vouches for.
-func (t TrustedProxies) forwardedBy(header http.Header) (forwarded, error) {
-	if values := header.Values("Forwarded"); len(values) > 0 {
-		elements, err := parseForwarded(strings.Join(values, ","))
-		if err != nil {
-			return forwarded{}, fmt.Errorf("Forwarded: %w", err)
-		}
-		return t.fromForwarded(elements)
+// ProxyHeader is the one family of forwarding headers believed from a
+// trusted proxy (--trustproxyheader). Never both: a proxy sets one family
+// and passes the other through from the client untouched (nginx passes a
+// client's Forwarded on while it writes X-Forwarded-For), so believing
+// both would let the client choose its own address.
+type ProxyHeader int
+
+const (
+	// XForwardedFor is X-Forwarded-For with X-Forwarded-Proto and
+	// X-Forwarded-Host, as nginx and HAProxy send them.
+	XForwardedFor ProxyHeader = iota
+	// Forwarded is RFC 7239's Forwarded header.
+	Forwarded
+)
+
+// ParseProxyHeader reads a --trustproxyheader value, in any case.
+func ParseProxyHeader(name string) (ProxyHeader, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "x-forwarded-for":
+		return XForwardedFor, nil
+	case "forwarded":
+		return Forwarded, nil
 	}
+	return 0, fmt.Errorf("--trustproxyheader must be x-forwarded-for or forwarded, not %q", name)
+}
+
+// forwardedBy reads the forwarding headers of family from a request that
+// came through trusted proxies; the other family is ignored. The client is
+// the right-most hop that is not itself a trusted proxy: hops to its left
+// were written by the client or by proxies nobody vouches for.
+func (t TrustedProxies) forwardedBy(header http.Header, family ProxyHeader) (forwarded, error) {
+	if family == Forwarded {
+		return t.fromForwardedHeader(header)
+	}
+	return t.fromXForwarded(header)
+}
+
+// fromForwardedHeader reads RFC 7239's Forwarded header.
+func (t TrustedProxies) fromForwardedHeader(header http.Header) (forwarded, error) {
+	values := header.Values("Forwarded")
+	if len(values) == 0 {
+		return forwarded{}, nil
+	}
+	elements, err := parseForwarded(strings.Join(values, ","))
+	if err != nil {
+		return forwarded{}, fmt.Errorf("Forwarded: %w", err)
+	}
+	return t.fromForwarded(elements)
+}
+
+// fromXForwarded reads X-Forwarded-For, X-Forwarded-Proto and
+// X-Forwarded-Host.
+func (t TrustedProxies) fromXForwarded(header http.Header) (forwarded, error) {
 	var f forwarded
 	if values := header.Values("X-Forwarded-For"); len(values) > 0 {
 		hops := strings.Split(strings.Join(values, ","), ",")
@@ -151,7 +191,7 @@ func (h *Handler) behindProxy(r *http.Request) *http.Request {
 	if err != nil || !h.cfg.TrustProxies.trusts(peer.Addr()) {
 		return r
 	}
-	f, err := h.cfg.TrustProxies.forwardedBy(r.Header)
+	f, err := h.cfg.TrustProxies.forwardedBy(r.Header, h.cfg.TrustProxyHeader)
 	if err != nil {
 		h.log.Debug("forwarding headers ignored", "category", "http",
 			"remote", r.RemoteAddr, "error", err)

@@ -95,6 +95,7 @@ func (s *Server) Listen() error {
 	if len(s.redirects) > 0 {
 		s.redirect = newRedirectServer(s.tlsPort(), s.log)
 	}
+	s.handler.loopbackOnly = onlyLoopback(s.listeners)
 	return nil
 }
 

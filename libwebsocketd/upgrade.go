@@ -58,6 +58,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.upgradeFailed(r, err)
 		return
 	}
+	answeredUpgrade(w)
 	h.startSession(conn, up.hijacked, r, target)
 }
 
@@ -176,6 +177,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 		h.upgradeFailed(r, err)
 		return
 	}
+	answeredUpgrade(w)
 	sharePlainFrame(conn, h.cfg.Compress, r)
 	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})

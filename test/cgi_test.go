@@ -16,8 +16,9 @@ import (
 	"time"
 )
 
-// This file tests what a hostile client can do to a --cgidir script: what
-// reaches its environment.
+// This file tests --cgidir: a script's request and response, its
+// confinement to its directory, what a hostile client can do to it (what
+// reaches its environment and its response headers), and its limits.
 
 // hdrCGI echoes its PATH_INFO and SCRIPT_NAME into response headers, as a
 // careless script would; a line break in either would add a header.
@@ -185,4 +186,111 @@ func TestCGIStalledBodyGets408AndEndsTheScript(t *testing.T) {
 	if lines := s.awaitLines("POST 408 Request Timeout", 1); len(lines) != 1 || !strings.Contains(lines[0], "/hold.cgi") {
 		t.Errorf("access lines %q, want one POST 408 of /hold.cgi", lines)
 	}
+}
+
+// cgiEnv is a CGI script that reports its request and echoes its body.
+const cgiEnv = `#!/bin/sh
+printf 'Content-Type: text/plain\r\nX-Script: env\r\n\r\n'
+echo "method=$REQUEST_METHOD"
+echo "query=$QUERY_STRING"
+echo "path_info=$PATH_INFO"
+echo "script_name=$SCRIPT_NAME"
+echo "length=$CONTENT_LENGTH"
+echo "type=$CONTENT_TYPE"
+echo "body=$(cat)"
+`
+
+func TestCGIGetAndPost(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"cgi/env.cgi": cgiEnv, "cgi/sub/deep.cgi": cgiEnv})
+	s := startServer(t, "--cgidir="+filepath.Join(base, "cgi"))
+	get := s.fetch("GET", "/env.cgi/extra/path?a=1&b=two", nil, "")
+	wantGet := "method=GET\nquery=a=1&b=two\npath_info=/extra/path\nscript_name=/env.cgi\nlength=\ntype=\nbody=\n"
+	if get.status != 200 || get.body != wantGet || get.header.Get("X-Script") != "env" {
+		t.Errorf("GET: %d %v\n%s\nwant:\n%s", get.status, get.header, get.body, wantGet)
+	}
+	post := s.fetch("POST", "/sub/deep.cgi?x", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "name=value&more=1")
+	wantPost := "method=POST\nquery=x\npath_info=\nscript_name=/sub/deep.cgi\nlength=17\n" +
+		"type=application/x-www-form-urlencoded\nbody=name=value&more=1\n"
+	if post.status != 200 || post.body != wantPost {
+		t.Errorf("POST: %d\n%s\nwant:\n%s", post.status, post.body, wantPost)
+	}
+	if line := s.accessLine("/sub/deep.cgi?x"); !strings.Contains(line, "POST 200 OK") {
+		t.Errorf("access line %q", line)
+	}
+}
+
+func TestCGIConfinedToItsDirectory(t *testing.T) {
+	base := tempBase(t)
+	marker := filepath.Join(base, "ran")
+	runs := "#!/bin/sh\necho \"$0\" >> " + marker + "\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n"
+	writeFiles(t, base, map[string]string{
+		"outside/evil.sh":    runs,
+		"cgi/chat.sh":        runs,
+		"cgi/sub/tool.sh":    runs,
+		"cgi/.hidden.sh":     runs,
+		"cgi/outlink.sh":     "-> ../outside/evil.sh",
+		"cgi/outdir":         "-> ../outside",
+		"cgi/notexec.sh.txt": runs,
+	})
+	s := startServer(t, "--cgidir="+filepath.Join(base, "cgi"))
+	for _, target := range traversals {
+		got := s.rawRequest("GET " + target + " HTTP/1.1\r\nHost: " + s.addr + "\r\n\r\n")
+		if got.status != http.StatusNotFound || strings.Contains(got.body, "ran") {
+			t.Errorf("GET %s: %d %q, want 404", target, got.status, got.body)
+		}
+	}
+	if got := s.fetch("GET", "/notexec.sh.txt", nil, ""); got.status != http.StatusForbidden {
+		t.Errorf("non-executable CGI script: %d, want 403", got.status)
+	}
+	if data, err := os.ReadFile(marker); err == nil {
+		t.Errorf("a refused request ran a script: %s", data)
+	}
+	if got := s.fetch("GET", "/sub/tool.sh", nil, ""); got.status != 200 || got.body != "ran\n" {
+		t.Errorf("the script inside: %d %q", got.status, got.body)
+	}
+}
+
+// With the CGI directory inside the static one, no URL may serve a
+// script's source as a file: not its own path, not a symlink to it or to
+// its directory.
+func TestCGIInsideStaticNeverServesSource(t *testing.T) {
+	base := tempBase(t)
+	source := "#!/bin/sh\n# SECRET-SOURCE\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n"
+	writeFiles(t, base, map[string]string{
+		"public/index.html":         "home",
+		"public/cgi-bin/script.cgi": source,
+		"public/cgi-bin/notes.txt":  "SECRET-SOURCE notes",
+		"public/alias":              "-> cgi-bin",
+		"public/leak.txt":           "-> cgi-bin/script.cgi",
+	})
+	public := filepath.Join(base, "public")
+	s := startServer(t, "--staticdir="+public, "--cgidir="+filepath.Join(public, "cgi-bin"), "--staticlist")
+	if got := s.fetch("GET", "/script.cgi", nil, ""); got.status != 200 || got.body != "ran\n" {
+		t.Errorf("GET /script.cgi: %d %q, want the script's output", got.status, got.body)
+	}
+	for _, path := range []string{
+		"/cgi-bin/script.cgi", "/cgi-bin/notes.txt", "/cgi-bin/", "/alias/script.cgi",
+		"/alias/notes.txt", "/alias/", "/leak.txt", "/%63gi-bin/script.cgi",
+	} {
+		if got := s.fetch("GET", path, nil, ""); got.status != http.StatusNotFound || strings.Contains(got.body, "SECRET") {
+			t.Errorf("GET %s: %d %q, want 404", path, got.status, got.body)
+		}
+	}
+	if got := s.fetch("GET", "/", nil, ""); got.status != 200 || got.body != "home" {
+		t.Errorf("GET /: %d %q", got.status, got.body)
+	}
+}
+
+// A CGI script that answers no header is a 500, and the server says why.
+func TestCGIBadResponseIsLogged(t *testing.T) {
+	base := tempBase(t)
+	writeFiles(t, base, map[string]string{"cgi/bad.cgi": "#!/bin/sh\necho no header here\n"})
+	s := startServer(t, "--cgidir="+filepath.Join(base, "cgi"))
+	if got := s.fetch("GET", "/bad.cgi", nil, ""); got.status != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", got.status)
+	}
+	waitFor(t, readTimeout, "an error line of the CGI host", func() bool {
+		return len(s.out.lines("| ERROR  | cgi | url:'http://"+s.addr+"/bad.cgi'")) > 0
+	})
 }

@@ -58,3 +58,28 @@ func TestVersionLine(t *testing.T) {
 		t.Errorf("--version printed %q (%v), want a match for %s", out, err, want)
 	}
 }
+
+func TestConfigErrorsOfTheHTTPSurface(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--dir=" + dir, "cat"}, "either COMMAND or --dir"},
+		{[]string{"--devconsole", "--staticdir=" + dir, "cat"}, "--devconsole cannot be combined"},
+		{[]string{"--devconsole", "--cgidir=" + dir, "cat"}, "--devconsole cannot be combined"},
+		{[]string{"--header=NoColon", "cat"}, `--header "NoColon"`},
+		{[]string{"--header-ws=: empty name", "cat"}, "--header-ws"},
+		{[]string{"--header-http=Bad Name: v", "cat"}, "--header-http"},
+		{[]string{"--origin=ftp://example.com", "cat"}, "--origin"},
+	}
+	for _, tc := range cases {
+		s := startProcessOnly(t, append([]string{"--address=127.0.0.1", "--port=0"}, tc.args...)...)
+		if code := s.wait(readTimeout); code != 1 {
+			t.Errorf("%v: exit code %d, want 1\n%s", tc.args, code, s.out)
+		}
+		if !strings.Contains(s.out.String(), tc.says) {
+			t.Errorf("%v: output %q does not say %q", tc.args, s.out, tc.says)
+		}
+	}
+}

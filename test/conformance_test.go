@@ -18,22 +18,6 @@ import (
 // test can prove that nothing else reached it, even what was never echoed
 // because the connection ended first).
 
-func text(s string) frame { return frame{fin: true, opcode: opText, payload: []byte(s)} }
-
-// part is a fragment of a message: the first one carries the opcode, the
-// others are continuations; the last has FIN.
-func part(opcode byte, s string, fin bool) frame {
-	return frame{fin: fin, opcode: opcode, payload: []byte(s)}
-}
-
-func control(opcode byte, payload []byte) frame {
-	return frame{fin: true, opcode: opcode, payload: payload}
-}
-
-func closeWith(code int, reason string) frame {
-	return control(opClose, closePayload(code, reason))
-}
-
 // conformanceCase sends frames after a warm-up message has gone through,
 // then expects the events in order and, unless close is empty, a close
 // frame with one of the codes in close. A case without close ends with

@@ -3,7 +3,6 @@
 package test
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -312,34 +310,4 @@ func TestCommandMadeUnrunnableWhileServing(t *testing.T) {
 	after := s.settle(before)
 	t.Logf("the log said: %s", firstLine(s.out.lines("cannot start process")))
 	logFigures(t, "command made unrunnable", 3, s, before, after)
-}
-
-func TestMegabyteHeaderGets431(t *testing.T) {
-	s := startServer(t, "cat")
-	before := s.figures()
-	conn, err := net.DialTimeout("tcp", s.addr, readTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	go func() {
-		// The server answers and closes before taking it all: a write
-		// error here is expected.
-		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-			"X-Huge: %s\r\n\r\n", s.addr, strings.Repeat("h", 1<<20))
-	}()
-	conn.SetReadDeadline(time.Now().Add(readTimeout))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("reading the answer to a 1 MB header: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Fatalf("status %d, want 431", resp.StatusCode)
-	}
-	if err := echoCycle(s, "after the big header"); err != nil {
-		t.Fatal(err)
-	}
-	after := s.settle(before)
-	logFigures(t, "1 MB header", 1, s, before, after)
 }

@@ -133,7 +133,7 @@ func TestParkedReaderClientThatNeverAnswersTheClose(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			s := startServer(t, append([]string{"--idlems=300"}, mode.args...)...)
 			c := dialRaw(t, s.addr, "/")
-			c.send(frame{fin: true, opcode: opText, payload: []byte("one line")})
+			c.send(text("one line"))
 			if ev := c.next(); ev.opcode != opText || string(ev.payload) != "one line" {
 				t.Fatalf("want the echo, got opcode %#x %q (%v)", ev.opcode, ev.payload, ev.err)
 			}

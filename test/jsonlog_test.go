@@ -123,3 +123,36 @@ func TestJSONLogHasEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONLogFormat(t *testing.T) {
+	s := startServer(t, "--logformat=json", "cat")
+	echoOnce(t, s.dial("/"), "logged")
+	resp, err := http.Get("http://" + s.addr + "/nothing-here")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantURL := "http://" + s.addr + "/nothing-here"
+	waitFor(t, readTimeout, "the 404 access record", func() bool {
+		return strings.Contains(s.out.String(), wantURL)
+	})
+	var serving, access bool
+	scanner := bufio.NewScanner(strings.NewReader(s.out.String()))
+	for scanner.Scan() {
+		var record map[string]any
+		if err := json.Unmarshal(scanner.Bytes(), &record); err != nil {
+			t.Fatalf("log line is not JSON: %q: %v", scanner.Text(), err)
+		}
+		msg, _ := record["msg"].(string)
+		if _, ok := record["time"]; !ok || msg == "" {
+			t.Errorf("record lacks time or msg: %q", scanner.Text())
+		}
+		serving = serving || record["level"] == "INFO" && strings.HasPrefix(msg, "serving ")
+		access = access || record["level"] == "ACCESS" && record["url"] == wantURL &&
+			strings.Contains(msg, "404")
+	}
+	if !serving || !access {
+		t.Fatalf("missing the INFO serving record (%v) or the ACCESS record of %s (%v):\n%s",
+			serving, wantURL, access, s.out)
+	}
+}

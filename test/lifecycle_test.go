@@ -3,24 +3,21 @@
 package test
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
+
+// The life of the server and of its sessions' processes: which process
+// serves a session, graceful and hurried shutdown on signals, and no
+// process left behind, whenever the signal comes.
 
 // onlyChild waits for the one session of s and returns its process id.
 func onlyChild(t testing.TB, s *server) int {
@@ -49,112 +46,6 @@ func connectedPID(t testing.TB, log func() string) int {
 }
 
 var connectLine = regexp.MustCompile(`pid:'(\d+)' \| CONNECT`)
-
-func TestPingsDropSilentClient(t *testing.T) {
-	const interval = 100 * time.Millisecond
-	s := startServer(t, "--pingms=100", "cat")
-	c := s.dial("/") // never read, so never answers a ping
-	pid := onlyChild(t, s)
-	// Dead after 2 intervals; the rest of the bound is slack for a loaded
-	// machine, not an expectation.
-	waitFor(t, 2*interval+10*time.Second, "the silent client's process to end", func() bool {
-		return !alive(pid)
-	})
-	c.SetReadDeadline(time.Now().Add(readTimeout))
-	for {
-		_, _, err := c.ReadMessage()
-		var netErr net.Error
-		if errors.As(err, &netErr) && netErr.Timeout() {
-			t.Fatal("the server did not close the silent client's connection")
-		}
-		if err != nil {
-			break
-		}
-	}
-	s.waitNoChildren(readTimeout)
-}
-
-func TestPingsKeepHealthyClient(t *testing.T) {
-	// A pong may come up to one interval late and still be in time: 100 ms
-	// leaves room for a loaded machine.
-	s := startServer(t, "--pingms=100", "cat")
-	c := s.dial("/")
-	pid := onlyChild(t, s)
-	var pings atomic.Int32
-	c.SetPingHandler(func(data string) error {
-		pings.Add(1)
-		return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(readTimeout))
-	})
-	messages := make(chan string, 1)
-	go func() { // reading is what answers the pings
-		for {
-			_, data, err := c.ReadMessage()
-			if err != nil {
-				close(messages)
-				return
-			}
-			messages <- string(data)
-		}
-	}()
-	waitFor(t, readTimeout, "ten pings", func() bool { return pings.Load() >= 10 })
-	send(t, c, websocket.TextMessage, "still alive")
-	select {
-	case got, ok := <-messages:
-		if !ok || got != "still alive" {
-			t.Fatalf("after ten pings the echo gave %q (open: %v)", got, ok)
-		}
-	case <-time.After(readTimeout):
-		t.Fatal("no echo after ten pings")
-	}
-	if !alive(pid) {
-		t.Fatal("the healthy client's process ended")
-	}
-}
-
-// streamLine is one --passstderr message.
-type streamLine struct {
-	Stream string `json:"stream"`
-	Data   string `json:"data"`
-}
-
-func TestPassStderrKeepsOrder(t *testing.T) {
-	// Each line waits for the client's ack of the previous one, so the
-	// order the server read them in is the order they were written.
-	s := startServer(t, "--passstderr", script(t, "streams.sh", `echo out1
-read ack; echo 'err "1"' >&2
-read ack; echo out2
-read ack; echo err2 >&2
-read ack; echo out3
-`))
-	c := s.dial("/")
-	want := []streamLine{{"stdout", "out1"}, {"stderr", `err "1"`}, {"stdout", "out2"},
-		{"stderr", "err2"}, {"stdout", "out3"}}
-	for i, w := range want {
-		_, raw := receive(t, c)
-		if i == 0 && raw != `{"stream":"stdout","data":"out1"}` {
-			t.Fatalf("first message %s, want exactly {\"stream\":\"stdout\",\"data\":\"out1\"}", raw)
-		}
-		var got streamLine
-		if err := json.Unmarshal([]byte(raw), &got); err != nil || got != w {
-			t.Fatalf("message %d: %s (%v), want %+v", i, raw, err, w)
-		}
-		send(t, c, websocket.TextMessage, "ack")
-	}
-	if code, _ := expectClose(t, c); code != websocket.CloseNormalClosure {
-		t.Fatalf("close code %d, want 1000", code)
-	}
-	waitFor(t, readTimeout, "stderr lines in the log", func() bool {
-		return len(s.out.lines(`| stderr |`)) == 2 && len(s.out.lines(`err "1"`)) == 1
-	})
-}
-
-func TestPassStderrWithBinaryIsConfigError(t *testing.T) {
-	out, err := exec.Command(binary, "--port=0", "--passstderr", "--binary", "cat").CombinedOutput()
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 || !strings.Contains(string(out), "--passstderr") {
-		t.Fatalf("exit %v, want 1 naming --passstderr; output:\n%s", err, out)
-	}
-}
 
 func TestSIGTERMClosesEveryClientWith1001(t *testing.T) {
 	s := startServer(t, "cat")
@@ -223,39 +114,6 @@ func TestSecondSIGINTExitsAtOnce(t *testing.T) {
 		if alive(pid) {
 			t.Errorf("process %d outlived the server", pid)
 		}
-	}
-}
-
-func TestJSONLogFormat(t *testing.T) {
-	s := startServer(t, "--logformat=json", "cat")
-	echoOnce(t, s.dial("/"), "logged")
-	resp, err := http.Get("http://" + s.addr + "/nothing-here")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	wantURL := "http://" + s.addr + "/nothing-here"
-	waitFor(t, readTimeout, "the 404 access record", func() bool {
-		return strings.Contains(s.out.String(), wantURL)
-	})
-	var serving, access bool
-	scanner := bufio.NewScanner(strings.NewReader(s.out.String()))
-	for scanner.Scan() {
-		var record map[string]any
-		if err := json.Unmarshal(scanner.Bytes(), &record); err != nil {
-			t.Fatalf("log line is not JSON: %q: %v", scanner.Text(), err)
-		}
-		msg, _ := record["msg"].(string)
-		if _, ok := record["time"]; !ok || msg == "" {
-			t.Errorf("record lacks time or msg: %q", scanner.Text())
-		}
-		serving = serving || record["level"] == "INFO" && strings.HasPrefix(msg, "serving ")
-		access = access || record["level"] == "ACCESS" && record["url"] == wantURL &&
-			strings.Contains(msg, "404")
-	}
-	if !serving || !access {
-		t.Fatalf("missing the INFO serving record (%v) or the ACCESS record of %s (%v):\n%s",
-			serving, wantURL, access, s.out)
 	}
 }
 

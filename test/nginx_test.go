@@ -19,10 +19,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// nginxConfig proxies everything to websocketd the way the README tells
-// users to: HTTP/1.1, the Upgrade and Connection headers passed on, and
-// X-Forwarded-For and X-Forwarded-Proto. /nginx-ready answers a token so the test knows that
-// this nginx, and no other program, owns the port.
+// nginxConfig proxies everything to websocketd with the location block
+// the README tells users to write (readmeNginxLocation). /nginx-ready
+// answers a token so the test knows that this nginx, and no other
+// program, owns the port.
 const nginxConfig = `%[1]s
 worker_processes 1;
 pid %[2]s/nginx.pid;
@@ -43,18 +43,61 @@ http {
         listen 127.0.0.1:%[3]d;
         location = /nginx-ready { return 200 "%[4]s"; }
         location / {
-            proxy_pass http://%[5]s;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 60s;
+%[5]s
         }
     }
 }
 `
+
+// readmeNginx is the README's "Behind nginx" set-up: what the tests run is
+// what users are told to run.
+type readmeNginx struct {
+	location   string   // the directives of the location block
+	serverName string   // the public name nginx serves
+	flags      []string // websocketd's flags but --port and --address
+}
+
+// readReadmeNginx reads the README's nginx example and the websocketd
+// command line that follows it.
+func readReadmeNginx(t testing.TB) readmeNginx {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, found := strings.Cut(string(readme), "### Behind nginx\n")
+	_, block, hasBlock := strings.Cut(section, "```nginx\n")
+	block, after, closed := strings.Cut(block, "```")
+	_, location, inLocation := strings.Cut(block, "location / {\n")
+	location, _, ended := strings.Cut(location, "\n    }\n")
+	_, serverName, named := strings.Cut(block, "server_name ")
+	serverName, _, _ = strings.Cut(serverName, ";")
+	_, command, hasCommand := strings.Cut(after, "```sh\nwebsocketd ")
+	command, _, _ = strings.Cut(command, "\n")
+	if !found || !hasBlock || !closed || !inLocation || !ended || !named || !hasCommand {
+		t.Fatalf("the README's nginx section lacks the nginx block, its location /, server_name or the websocketd command")
+	}
+	setup := readmeNginx{location: location, serverName: serverName}
+	args := strings.Fields(command)
+	for _, arg := range args[:len(args)-1] { // the last is the program
+		if !strings.HasPrefix(arg, "--port=") && !strings.HasPrefix(arg, "--address=") {
+			setup.flags = append(setup.flags, arg)
+		}
+	}
+	return setup
+}
+
+// locationFor returns the location block with proxy_pass pointed at
+// backend.
+func (r readmeNginx) locationFor(backend string) string {
+	lines := strings.Split(r.location, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "proxy_pass ") {
+			lines[i] = "proxy_pass http://" + backend + ";"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 // findNginx looks in PATH, then where Debian puts nginx (/usr/sbin may be
 // missing from an unprivileged PATH).
@@ -73,6 +116,7 @@ func findNginx(t testing.TB) string {
 func startNginx(t testing.TB, backend string) string {
 	t.Helper()
 	nginx := findNginx(t)
+	location := readReadmeNginx(t).locationFor(backend)
 	// As root, the workers would otherwise run as nobody, who cannot use
 	// the test's private temporary directory.
 	user := ""
@@ -84,7 +128,7 @@ func startNginx(t testing.TB, backend string) string {
 		prefix := t.TempDir()
 		token := rand.Text()
 		conf := filepath.Join(prefix, "nginx.conf")
-		data := fmt.Sprintf(nginxConfig, user, prefix, port, token, backend)
+		data := fmt.Sprintf(nginxConfig, user, prefix, port, token, location)
 		if err := os.WriteFile(conf, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -160,26 +204,45 @@ func stopNginx(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
 	})
 }
 
+// dialThrough opens a WebSocket through the proxy at addr, addressing
+// host, and closes it when the test ends.
+func dialThrough(t *testing.T, addr, host string, header http.Header, s *server) *websocket.Conn {
+	t.Helper()
+	header = header.Clone()
+	header.Set("Host", host) // gorilla sends it as the request's Host
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/chat", header)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("WebSocket through nginx: %v (status %d)\n%s", err, status, s.out)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func TestBehindNginx(t *testing.T) {
 	static := t.TempDir()
 	if err := os.WriteFile(filepath.Join(static, "hello.txt"), []byte("hello from static\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, "--staticdir="+static,
-		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR\"\nexec cat\n"))
+	readme := readReadmeNginx(t)
+	s := startServer(t, append(readme.flags, "--staticdir="+static,
+		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTP_HOST\"\nexec cat\n"))...)
 	proxy := startNginx(t, s.addr)
 
 	// A client that is itself behind a proxy: nginx appends its peer.
-	header := http.Header{"X-Forwarded-For": {"203.0.113.9"}}
-	c, _, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header)
-	if err != nil {
-		t.Fatalf("WebSocket through nginx: %v\n%s", err, s.out)
-	}
-	defer c.Close()
-	expectText(t, c, "203.0.113.9, 127.0.0.1|127.0.0.1")
+	c := dialThrough(t, proxy, readme.serverName, http.Header{"X-Forwarded-For": {"203.0.113.9"}}, s)
+	expectText(t, c, "203.0.113.9, 127.0.0.1|127.0.0.1|"+readme.serverName)
 	echoOnce(t, c, "through nginx")
 
-	resp, err := http.Get("http://" + proxy + "/hello.txt")
+	req, err := http.NewRequest(http.MethodGet, "http://"+proxy+"/hello.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = readme.serverName
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,20 +253,33 @@ func TestBehindNginx(t *testing.T) {
 	}
 }
 
+// Without the README's --allowhost, websocketd alone on loopback refuses
+// the public name nginx forwards, as the README says.
+func TestBehindNginxNeedsAllowHost(t *testing.T) {
+	readme := readReadmeNginx(t)
+	s := startServer(t, "cat")
+	proxy := startNginx(t, s.addr)
+	header := http.Header{"Host": {readme.serverName}}
+	if _, resp, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header); err == nil ||
+		resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the public name without --allowhost: %v, want 403", err)
+	}
+}
+
 // With --trustproxy naming nginx, the child and the access log see the
 // client nginx served: the right-most X-Forwarded-For entry that is not
-// nginx itself. A client's own claim further left is not believed.
+// nginx itself. A client's own claim further left is not believed, nor
+// are a Forwarded or an X-Forwarded-Host header of its own, which nginx
+// would pass on without the README's lines.
 func TestBehindNginxTrusted(t *testing.T) {
-	s := startServer(t, "--trustproxy=127.0.0.1/32",
-		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS\"\nexec cat\n"))
+	readme := readReadmeNginx(t)
+	s := startServer(t, append(readme.flags, "--trustproxy=127.0.0.1/32",
+		script(t, "proxied.sh", "echo \"$HTTP_X_FORWARDED_FOR|$REMOTE_ADDR|$HTTPS|$HTTP_X_FORWARDED_HOST\"\nexec cat\n"))...)
 	proxy := startNginx(t, s.addr)
-	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"}}
-	c, _, err := websocket.DefaultDialer.Dial("ws://"+proxy+"/chat", header)
-	if err != nil {
-		t.Fatalf("WebSocket through nginx: %v\n%s", err, s.out)
-	}
-	defer c.Close()
-	expectText(t, c, "198.51.100.1, 203.0.113.9, 127.0.0.1|203.0.113.9|")
+	header := http.Header{"X-Forwarded-For": {"198.51.100.1, 203.0.113.9"},
+		"Forwarded": {"for=192.0.2.66;proto=https"}, "X-Forwarded-Host": {"evil.example"}}
+	c := dialThrough(t, proxy, readme.serverName, header, s)
+	expectText(t, c, "198.51.100.1, 203.0.113.9, 127.0.0.1|203.0.113.9||"+readme.serverName)
 	echoOnce(t, c, "through nginx")
 	if len(s.out.lines("remote:'203.0.113.9'")) == 0 {
 		t.Errorf("the access log does not name the client:\n%s", s.out)

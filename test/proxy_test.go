@@ -36,7 +36,7 @@ func TestTrustProxyNamesTheClient(t *testing.T) {
 		header http.Header
 		want   string
 	}{
-		{http.Header{"Forwarded": {`for="[2001:db8::17]:4711";proto=https`}}, "2001:db8::17|4711|on"},
+		{http.Header{"X-Forwarded-For": {"[2001:db8::17]:4711"}, "X-Forwarded-Proto": {"https"}}, "2001:db8::17|4711|on"},
 		{http.Header{"X-Forwarded-For": {"198.51.100.7, 10.1.1.1"}, "X-Forwarded-Proto": {"http"}}, "198.51.100.7||"},
 		{http.Header{"X-Forwarded-For": {"198.51.100.7"}, "X-Forwarded-Proto": {"https"}}, "198.51.100.7||on"},
 	}
@@ -49,9 +49,32 @@ func TestTrustProxyNamesTheClient(t *testing.T) {
 		t.Errorf("no log line with the forwarded client as remote:\n%s", s.out)
 	}
 	// A header that does not parse is not believed, and says so at debug.
-	got := childSays(t, s, http.Header{"Forwarded": {`for="192.0.2.1`}})
+	got := childSays(t, s, http.Header{"X-Forwarded-For": {"192.0.2.1, not-an-address"}})
 	if !strings.HasPrefix(got, "127.0.0.1|") || len(s.awaitLines("forwarding headers ignored", 1)) == 0 {
-		t.Errorf("malformed Forwarded: child saw %q; log:\n%s", got, s.out)
+		t.Errorf("malformed X-Forwarded-For: child saw %q; log:\n%s", got, s.out)
+	}
+}
+
+// A trusted proxy writes one family of forwarding headers and passes the
+// other on from the client (nginx passes Forwarded through): only the
+// family the operator names is believed, whatever the client adds.
+func TestTrustProxyHeaderChoosesOneFamily(t *testing.T) {
+	both := http.Header{"Forwarded": {`for="[2001:db8::17]:4711";proto=https`},
+		"X-Forwarded-For": {"198.51.100.7"}, "X-Forwarded-Proto": {"http"}}
+	cases := []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "198.51.100.7||"}, // the default: X-Forwarded-For
+		{[]string{"--trustproxyheader=x-forwarded-for"}, "198.51.100.7||"},
+		{[]string{"--trustproxyheader=forwarded"}, "2001:db8::17|4711|on"},
+	}
+	for _, tc := range cases {
+		args := append([]string{"--trustproxy=127.0.0.1"}, tc.flags...)
+		s := startServer(t, append(args, script(t, "client.sh", reportsClient))...)
+		if got := childSays(t, s, both); got != tc.want {
+			t.Errorf("%q with both headers: child saw %q, want %q", tc.flags, got, tc.want)
+		}
 	}
 }
 
@@ -73,7 +96,7 @@ func TestForwardingHeadersIgnoredUntrusted(t *testing.T) {
 func TestSameOriginWithForwardedHost(t *testing.T) {
 	behindProxy := http.Header{"Origin": {"https://public.example"}, "X-Forwarded-Host": {"public.example"},
 		"X-Forwarded-Proto": {"https"}}
-	trusted := startServer(t, "--sameorigin", "--trustproxy=127.0.0.1", "cat")
+	trusted := startServer(t, "--sameorigin", "--trustproxy=127.0.0.1", "--allowhost=public.example", "cat")
 	if got := trusted.dialStatus("/", behindProxy); got != http.StatusSwitchingProtocols {
 		t.Errorf("trusted proxy's X-Forwarded-Host: status %d, want 101", got)
 	}

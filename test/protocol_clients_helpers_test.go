@@ -17,7 +17,7 @@ import (
 
 // Clients nobody here wrote, for the protocol tests: the npm `ws` package
 // (installed by .ci/run into test/node_modules from test/package.json)
-// and Debian's python3-websockets (clients_test.go). Without one the test
+// and Debian's python3-websockets (clients_helpers_test.go). Without one the test
 // is skipped, except in CI, where its absence is a failure.
 
 // clientTimeout bounds one run of an outside client.

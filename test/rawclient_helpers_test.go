@@ -20,7 +20,10 @@ import (
 // The raw-frame client: a WebSocket client that sends frames exactly as
 // the test builds them (any opcode, RSV bits, FIN, mask, length) and reads
 // the server's frames as they are, so the tests can break the protocol on
-// purpose, which no well-kept client library lets them do.
+// purpose, which no well-kept client library lets them do. It is the one
+// frame builder of the black-box tests: a test states a frame as a frame
+// value (text, part, control and closeWith for the usual ones) and
+// frame.encode alone puts it into bytes, with its length and mask.
 
 // Opcodes of RFC 6455 section 5.2.
 const (
@@ -40,6 +43,25 @@ type frame struct {
 	opcode   byte
 	payload  []byte
 	unmasked bool
+}
+
+// text is a whole text message in one frame.
+func text(s string) frame { return frame{fin: true, opcode: opText, payload: []byte(s)} }
+
+// part is a fragment of a message: the first one carries the opcode, the
+// others are continuations; the last has FIN.
+func part(opcode byte, s string, fin bool) frame {
+	return frame{fin: fin, opcode: opcode, payload: []byte(s)}
+}
+
+// control is a control frame (close, ping, pong), which is always final.
+func control(opcode byte, payload []byte) frame {
+	return frame{fin: true, opcode: opcode, payload: payload}
+}
+
+// closeWith is a close frame with a code and a reason.
+func closeWith(code int, reason string) frame {
+	return control(opClose, closePayload(code, reason))
 }
 
 // rawConn is a WebSocket connection driven frame by frame.
