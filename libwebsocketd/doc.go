@@ -8,7 +8,7 @@
 // # The life of a session
 //
 // Handler.ServeHTTP (handler.go) believes a trusted proxy's headers,
-// checks Basic credentials and counts the upgrade as live, then
+// checks the Host and Basic credentials and counts the upgrade as live, then
 // serveUpgrade (upgrade.go) decides everything that can refuse it before
 // the 101: the origin, the script, the subprotocol, the --maxclients and
 // --maxforks slots, --once (with --room, serveRoomUpgrade finds or starts
@@ -35,6 +35,7 @@
 //	handler.go                     routing of a request; what a shutdown waits for
 //	upgrade.go                     the checks before the 101; starting a session or a seat
 //	origin.go                      --origin and --sameorigin
+//	hostallow.go, hostcheck.go     the Host check: --allowhost, loopback-only servers
 //	resolve*.go, winpath.go        the script a URL names in --dir; Windows' names
 //	shebang.go                     why a script that exists cannot start
 //	subprotocol.go                 --subprotocol
