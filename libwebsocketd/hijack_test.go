@@ -14,24 +14,6 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// clientFrame is a masked client frame; a zero mask key leaves the payload
-// as it is.
-func clientFrame(first byte, payload string) []byte {
-	frame := []byte{first, maskBit}
-	switch n := len(payload); {
-	case n < 126:
-		frame[1] |= byte(n)
-	case n < 1<<16:
-		frame[1] |= 126
-		frame = append(frame, byte(n>>8), byte(n))
-	default:
-		frame[1] |= 127
-		frame = append(frame, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	frame = append(frame, 0, 0, 0, 0)
-	return append(frame, payload...)
-}
-
 const (
 	textFinal = finBit | websocket.TextMessage
 	textFirst = websocket.TextMessage // not final

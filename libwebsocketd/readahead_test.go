@@ -7,17 +7,6 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// keyedFrame is a client frame masked with a real key, so that a payload
-// read without unmasking shows.
-func keyedFrame(first, second byte, payload string) []byte {
-	key := []byte{0x37, 0xfa, 0x21, 0x3d}
-	frame := append([]byte{first, second | maskBit}, key...)
-	for i := range len(payload) {
-		frame = append(frame, payload[i]^key[i%4])
-	}
-	return frame
-}
-
 func TestLeadingPingOrPong(t *testing.T) {
 	ping := keyedFrame(finBit|websocket.PingMessage, 5, "hello")
 	pong := keyedFrame(finBit|websocket.PongMessage, 0, "")
