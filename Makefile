@@ -110,7 +110,7 @@ cross:
 # the BSDs run (a goroutine per pipe, the portable hang-up check) in place
 # of Linux's epoll watcher. Without -race: the race runs are in make test.
 test-portable:
-	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./test
+	go test -tags portable -count=1 -timeout 15m ./libwebsocketd ./internal/... ./test
 
 # Windows, run under Wine: the unit tests built for Windows, and a smoke
 # test of websocketd.exe serving Windows children to a Linux client

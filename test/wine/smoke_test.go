@@ -218,7 +218,7 @@ func TestWineDirRunsExeAndBat(t *testing.T) {
 	}
 }
 
-// TestWineUnitTests runs the unit tests of both packages, built for
+// TestWineUnitTests runs the unit tests of every package, built for
 // Windows, under Wine. One failure is Wine's, not ours, and is reported by
 // name instead: Wine 8.0 answers the FileDispositionInformationEx request,
 // with which Go 1.26 deletes files in os.RemoveAll, with "Invalid
@@ -227,7 +227,7 @@ func TestWineDirRunsExeAndBat(t *testing.T) {
 // Wine limitation; any other failure fails this test.
 func TestWineUnitTests(t *testing.T) {
 	needWine(t)
-	for _, pkg := range []string{"../../libwebsocketd", "../.."} {
+	for _, pkg := range []string{"../../libwebsocketd", "../../internal/child", "../../internal/pipes", "../.."} {
 		exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 		if out, err := goTestWindows(exe, pkg).CombinedOutput(); err != nil {
 			t.Fatalf("building %s for Windows: %v\n%s", pkg, err, out)
