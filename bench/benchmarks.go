@@ -244,6 +244,7 @@ func (b *bench) pipelineOurs() (measurement, error) {
 func (b *bench) pipelineCeiling() (measurement, error) {
 	return b.echoOn(b.batchingServer, b.pipelineLoad())
 }
+
 func (b *bench) pipelineNaive() (measurement, error) {
 	return b.echoOn(b.naiveServer, b.pipelineLoad())
 }

@@ -53,8 +53,8 @@ func helperMain(args []string) (exitCode int, handled bool) {
 	return 0, true
 }
 
-// serveCeiling serves mux on a loopback port until SIGTERM, and says
-// where the way websocketd does (servingLine).
+// serveCeiling serves mux on a loopback port until SIGTERM. It logs its
+// address the way websocketd does, so that servingLine finds it in both.
 func serveCeiling(name string, mux http.Handler) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
