@@ -72,10 +72,16 @@ func TestSmokeRun(t *testing.T) {
 	}
 	figures := 0
 	for _, bm := range benchmarks {
-		figures += len(bm.figures)
+		for _, f := range bm.figures {
+			figures++
+			if f.vsNaive && bm.naive != nil {
+				figures++
+			}
+		}
 	}
 	if len(rep.Rows) != figures {
-		t.Fatalf("got %d rows, want %d (one per figure of every benchmark)", len(rep.Rows), figures)
+		t.Fatalf("got %d rows, want %d (one per figure of every benchmark, and one per figure against the naive ceiling)",
+			len(rep.Rows), figures)
 	}
 	for _, row := range rep.Rows {
 		if len(row.Ours) != 1 || len(row.Ceiling) != 1 {

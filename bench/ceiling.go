@@ -24,8 +24,9 @@ import (
 // one of these as its first argument), so that they are pinned to the same
 // CPU as websocketd and their CPU time is read from /proc the same way.
 const (
-	ceilingServerArg = "-ceiling-server"
-	ceilingSpawnArg  = "-ceiling-spawn"
+	ceilingBatchingArg = "-ceiling-batching"
+	ceilingNaiveArg    = "-ceiling-naive"
+	ceilingSpawnArg    = "-ceiling-spawn"
 )
 
 // helperMain runs a ceiling when args ask for one, and reports whether
@@ -36,8 +37,10 @@ func helperMain(args []string) (exitCode int, handled bool) {
 	}
 	var err error
 	switch args[0] {
-	case ceilingServerArg:
-		err = serveCeiling()
+	case ceilingBatchingArg:
+		err = serveCeiling("batching", batchingMux())
+	case ceilingNaiveArg:
+		err = serveCeiling("naive", naiveMux())
 	case ceilingSpawnArg:
 		err = spawnCeiling(args[1:])
 	default:
@@ -50,15 +53,26 @@ func helperMain(args []string) (exitCode int, handled bool) {
 	return 0, true
 }
 
-// serveCeiling is the in-process ceiling: the plainest gorilla/websocket
-// server there is, with no process behind it. It echoes every message
-// back, and on /seq?n=N sends the lines 1 to N the way `seq N` behind
-// websocketd would.
-func serveCeiling() error {
+// serveCeiling serves mux on a loopback port until SIGTERM. It logs its
+// address the way websocketd does, so that servingLine finds it in both.
+func serveCeiling(name string, mux http.Handler) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	fmt.Printf("serving %s ceiling on ws://%s/\n", name, l.Addr())
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	go func() { <-stop; os.Exit(0) }()
+	return http.Serve(l, mux)
+}
+
+// naiveMux is the naive ceiling: the plainest gorilla/websocket server
+// there is, with no process behind it, one write system call per message.
+// It echoes every message back, and on /seq?n=N sends the lines 1 to N the
+// way `seq N` behind websocketd would; /fanout is its broadcaster
+// (fanout.go).
+func naiveMux() http.Handler {
 	upgrader := websocket.Upgrader{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/seq", func(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +90,7 @@ func serveCeiling() error {
 			ceilingEcho(conn)
 		}
 	})
-	fmt.Printf("serving ceiling on ws://%s/\n", l.Addr())
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	go func() { <-stop; os.Exit(0) }()
-	return http.Serve(l, mux)
+	return mux
 }
 
 func ceilingEcho(conn *websocket.Conn) {

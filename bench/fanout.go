@@ -88,9 +88,11 @@ func (b *bench) fanoutOurs(clients int) (measurement, error) {
 	return withServer(s, err, func(s *serverProc) (measurement, error) { return measureFanout(s.url("/room"), load) })
 }
 
-func (b *bench) fanoutCeiling(clients int) (measurement, error) {
+// fanoutCeiling runs the fan-out load against a ceiling server's
+// /fanout: the batching broadcaster or the naive one.
+func (b *bench) fanoutCeiling(clients int, start func() (*serverProc, error)) (measurement, error) {
 	load := b.fanoutLoad(clients)
-	s, err := b.ceilingServer()
+	s, err := start()
 	return withServer(s, err, func(s *serverProc) (measurement, error) {
 		return measureFanout(s.url(fmt.Sprintf("/fanout?n=%d&c=%d", load.lines, load.clients)), load)
 	})
@@ -106,7 +108,7 @@ func (b *bench) roomIdleOurs() (measurement, error) {
 }
 
 func (b *bench) roomIdleCeiling() (measurement, error) {
-	s, err := b.ceilingServer()
+	s, err := b.naiveServer()
 	return withServer(s, err, b.measureRoomIdle)
 }
 
@@ -132,10 +134,10 @@ func (b *bench) measureRoomIdle(s *serverProc) (measurement, error) {
 	return measurement{value: float64(after-before) / float64(len(conns)) / 1024}, err
 }
 
-// ceilingFanout is the fan-out ceiling: the c clients of /fanout?n=N&c=C
-// join one room; once one has said anything and all c are there, lines 1
-// to n are framed once each (PreparedMessage) and handed to every
-// client's writer goroutine.
+// ceilingFanout is the naive fan-out ceiling: the c clients of
+// /fanout?n=N&c=C join one room; once one has said anything and all c are
+// there, lines 1 to n are framed once each (PreparedMessage) and handed
+// to every client's writer goroutine, which writes each on its own.
 type ceilingFanout struct {
 	mu      sync.Mutex
 	writers []chan *websocket.PreparedMessage

@@ -1,8 +1,10 @@
 //go:build !windows
 
 // Command bench measures websocketd on loopback against ceilings measured
-// in the same run: an in-process gorilla/websocket echo server, and the
-// rate at which Go can start and reap `cat`. Run it with `make bench`.
+// in the same run: an in-process echo server and broadcaster that batch
+// their writes (the strongest this program can build), the naive
+// gorilla/websocket server of earlier runs, and the rate at which Go can
+// start and reap `cat`. Run it with `make bench`.
 package main
 
 import (
@@ -47,11 +49,12 @@ func main() {
 // options are the sizes of every workload; the defaults are the figures
 // BENCHMARKS.md reports, and the smoke test makes them tiny.
 type options struct {
-	websocketd string
-	rounds     int
-	only       string
-	json       bool
-	pin        bool
+	websocketd  string
+	rounds      int
+	naiveRounds int // rounds in which the naive ceiling runs too
+	only        string
+	json        bool
+	pin         bool
 
 	echoConns, echoDepth, echoSize, echoMessages int
 	pipelineMessages                             int
@@ -65,7 +68,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{websocketd: "./websocketd", rounds: 3, pin: true,
+	return options{websocketd: "./websocketd", rounds: 3, naiveRounds: 1, pin: true,
 		echoConns: 16, echoDepth: 32, echoSize: 64, echoMessages: 20000,
 		pipelineMessages: 200000,
 		binaryConns:      4, binaryDepth: 4, binaryMessages: 1000,
@@ -79,6 +82,7 @@ func (o *options) flagSet() *flag.FlagSet {
 	f := flag.NewFlagSet("bench", flag.ExitOnError)
 	f.StringVar(&o.websocketd, "websocketd", o.websocketd, "the websocketd binary to measure")
 	f.IntVar(&o.rounds, "rounds", o.rounds, "rounds of each benchmark (websocketd and ceiling interleaved); the best counts")
+	f.IntVar(&o.naiveRounds, "naive-rounds", o.naiveRounds, "rounds (of -rounds) in which the naive ceiling runs too, for rows that compare with earlier runs; 0: none")
 	f.StringVar(&o.only, "only", o.only, "comma-separated benchmarks to run: "+strings.Join(benchmarkKeys(), ","))
 	f.BoolVar(&o.json, "json", o.json, "print the report as JSON")
 	f.BoolVar(&o.pin, "pin", o.pin, "pin the servers and the load client to different CPUs (needs 2 CPUs and taskset)")
@@ -115,6 +119,9 @@ func (o *options) check() error {
 			errs = append(errs, fmt.Errorf("-%s must be at least 1", name))
 		}
 	}
+	if o.naiveRounds < 0 || o.naiveRounds > o.rounds {
+		errs = append(errs, errors.New("-naive-rounds must be from 0 to -rounds"))
+	}
 	if o.echoSize < 16 {
 		errs = append(errs, errors.New("-echo-size must be at least 16"))
 	}
@@ -139,7 +146,7 @@ func (o *options) selected(key string) bool {
 	return false
 }
 
-// run measures every selected benchmark, websocketd and its ceiling in
+// run measures every selected benchmark, websocketd and its ceilings in
 // turn, round after round; progress goes to progress.
 func run(opts options, progress io.Writer) (*report, error) {
 	self, err := os.Executable()
@@ -147,7 +154,7 @@ func run(opts options, progress io.Writer) (*report, error) {
 		return nil, err
 	}
 	b := &bench{opts: opts, self: self}
-	rep := &report{Machine: describeMachine(), Rounds: opts.rounds}
+	rep := &report{Machine: describeMachine(), Rounds: opts.rounds, NaiveRounds: opts.naiveRounds}
 	rep.Machine.Pinned = "no"
 	if opts.pin {
 		if err := b.pin(); err != nil {

@@ -111,7 +111,9 @@ func (f figure) best(figures []float64) float64 {
 type report struct {
 	Machine machine `json:"machine"`
 	Rounds  int     `json:"rounds"`
-	Rows    []row   `json:"rows"`
+	// NaiveRounds is in how many of the rounds the naive ceiling ran.
+	NaiveRounds int   `json:"naive_rounds"`
+	Rows        []row `json:"rows"`
 }
 
 // failed reports whether any run failed (a missed target is not a
@@ -128,7 +130,8 @@ func (r *report) failed() bool {
 func (r *report) writeTable(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %s, Linux %s\n", m.CPUs, m.CPUModel, m.GoVersion, m.Kernel)
-	fmt.Fprintf(w, "pinned: %s; best of %d rounds, websocketd and ceiling interleaved\n\n", m.Pinned, r.Rounds)
+	fmt.Fprintf(w, "pinned: %s; best of %d rounds, websocketd and ceiling interleaved", m.Pinned, r.Rounds)
+	fmt.Fprintf(w, " (the naive ceiling in %d of them)\n\n", r.NaiveRounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "benchmark\tunit\twebsocketd\tceiling\tratio\ttarget\t\t")
 	for _, row := range r.Rows {
