@@ -77,6 +77,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzLineReader$$' -fuzztime=$(FUZZTIME) ./internal/pipes
 	go test -run='^$$' -fuzz='^FuzzFramedReader$$' -fuzztime=$(FUZZTIME) ./libwebsocketd
 	go test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) .
+	go test -run='^$$' -fuzz='^FuzzFrameReader$$' -fuzztime=$(FUZZTIME) ./bench
 
 # The go line of go.mod is the oldest Go we support: vet and test with
 # exactly that toolchain (the go command fetches it once, GOTOOLCHAIN).
