@@ -51,14 +51,15 @@ func newAuthUsers(hashes map[string][]byte) (*authUsers, error) {
 // of the file's costs (see authUsers for why).
 func (u *authUsers) verify(compare func(hash, password []byte) error, user string, password []byte) bool {
 	hash, known := u.hashes[user]
-	own := u.costs[user] // 0, no cost at all, for an unknown name
+	ownCost := u.costs[user] // 0, no cost at all, for an unknown name
 	matched := false
 	for _, cost := range u.order {
+		own := known && cost == ownCost
 		against := u.decoys[cost]
-		if known && cost == own {
+		if own {
 			against = hash
 		}
-		if compare(against, password) == nil && known && cost == own {
+		if compare(against, password) == nil && own {
 			matched = true
 		}
 	}

@@ -124,3 +124,8 @@ func TestCodecsWriteClientMessagesForTheProgram(t *testing.T) {
 		}
 	}
 }
+
+func isOutputTooBig(err error) bool {
+	var tooBig *outputTooBigError
+	return errors.As(err, &tooBig)
+}

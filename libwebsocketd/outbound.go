@@ -90,13 +90,19 @@ func (s *session) backendEnded(status exitStatus) {
 	case errors.As(err, &broken):
 		code, _ := broken.closeFrame()
 		s.log.Error("closing with "+strconv.Itoa(code), "error", err)
-	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed):
+	case readFailed(err):
 		s.log.Error("reading stdout", "error", err)
 	}
 	s.acct.exited(status.state)
 	s.logExit(status)
 	s.awaitStderr()
 	s.close(status.code, status.reason)
+}
+
+// readFailed reports whether err ended a program's output otherwise than
+// at its end (io.EOF) or by its pipe being closed under the reader.
+func readFailed(err error) bool {
+	return err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed)
 }
 
 // closingError is output that the session's codec cannot carry (a broken

@@ -1,7 +1,6 @@
 package libwebsocketd
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/gorilla/websocket"
@@ -33,9 +32,4 @@ func (e *outputTooBigError) Error() string {
 // closeFrame makes it a closingError (outbound.go): 1009.
 func (e *outputTooBigError) closeFrame() (int, string) {
 	return websocket.CloseMessageTooBig, e.reason
-}
-
-func isOutputTooBig(err error) bool {
-	var tooBig *outputTooBigError
-	return errors.As(err, &tooBig)
 }

@@ -3,9 +3,7 @@ package libwebsocketd
 import (
 	"bytes"
 	"errors"
-	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -74,6 +72,9 @@ func (rm *room) readOutput() {
 	rm.hub.forget(rm)
 	var refused closingError
 	if !errors.As(err, &refused) {
+		if readFailed(err) {
+			rm.log.Error("reading the room's stdout", "error", err)
+		}
 		rm.end(rm.proc.end())
 		return
 	}
@@ -92,10 +93,6 @@ func (rm *room) relayOutput() error {
 	for {
 		kind, message, err := messages.next()
 		if err != nil {
-			var refused closingError
-			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && !errors.As(err, &refused) {
-				rm.log.Error("reading the room's stdout", "error", err)
-			}
 			return err
 		}
 		rm.hub.deps.protocol.output(rm, kind, message)
