@@ -13,7 +13,7 @@ import (
 // names no script there, so the request can go on to the static files.
 // A script takes a --maxforks slot, as a WebSocket process does.
 func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
-	script, err := resolveScript(h.cfg.CGIDir, r.URL.EscapedPath())
+	script, err := resolveScript(h.cfg.CGIDir, h.belowMount(r.URL.EscapedPath()))
 	switch {
 	case errors.Is(err, errNotExecutable):
 		h.log.Error("CGI script is not executable", "category", "http",
@@ -23,6 +23,7 @@ func (h *Handler) serveCGI(w http.ResponseWriter, r *http.Request) bool {
 	case err != nil:
 		return false
 	}
+	script.name = h.scriptName(script.name)
 	path, args, err := cgiCommand(script.path)
 	if err != nil {
 		h.log.Error("CGI script cannot run", "category", "http", "url", requestURL(r), "error", err)

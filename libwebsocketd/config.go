@@ -26,6 +26,14 @@ type Config struct {
 	CGIBodyTimeout time.Duration
 	// DevConsole serves the built-in console page to plain GET requests.
 	DevConsole bool
+	// Mount is the path prefix a Router serves this Handler under (a
+	// route "/scripts/" has the Mount "/scripts"): ScriptDir, CGIDir and
+	// StaticDir find their files from what follows it, and SCRIPT_NAME
+	// starts with it. "" serves at "/".
+	Mount string
+	// WorkDir is the working directory of Command's processes; "" is the
+	// server's own. (A script of ScriptDir runs in its own directory.)
+	WorkDir string
 
 	// Binary relays raw bytes in binary messages instead of text lines.
 	Binary bool

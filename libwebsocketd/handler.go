@@ -58,7 +58,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.static = static
+		h.static = mounted(cfg.Mount, static)
 	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: handshakeTimeout,
@@ -119,9 +119,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.cfg.CGIDir != "" && h.serveCGI(rec, r):
 	case h.static != nil:
 		h.static.ServeHTTP(rec, r)
-	default:
+	case h.servesWebSocket():
 		http.Error(rec, "404 page not found: this server speaks WebSocket here; "+
 			"start websocketd with --devconsole to try it from a browser", http.StatusNotFound)
+	default:
+		http.Error(rec, "404 page not found", http.StatusNotFound)
 	}
 }
 
@@ -141,6 +143,14 @@ func (h *Handler) roomDeps() roomDeps {
 func (h *Handler) servesWebSocket() bool {
 	return len(h.cfg.Command) > 0 || h.cfg.ScriptDir != ""
 }
+
+// runsPrograms reports whether h may start a process: a session's, a
+// room's or a CGI script's.
+func (h *Handler) runsPrograms() bool { return h.servesWebSocket() || h.cfg.CGIDir != "" }
+
+// setLoopbackOnly is set by the Server before it serves, when every
+// listener is on loopback: Host is then checked even without --allowhost.
+func (h *Handler) setLoopbackOnly(only bool) { h.loopbackOnly = only }
 
 func addHeaders(dst, src http.Header) {
 	for name, values := range src {

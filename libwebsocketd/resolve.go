@@ -30,13 +30,19 @@ func (h *Handler) resolveCommand(r *http.Request) (commandTarget, int, error) {
 	if h.cfg.ScriptDir == "" {
 		// As the classic websocketd: the one command stands at "/" and the
 		// whole request path is what follows it, so scripts route on it.
-		return commandTarget{argv: h.cfg.Command, scriptName: "/", pathInfo: r.URL.Path}, 0, nil
+		// Under a route, the route's path stands for it.
+		name := h.cfg.Mount
+		if name == "" {
+			name = "/"
+		}
+		return commandTarget{argv: h.cfg.Command, scriptName: name,
+			pathInfo: strings.TrimPrefix(r.URL.Path, h.cfg.Mount), dir: h.cfg.WorkDir}, 0, nil
 	}
-	script, err := resolveScript(h.cfg.ScriptDir, r.URL.EscapedPath())
+	script, err := resolveScript(h.cfg.ScriptDir, h.belowMount(r.URL.EscapedPath()))
 	if err != nil {
 		return commandTarget{}, statusFor(err), err
 	}
-	return commandTarget{argv: []string{script.path}, scriptName: script.name,
+	return commandTarget{argv: []string{script.path}, scriptName: h.scriptName(script.name),
 		pathInfo: script.pathInfo, dir: filepath.Dir(script.path)}, 0, nil
 }
 

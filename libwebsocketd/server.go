@@ -49,10 +49,19 @@ type ListenError struct{ Err error }
 func (e *ListenError) Error() string { return e.Err.Error() }
 func (e *ListenError) Unwrap() error { return e.Err }
 
-// Server is the listeners and the HTTP server in front of a Handler.
+// Site is what a Server serves: one Handler, or a Router of routes.
+type Site interface {
+	http.Handler
+	// Shutdown ends every session and waits for them until ctx ends.
+	Shutdown(ctx context.Context) error
+	setLoopbackOnly(bool)
+	runsPrograms() bool
+}
+
+// Server is the listeners and the HTTP server in front of a Site.
 type Server struct {
 	cfg       ServerConfig
-	handler   *Handler
+	site      Site
 	log       *slog.Logger
 	http      *http.Server
 	redirect  *http.Server
@@ -64,10 +73,10 @@ type Server struct {
 
 // NewServer prepares a server; certificates are read here, so a bad one is
 // reported at start and not at the first connection.
-func NewServer(cfg ServerConfig, h *Handler, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, handler: h, log: log, ready: make(chan struct{})}
+func NewServer(cfg ServerConfig, site Site, log *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, site: site, log: log, ready: make(chan struct{})}
 	s.http = &http.Server{
-		Handler:           h,
+		Handler:           site,
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
@@ -95,7 +104,7 @@ func (s *Server) Listen() error {
 	if len(s.redirects) > 0 {
 		s.redirect = newRedirectServer(s.tlsPort(), s.log)
 	}
-	s.handler.loopbackOnly = onlyLoopback(s.listeners)
+	s.site.setLoopbackOnly(onlyLoopback(s.listeners))
 	return nil
 }
 
@@ -199,7 +208,7 @@ func (s *Server) RedirectURLs() []string {
 // Serve serves every listener until Shutdown. It returns the first error
 // that is not the server closing.
 func (s *Server) Serve() error {
-	if s.handler.servesWebSocket() || s.handler.cfg.CGIDir != "" {
+	if s.site.runsPrograms() {
 		child.InitContainment(s.log) // before the first process; ended by Shutdown
 	}
 	var wg sync.WaitGroup
@@ -259,7 +268,7 @@ func (s *Server) tlsPort() int {
 // listeners removes the Unix socket file.
 func (s *Server) Shutdown(ctx context.Context) error {
 	// The HTTP server forgets hijacked connections, so it only stops the
-	// listeners and plain requests; the Handler ends the sessions.
+	// listeners and plain requests; the Site ends the sessions.
 	stopped := make(chan error, 2)
 	servers := []*http.Server{s.http}
 	if s.redirect != nil {
@@ -274,7 +283,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			stopped <- err
 		}()
 	}
-	err := s.handler.Shutdown(ctx)
+	err := s.site.Shutdown(ctx)
 	for range servers {
 		err = errors.Join(err, <-stopped)
 	}

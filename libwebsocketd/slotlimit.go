@@ -8,6 +8,9 @@ import "sync/atomic"
 type slotLimit struct {
 	max  int64 // 0 means unlimited
 	live atomic.Int64
+	// parent, when set, is a limit shared with others that a slot here
+	// takes too: a route's processes count against the site's --maxforks.
+	parent *slotLimit
 }
 
 // acquire takes a slot, or reports false when all are taken.
@@ -16,7 +19,16 @@ func (l *slotLimit) acquire() bool {
 		l.live.Add(-1)
 		return false
 	}
+	if l.parent != nil && !l.parent.acquire() {
+		l.live.Add(-1)
+		return false
+	}
 	return true
 }
 
-func (l *slotLimit) release() { l.live.Add(-1) }
+func (l *slotLimit) release() {
+	l.live.Add(-1)
+	if l.parent != nil {
+		l.parent.release()
+	}
+}

@@ -1,0 +1,116 @@
+package libwebsocketd
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+)
+
+func TestRouteTableChoosesTheMostSpecificRoute(t *testing.T) {
+	root, chat, term, termAdmin := &Handler{}, &Handler{}, &Handler{}, &Handler{}
+	table, err := newRouteTable([]Route{
+		{"/", root}, {"/chat", chat}, {"/term/", term}, {"/term/admin/", termAdmin},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]*Handler{
+		"/":               root,
+		"/chat":           chat,
+		"/chat/":          root, // "/chat" is exact: it does not cover what is under it
+		"/chatter":        root,
+		"/term":           root, // nor does "/term/" cover "/term"
+		"/term/":          term,
+		"/term/x":         term,
+		"/term/admin/":    termAdmin,
+		"/term/admin/x":   termAdmin,
+		"/term/../chat":   term, // chosen by the literal path, never cleaned
+		"/term/admin/../": termAdmin,
+	} {
+		if got := table.match(path); got != want {
+			t.Errorf("match(%q) chose the wrong route", path)
+		}
+	}
+	noRoot, _ := newRouteTable([]Route{{"/chat", chat}})
+	if noRoot.match("/other") != nil {
+		t.Error("a path no route matches found a Handler")
+	}
+}
+
+func TestRouteTableRefusesTwoRoutesOnOnePathAndBadPaths(t *testing.T) {
+	if _, err := newRouteTable([]Route{{"/a", &Handler{}}, {"/a", &Handler{}}}); err == nil {
+		t.Error("two routes for /a were accepted")
+	}
+	for _, bad := range []string{"", "chat", "/a//b", "/a/./b", "/a/../b", "/..", "/a?b", "/a#b", "/a\nb", "/a\x00", "//"} {
+		if err := CheckRoutePath(bad); err == nil {
+			t.Errorf("CheckRoutePath(%q) accepted it", bad)
+		}
+	}
+	for _, good := range []string{"/", "/chat", "/term/", "/a/b/c", "/a.b/", "/ü"} {
+		if err := CheckRoutePath(good); err != nil {
+			t.Errorf("CheckRoutePath(%q): %v", good, err)
+		}
+	}
+}
+
+func TestRouterServesEachPathFromItsRouteAndReplacesTheTable(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	newStatic := func(t *testing.T, body string) *Handler {
+		dir := t.TempDir()
+		if err := os.WriteFile(dir+"/index.txt", []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h, err := NewHandler(Config{StaticDir: dir, Mount: "/files"}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	fallback, _ := NewHandler(Config{}, log)
+	first, second := newStatic(t, "first"), newStatic(t, "second")
+	rt, err := NewRouter([]Route{{"/files/", first}}, fallback, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := get("/files/index.txt"); code != 200 || body != "first" {
+		t.Fatalf("GET /files/index.txt: %d %q, want 200 from the mounted directory", code, body)
+	}
+	if code, _ := get("/index.txt"); code != http.StatusNotFound {
+		t.Errorf("GET /index.txt outside every route: %d, want 404", code)
+	}
+	if err := rt.Replace([]Route{{"/files/", second}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get("/files/index.txt"); body != "second" {
+		t.Errorf("after Replace: %q, want the new route's file", body)
+	}
+	if len(rt.handlers) != 3 {
+		t.Errorf("the router knows %d handlers, want 3: a retired one is shut down with the rest", len(rt.handlers))
+	}
+}
+
+func TestRouteForksCountAgainstTheSiteLimit(t *testing.T) {
+	site := &slotLimit{max: 2}
+	a, b := &slotLimit{max: 2, parent: site}, &slotLimit{parent: site}
+	if !a.acquire() || !b.acquire() {
+		t.Fatal("the first two slots were refused")
+	}
+	if b.acquire() {
+		t.Error("a third process across routes was allowed by a site limit of 2")
+	}
+	if a.live.Load() != 1 || b.live.Load() != 1 {
+		t.Errorf("a refused slot stayed counted: %d %d", a.live.Load(), b.live.Load())
+	}
+	a.release()
+	if !b.acquire() {
+		t.Error("a slot given back to the site was not available to another route")
+	}
+}
