@@ -22,7 +22,8 @@ type Config struct {
 	LogFormat string
 	// ShutdownGrace bounds the wait for sessions on SIGTERM or SIGINT.
 	ShutdownGrace time.Duration
-	// Show is "help", "version" or "license" when that is all to do.
+	// Show is "help", "version", "license", "check" or "print-config"
+	// when that is all to do.
 	Show string
 	// MisplacedFlags are arguments after COMMAND that look like our own
 	// flags; they go to COMMAND, and the server warns about them once.
@@ -31,6 +32,20 @@ type Config struct {
 	BasicAuthFile string
 	// MetricsAddr is where --metrics serves /metrics and /healthz.
 	MetricsAddr string
+	// ConfigFile is --config's file, read again on SIGHUP.
+	ConfigFile string
+	// Routes are the file's [[route]] tables, each a Handler of its own
+	// (config_routes.go); nil when one Handler serves every path: the
+	// command line's COMMAND, --dir, --staticdir...
+	Routes []RouteConfig
+	// Printed is what --print-config prints.
+	Printed string
+	// args and environ are what the Config was loaded from, to load it
+	// again on SIGHUP.
+	args, environ []string
+	// serverKey sums up the server-wide settings: a reload that would
+	// change them is refused, as they take a restart.
+	serverKey string
 }
 
 // usageError is a command line that cannot be parsed (exit 2); any other
@@ -62,6 +77,9 @@ type flagValues struct {
 	compressLevel                                          int
 	subprotocols                                           []string
 	pty, terminal                                          bool
+	env                                                    []string
+	configFile                                             string
+	check, printConfig                                     bool
 	ops                                                    opsFlags
 }
 
@@ -95,6 +113,9 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.port, "port", 0, "listen on TCP port `N` (default 80, or 443 with --ssl; 0 picks a free port)")
 	fs.StringArrayVar(&v.addresses, "address", nil, "listen on the interface with address `ADDR`; repeat for several, IPv6 in brackets (default: all interfaces)")
 	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on the Unix socket at `PATH`")
+	fs.StringVar(&v.configFile, "config", "", "read settings and [[route]] tables from the TOML `FILE` (see Configuration file below); flags given too override its top-level keys")
+	fs.BoolVar(&v.check, "check", false, "load the configuration, print the routes it serves and exit: 0 if it is valid, 1 if not")
+	fs.BoolVar(&v.printConfig, "print-config", false, "print the configuration file that does what this command line does, and exit")
 	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
 	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
@@ -123,6 +144,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.pingMS, "pingms", 0, "send a ping every `MS` milliseconds; drop a peer silent for twice as long (0: no pings)")
 	fs.IntVar(&v.shutdownMS, "shutdownms", 5000, "on SIGTERM/SIGINT, wait `MS` milliseconds for sessions to end before killing their processes")
 	fs.StringSliceVar(&v.passEnv, "passenv", defaultPassEnv(runtime.GOOS), "the server environment variables the child inherits, as comma-separated `NAMES`")
+	fs.StringArrayVar(&v.env, "env", nil, "set `NAME=VALUE` in every child's environment (repeatable); the request's own variables still win")
 	fs.BoolVar(&v.reverseLookup, "reverselookup", false, "set REMOTE_HOST to the client's DNS name (PTR lookup)")
 	fs.StringSliceVar(&v.origins, "origin", nil, "allow only these origins, a comma-separated `LIST` of host, host:port or scheme://host[:port]")
 	fs.BoolVar(&v.sameOrigin, "sameorigin", false, "allow only an Origin equal to the Host the client addressed")
@@ -144,12 +166,21 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 }
 
 // parseConfig turns the arguments (without the program name) and the
-// server's environment into a Config. It reads no files.
+// server's environment into a Config. It reads no files: a --config file
+// is refused (loadConfig reads it).
 func parseConfig(args, environ []string) (Config, error) {
+	return loadConfig(args, environ, func(name string) ([]byte, error) {
+		return nil, errors.New("parseConfig reads no files")
+	})
+}
+
+// loadConfig is parseConfig with --config's file read by read.
+func loadConfig(args, environ []string, read func(string) ([]byte, error)) (Config, error) {
 	var v flagValues
 	fs := newFlagSet(&v)
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(acceptSingleDash(fs, args)); err != nil {
+	args = acceptSingleDash(fs, args)
+	if err := fs.Parse(args); err != nil {
 		return Config{}, usageError{err}
 	}
 	switch {
@@ -159,13 +190,33 @@ func parseConfig(args, environ []string) (Config, error) {
 		return Config{Show: "version"}, nil
 	case v.license:
 		return Config{Show: "license"}, nil
+	case v.printConfig:
+		printed, err := printConfig(fs, v.configFile)
+		return Config{Show: "print-config", Printed: printed}, err
+	}
+	file, err := readConfigFile(fs, v.configFile, read)
+	if err != nil {
+		return Config{}, err
 	}
 	cfg, err := v.config(fs, fs.Args(), environ)
 	if err != nil {
 		return Config{}, err
 	}
 	cfg.MisplacedFlags = misplacedFlags(fs, fs.Args())
-	return cfg, cfg.check()
+	cfg.ConfigFile, cfg.serverKey = v.configFile, serverKey(fs)
+	cfg.args, cfg.environ = args, environ
+	if v.check {
+		cfg.Show = "check"
+	}
+	if file == nil || len(file.routes) == 0 {
+		return cfg, cfg.check()
+	}
+	flagArgs := args[:len(args)-len(fs.Args())]
+	if err := checkSiteTop(fs, *file, cfg); err != nil {
+		return Config{}, err
+	}
+	cfg.Routes, err = buildRoutes(*file, flagArgs, environ)
+	return cfg, err
 }
 
 func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Config, error) {
@@ -196,6 +247,10 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		}
 	}
 	listenTCP := fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
+	env, err := parseEnv(v.env)
+	if err != nil {
+		return Config{}, err
+	}
 	cfg := Config{
 		LogLevel: level, LogFormat: v.logFormat,
 		ShutdownGrace: time.Duration(v.shutdownMS) * time.Millisecond,
@@ -218,7 +273,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			RoomSlow:     time.Duration(v.roomSlowMS) * time.Millisecond,
 			CloseGrace:   time.Duration(v.closeMS) * time.Millisecond,
 			PingInterval: time.Duration(v.pingMS) * time.Millisecond,
-			PassEnv:      v.passEnv, Environ: environ, ReverseLookup: v.reverseLookup,
+			PassEnv:      v.passEnv, Env: env, Environ: environ, ReverseLookup: v.reverseLookup,
 			Origins: v.origins, SameOrigin: v.sameOrigin,
 			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
 			Version: fullVersion(),
@@ -229,7 +284,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 
 // check refuses combinations of flags that make no sense together.
 func (c Config) check() error {
-	h, s := c.Handler, c.Server
+	h := c.Handler
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if len(h.Command) > 0 && h.ScriptDir != "" {
@@ -238,6 +293,19 @@ func (c Config) check() error {
 	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
 		return errNothingToServe // the other checks would only add noise
 	}
+	problems = append(problems, c.checkServing()...)
+	problems = append(problems, c.checkServerWide()...)
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// checkServing lists what is wrong with what the Handler serves and how.
+func (c Config) checkServing() []string {
+	h := c.Handler
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if h.DevConsole && (h.StaticDir != "" || h.CGIDir != "") {
 		fail("--devconsole cannot be combined with --staticdir or --cgidir")
 	}
@@ -249,6 +317,27 @@ func (c Config) check() error {
 	}
 	problems = append(problems, checkProtocolFlags(h)...)
 	checkTerminalFlags(h, runtime.GOOS, fail)
+	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 {
+		fail("--maxforks, --maxframesize, --closems and --pingms cannot be negative")
+	}
+	if h.MaxLineSize < 1 || h.MaxLineSize > libwebsocketd.LargestMaxLineSize {
+		fail("--maxlinesize must be between 1 and %d bytes", libwebsocketd.LargestMaxLineSize)
+	}
+	c.checkRoom(fail)
+	for _, entry := range h.Origins {
+		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
+			fail("--origin: %v", err)
+		}
+	}
+	return problems
+}
+
+// checkServerWide lists what is wrong with the settings of the whole
+// server: listeners, TLS, logging and operations.
+func (c Config) checkServerWide() []string {
+	s := c.Server
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if s.TLS && (s.CertFile == "" || s.KeyFile == "") {
 		fail("--ssl needs both --sslcert and --sslkey")
 	}
@@ -258,26 +347,13 @@ func (c Config) check() error {
 	if s.Port < 0 || s.Port > 65535 || s.RedirPort < 0 || s.RedirPort > 65535 {
 		fail("ports must be between 0 and 65535")
 	}
-	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 || c.ShutdownGrace < 0 {
-		fail("--maxforks, --maxframesize, --closems, --pingms and --shutdownms cannot be negative")
+	if c.ShutdownGrace < 0 {
+		fail("--shutdownms cannot be negative")
 	}
-	if h.MaxLineSize < 1 || h.MaxLineSize > libwebsocketd.LargestMaxLineSize {
-		fail("--maxlinesize must be between 1 and %d bytes", libwebsocketd.LargestMaxLineSize)
-	}
-	c.checkRoom(fail)
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fail("--logformat must be text or json, not %q", c.LogFormat)
 	}
-	for _, entry := range h.Origins {
-		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
-			fail("--origin: %v", err)
-		}
-	}
-	problems = append(problems, c.checkOperations()...)
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
+	return append(problems, c.checkOperations()...)
 }
 
 // checkRoom refuses bad room settings.

@@ -15,10 +15,11 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
+	{"Configuration file", []string{"config", "check", "print-config"}},
 	{"Listening", []string{"port", "address", "unixsocket"}},
 	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
-		"maxlinesize", "closems", "pingms", "shutdownms", "passenv"}},
+		"maxlinesize", "closems", "pingms", "shutdownms", "passenv", "env"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "allowhost", "header", "header-ws", "header-http"}},

@@ -3,6 +3,8 @@ package main
 import (
 	_ "embed"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,7 +24,8 @@ received is written to its STDIN followed by a newline.`
 
 const helpUsage = `  websocketd [OPTION]... COMMAND [ARG]...   every URL path runs COMMAND
   websocketd [OPTION]... --dir=DIR          the URL path picks a script in DIR
-  websocketd [OPTION]... --staticdir=DIR    plain files only`
+  websocketd [OPTION]... --staticdir=DIR    plain files only
+  websocketd [OPTION]... --config=FILE      the routes of a TOML file`
 
 const helpArguments = `Everything after COMMAND is passed to it as its arguments, untouched.
 Long flags take one dash or two: -port=8080 is --port=8080.`
@@ -88,10 +91,41 @@ func helpText() string {
 			writeFlagHelp(&b, flag)
 		}
 	}
-	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
-		helpURLForms, helpEnvironment, helpTerminals, helpExamples, helpExitStatus)
+	fmt.Fprintf(&b, "\nURL forms:\n%s\n\n%s\n\n%s\n\nConfiguration file:\n%s\n\nExamples:\n%s\n\nExit status: %s\n",
+		helpURLForms, helpEnvironment, helpTerminals, indentLines(helpConfigFile()), helpExamples, helpExitStatus)
 	b.WriteString(signalsHelp)
 	return b.String()
+}
+
+// helpConfigFile says what a --config file holds; its lists of keys come
+// from their declarations (configfile_keys.go).
+func helpConfigFile() string {
+	var b strings.Builder
+	b.WriteString(strings.Join(wrapWords("A --config file is TOML. Its top-level keys are the long flag names, "+
+		"with their meanings and defaults; each [[route]] table serves one path (exact, or a prefix when it "+
+		"ends in /) with exactly one of command, connect, dir, staticdir, cgidir. Every flag that is not "+
+		"server-wide is also a route key, and at the top the default of every route. Flags given on the "+
+		"command line override the top level; a route's own keys override both. SIGHUP reloads the routes.",
+		helpWidth-helpIndent), "\n"))
+	b.WriteString("\n\nRoute-only keys:\n")
+	for _, key := range slices.Sorted(maps.Keys(routeOnlyKeys)) {
+		lines := wrapWords(routeOnlyKeys[key], helpWidth-helpColumn)
+		fmt.Fprintf(&b, "%-*s%s\n", helpColumn-helpIndent, key, strings.Join(lines, "\n"+strings.Repeat(" ", helpColumn-helpIndent)))
+	}
+	b.WriteString("\n" + strings.Join(wrapWords("Server-wide keys, at the top only: "+
+		strings.Join(serverWideKeys, ", ")+".", helpWidth-helpIndent), "\n"))
+	return b.String()
+}
+
+// indentLines puts helpIndent spaces before every line that is not empty.
+func indentLines(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if line != "" {
+			lines[i] = strings.Repeat(" ", helpIndent) + line
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Help layout: the synopsis in a column of its own, the help wrapped at

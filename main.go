@@ -38,7 +38,7 @@ func main() {
 }
 
 func run(args, environ []string, stdout, stderr io.Writer) int {
-	cfg, err := parseConfig(args, environ)
+	cfg, err := loadConfig(args, environ, os.ReadFile)
 	var usage usageError
 	switch {
 	case errors.As(err, &usage):
@@ -61,24 +61,42 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	case "license":
 		fmt.Fprint(stdout, licenseText)
 		return exitOK
+	case "print-config":
+		fmt.Fprint(stdout, cfg.Printed)
+		return exitOK
 	}
 	if err := checkPaths(cfg); err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
 	}
+	if cfg.Show == "check" {
+		fmt.Fprint(stdout, routeTable(cfg))
+		return exitOK
+	}
 	return serve(cfg, libwebsocketd.NewLogger(stdout, cfg.LogLevel, cfg.LogFormat), stderr)
 }
 
-// checkPaths makes sure the command and directories exist before the
+// checkPaths makes sure the commands and directories exist before the
 // server starts, so a typo is reported now and not at the first client.
 func checkPaths(cfg Config) error {
-	if command := cfg.Handler.Command; len(command) > 0 {
+	if cfg.Routes == nil {
+		return checkHandlerPaths(cfg.Handler)
+	}
+	for _, route := range cfg.Routes {
+		if err := checkHandlerPaths(route.Handler); err != nil {
+			return fmt.Errorf("%s (route %s): %w", route.Where, route.Path, err)
+		}
+	}
+	return nil
+}
+
+func checkHandlerPaths(h libwebsocketd.Config) error {
+	if command := h.Command; len(command) > 0 {
 		if _, err := exec.LookPath(command[0]); err != nil {
 			return fmt.Errorf("command %q: %w", command[0], errors.Unwrap(err))
 		}
 	}
-	dirs := map[string]string{"--dir": cfg.Handler.ScriptDir,
-		"--staticdir": cfg.Handler.StaticDir, "--cgidir": cfg.Handler.CGIDir}
+	dirs := map[string]string{"--dir": h.ScriptDir, "--staticdir": h.StaticDir, "--cgidir": h.CGIDir}
 	for flag, dir := range dirs {
 		if dir == "" {
 			continue
@@ -106,12 +124,12 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		return code
 	}
 	defer metrics.stop()
-	handler, err := libwebsocketd.NewHandler(cfg.Handler, log)
+	site, err := newSite(cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
 	}
-	server, err := libwebsocketd.NewServer(cfg.Server, handler, log)
+	server, err := libwebsocketd.NewServer(cfg.Server, site.served(), log)
 	if err != nil {
 		fmt.Fprintf(stderr, "websocketd: %v\n", err)
 		return exitConfig
@@ -136,7 +154,7 @@ func serve(cfg Config, log *slog.Logger, stderr io.Writer) int {
 		log.Info("redirecting "+url+" to https", "category", "server")
 	}
 	notifyReady(log)
-	return awaitEnd(server, handler.OnceDone(), cfg, log, served, signals)
+	return awaitEnd(server, site, cfg, log, served, signals)
 }
 
 // logFatal puts why the server cannot run in its log (stdout), where every
@@ -151,9 +169,10 @@ func logFatal(log *slog.Logger, stderr io.Writer, why string) {
 }
 
 // awaitEnd serves until SIGTERM or SIGINT, or with --once until the one
-// session ended, then shuts down gracefully. SIGHUP reloads certificates
+// session ended, then shuts down gracefully. SIGHUP reloads the routes, certificates
 // and the --basicauth file.
-func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
+func awaitEnd(server *libwebsocketd.Server, site *site, cfg Config, log *slog.Logger, served <-chan error, signals <-chan os.Signal) int {
+	once := site.onceDone()
 	for {
 		select {
 		case code := <-once:
@@ -166,7 +185,7 @@ func awaitEnd(server *libwebsocketd.Server, once <-chan int, cfg Config, log *sl
 			return exitServeError
 		case sig := <-signals:
 			if isReload(sig) {
-				reload(server, cfg, log)
+				reload(server, site, cfg, log)
 				continue
 			}
 			log.Info("shutting down on "+sig.String(), "category", "server")
@@ -199,25 +218,22 @@ func shutdown(server *libwebsocketd.Server, cfg Config, log *slog.Logger, signal
 	}
 }
 
-func reload(server *libwebsocketd.Server, cfg Config, log *slog.Logger) {
-	if auth := cfg.Handler.BasicAuth; auth != nil {
-		if err := auth.Reload(); err != nil {
-			log.Error("SIGHUP: keeping the old users", "category", "server", "error", err)
+// reload answers SIGHUP: the --config file's routes, the --basicauth
+// files and the certificates are read again; what fails to load is kept
+// as it was, and the log says why.
+func reload(server *libwebsocketd.Server, site *site, cfg Config, log *slog.Logger) {
+	reloaded := site.reload(log)
+	if cfg.Server.TLS {
+		if err := server.ReloadCertificates(); err != nil {
+			log.Error("SIGHUP: keeping the old certificate", "category", "server", "error", err)
 		} else {
-			log.Info("SIGHUP: --basicauth file reloaded", "category", "server")
+			log.Info("SIGHUP: certificates reloaded", "category", "server")
 		}
+		reloaded = true
 	}
-	if !cfg.Server.TLS {
-		if cfg.Handler.BasicAuth == nil {
-			log.Info("SIGHUP: nothing to reload without --ssl or --basicauth", "category", "server")
-		}
-		return
+	if !reloaded {
+		log.Info("SIGHUP: nothing to reload without --config, --ssl or --basicauth", "category", "server")
 	}
-	if err := server.ReloadCertificates(); err != nil {
-		log.Error("SIGHUP: keeping the old certificate", "category", "server", "error", err)
-		return
-	}
-	log.Info("SIGHUP: certificates reloaded", "category", "server")
 }
 
 // warnMisplacedFlags says once why "websocketd ./x.sh --port=9000" is not
@@ -232,6 +248,8 @@ func warnMisplacedFlags(cfg Config, log *slog.Logger) {
 
 func describe(cfg Config) string {
 	switch {
+	case cfg.Routes != nil:
+		return fmt.Sprintf("%d routes of %s", len(cfg.Routes), cfg.ConfigFile)
 	case len(cfg.Handler.Command) > 0:
 		return fmt.Sprintf("command %q", cfg.Handler.Command)
 	case cfg.Handler.ScriptDir != "":

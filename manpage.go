@@ -30,6 +30,7 @@ func manMarkdown(fs *pflag.FlagSet) string {
 	fmt.Fprintf(&b, "# URL FORMS\n\n%s\n\n", manBlock(helpURLForms))
 	fmt.Fprintf(&b, "# ENVIRONMENT\n\n%s\n\n", manText(helpEnvironment))
 	fmt.Fprintf(&b, "# TERMINALS\n\n%s\n\n", manText(helpTerminals))
+	fmt.Fprintf(&b, "# CONFIGURATION FILE\n\n%s\n\n", manBlock(helpConfigFile()))
 	fmt.Fprintf(&b, "# EXAMPLES\n\n%s\n\n", manBlock(helpExamples))
 	fmt.Fprintf(&b, "# EXIT STATUS\n\n%s\n", manText(helpExitStatus))
 	return b.String()

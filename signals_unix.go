@@ -16,5 +16,6 @@ func isReload(sig os.Signal) bool { return sig == syscall.SIGHUP }
 // signalsHelp ends --help: what each signal does.
 const signalsHelp = `
 Signals: SIGTERM or SIGINT shut down gracefully (a second one kills what is
-left); SIGHUP reloads the --sslcert/--sslkey and --basicauth files.
+left); SIGHUP reloads the --config file's routes and the --sslcert/--sslkey
+and --basicauth files.
 `

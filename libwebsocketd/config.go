@@ -31,6 +31,10 @@ type Config struct {
 	// StaticDir find their files from what follows it, and SCRIPT_NAME
 	// starts with it. "" serves at "/".
 	Mount string
+	// ArgsFromQuery names a query parameter whose values, in order, are
+	// appended to Command's arguments, each an argument of its own
+	// (queryargs.go); "" appends none.
+	ArgsFromQuery string
 	// WorkDir is the working directory of Command's processes; "" is the
 	// server's own. (A script of ScriptDir runs in its own directory.)
 	WorkDir string
@@ -89,6 +93,9 @@ type Config struct {
 
 	// PassEnv names the server's environment variables the child inherits.
 	PassEnv []string
+	// Env are NAME=VALUE variables every child gets (--env); the
+	// request's own variables win over them.
+	Env []string
 	// Environ is the server's environment (os.Environ() in the binary).
 	Environ []string
 	// ReverseLookup fills REMOTE_HOST with the client's PTR name.

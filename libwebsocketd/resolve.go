@@ -35,7 +35,11 @@ func (h *Handler) resolveCommand(r *http.Request) (commandTarget, int, error) {
 		if name == "" {
 			name = "/"
 		}
-		return commandTarget{argv: h.cfg.Command, scriptName: name,
+		argv, err := h.commandWithQueryArgs(r)
+		if err != nil {
+			return commandTarget{}, http.StatusBadRequest, err
+		}
+		return commandTarget{argv: argv, scriptName: name,
 			pathInfo: strings.TrimPrefix(r.URL.Path, h.cfg.Mount), dir: h.cfg.WorkDir}, 0, nil
 	}
 	script, err := resolveScript(h.cfg.ScriptDir, h.belowMount(r.URL.EscapedPath()))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -113,4 +114,35 @@ func TestRouteForksCountAgainstTheSiteLimit(t *testing.T) {
 	if !b.acquire() {
 		t.Error("a slot given back to the site was not available to another route")
 	}
+}
+
+// FuzzRouteMatch: for any routes and any request path, the table chooses
+// what the rule says (the exact route, else the longest prefix), found
+// here the slow way.
+func FuzzRouteMatch(f *testing.F) {
+	f.Add("/\x00/chat\x00/term/\x00/term/admin/", "/term/admin/x")
+	f.Add("/a/\x00/a/b", "/a/b/")
+	f.Fuzz(func(t *testing.T, paths, request string) {
+		var routes []Route
+		for _, p := range strings.Split(paths, "\x00") {
+			routes = append(routes, Route{Path: p, Handler: &Handler{}})
+		}
+		table, err := newRouteTable(routes)
+		if err != nil {
+			return
+		}
+		var want *Handler
+		longest := -1
+		for _, r := range routes {
+			switch {
+			case r.Path == request:
+				want, longest = r.Handler, 1<<30
+			case strings.HasSuffix(r.Path, "/") && strings.HasPrefix(request, r.Path) && len(r.Path) > longest:
+				want, longest = r.Handler, len(r.Path)
+			}
+		}
+		if got := table.match(request); got != want {
+			t.Fatalf("routes %q, path %q: the table chose another route than the rule", paths, request)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,7 +86,11 @@ func (h *Handler) upgradeHeaders(protocol string) http.Header {
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
 	h.log.Log(r.Context(), LevelAccess, "refused: "+why, "category", "http",
 		"url", requestURL(r), "remote", r.RemoteAddr, "status", status)
-	http.Error(w, http.StatusText(status), status)
+	body := http.StatusText(status)
+	if status == http.StatusBadRequest {
+		body += ": " + why // the client's own request is at fault: say how
+	}
+	http.Error(w, body, status)
 }
 
 // startSession starts the process for an upgraded connection. The forks
@@ -123,7 +128,16 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 func (h *Handler) childEnv(r *http.Request, target commandTarget, id, protocol string) []string {
 	info := requestEnv{ScriptName: target.scriptName, PathInfo: target.pathInfo,
 		ID: id, RemoteHost: h.remoteHost(r), Version: h.cfg.Version, Protocol: protocol}
-	return buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
+	if len(h.cfg.Env) == 0 {
+		return buildEnv(r, info, h.cfg.PassEnv, h.cfg.Environ)
+	}
+	// --env's variables are passed as if the server had them, after its
+	// own: they win over those, and the request's variables over them.
+	names := make([]string, len(h.cfg.Env))
+	for i, kv := range h.cfg.Env {
+		names[i], _, _ = strings.Cut(kv, "=")
+	}
+	return buildEnv(r, info, slices.Concat(h.cfg.PassEnv, names), slices.Concat(h.cfg.Environ, h.cfg.Env))
 }
 
 // startProcess starts a session's or a room's process, counted in the
