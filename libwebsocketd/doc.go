@@ -33,10 +33,13 @@
 // # Where each concern lives
 //
 //	handler.go                     routing of a request; what a shutdown waits for
+//	router.go                      --config's routes: a Handler per path, replaced on SIGHUP
+//	mount.go                       a Handler under a route's path: --dir, --staticdir, --cgidir below it
 //	upgrade.go                     the checks before the 101; starting a session or a seat
 //	origin.go                      --origin and --sameorigin
 //	hostallow.go, hostcheck.go     the Host check: --allowhost, loopback-only servers
 //	resolve*.go, winpath.go        the script a URL names in --dir; Windows' names
+//	queryargs.go                   args_from_query: command arguments from the URL
 //	shebang.go                     why a script that exists cannot start
 //	subprotocol.go                 --subprotocol
 //	env*.go, reversedns.go         the child's environment; REMOTE_HOST
