@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -19,9 +20,28 @@ func mounted(mount string, next http.Handler) http.Handler {
 }
 
 // belowMount is an escaped request path without the Handler's Mount; it
-// still starts with "/" when anything is left.
+// still starts with "/" when anything is left. The Router chose the route
+// by the decoded path, so the Mount is matched segment by segment, each
+// decoded: "/scr%69pts/x" is under "/scripts", but "/scripts%2Fx" is not
+// (its one segment holds a slash), and gets "", which names no file.
 func (h *Handler) belowMount(escapedPath string) string {
-	return strings.TrimPrefix(escapedPath, h.cfg.Mount)
+	if h.cfg.Mount == "" {
+		return escapedPath
+	}
+	mount := strings.Split(h.cfg.Mount, "/")
+	segments := strings.Split(escapedPath, "/")
+	if len(segments) < len(mount) {
+		return ""
+	}
+	for i, want := range mount {
+		if got, err := url.PathUnescape(segments[i]); err != nil || got != want {
+			return ""
+		}
+	}
+	if len(segments) == len(mount) {
+		return ""
+	}
+	return "/" + strings.Join(segments[len(mount):], "/")
 }
 
 // scriptName is SCRIPT_NAME of a script found below the Mount.

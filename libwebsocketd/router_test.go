@@ -146,3 +146,24 @@ func FuzzRouteMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestBelowMountMatchesTheMountSegmentBySegment(t *testing.T) {
+	h := &Handler{cfg: Config{Mount: "/scripts"}}
+	for escaped, want := range map[string]string{
+		"/scripts/x.sh":       "/x.sh",
+		"/scr%69pts/x.sh":     "/x.sh",
+		"/scripts/a%2Fb":      "/a%2Fb",
+		"/scripts%2Fx.sh":     "",
+		"/scripts":            "",
+		"/scriptsx/y":         "",
+		"/other/x":            "",
+		"/scripts/../../etc/": "/../../etc/", // resolveScript refuses the dots
+	} {
+		if got := h.belowMount(escaped); got != want {
+			t.Errorf("belowMount(%q) = %q, want %q", escaped, got, want)
+		}
+	}
+	if got := (&Handler{}).belowMount("/a/b"); got != "/a/b" {
+		t.Errorf("without a Mount: %q", got)
+	}
+}
