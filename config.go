@@ -63,6 +63,7 @@ type flagValues struct {
 	subprotocols                                           []string
 	pty, terminal                                          bool
 	ops                                                    opsFlags
+	cluster                                                clusterFlags
 }
 
 // opsFlags are the operations flags: authentication, proxies, allowed
@@ -117,6 +118,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomLingerMS, "roomlinger", 0, "keep a room's process `MS` milliseconds after its last client leaves")
 	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
+	declareClusterFlags(fs, &v.cluster)
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -224,6 +226,9 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
+	if err := v.cluster.apply(&cfg, environ); err != nil {
+		return Config{}, err
+	}
 	return cfg, v.ops.apply(&cfg)
 }
 
@@ -265,6 +270,7 @@ func (c Config) check() error {
 		fail("--maxlinesize must be between 1 and %d bytes", libwebsocketd.LargestMaxLineSize)
 	}
 	c.checkRoom(fail)
+	c.checkCluster(fail)
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fail("--logformat must be text or json, not %q", c.LogFormat)
 	}
