@@ -225,9 +225,10 @@ func TestClusterOneProcessAcrossNodes(t *testing.T) {
 func TestClusterOwnerKilledAnotherTakesOver(t *testing.T) {
 	nodes, pids := startCluster(t, startNATS(t), 3)
 	var clients []*websocket.Conn
+	var ids []string
 	for i := range 3 {
-		c, _ := joinRoom(t, nodes[i], "/chat")
-		clients = append(clients, c)
+		c, id := joinRoom(t, nodes[i], "/chat")
+		clients, ids = append(clients, c), append(ids, id)
 	}
 	dead := owner(t, nodes)
 	nodes[dead].cmd.Process.Signal(syscall.SIGKILL)
@@ -239,12 +240,17 @@ func TestClusterOwnerKilledAnotherTakesOver(t *testing.T) {
 			left, rest = append(left, clients[i]), append(rest, nodes[i])
 		}
 	}
-	// The new process hears of the restart first; the script says so.
-	for _, c := range left {
+	// The new process hears of the restart first, then of the clients
+	// still there, as joins; the script tells each its id again.
+	for i, c := range clients {
+		if i == dead {
+			continue
+		}
 		c.SetReadDeadline(time.Now().Add(takeoverTimeout))
 		if _, got, err := c.ReadMessage(); err != nil || string(got) != "restart" {
 			t.Fatalf("after the owner's death got %q, %v: want \"restart\" while still connected", got, err)
 		}
+		expectText(t, c, "you are "+ids[i])
 	}
 	waitFor(t, readTimeout, "the dead owner's process to end", func() bool {
 		return len(livePIDs(t, pids)) == 1
