@@ -222,6 +222,34 @@ func TestClusterOneProcessAcrossNodes(t *testing.T) {
 	}
 }
 
+// TestClusterProcessEndsAfterLastClientAnywhere: the owner keeps the
+// process while another node has clients, and stops it once none has.
+func TestClusterProcessEndsAfterLastClientAnywhere(t *testing.T) {
+	nodes, pids := startCluster(t, startNATS(t), 2)
+	first, _ := joinRoom(t, nodes[0], "/chat") // node 0 starts the process
+	second, _ := joinRoom(t, nodes[1], "/chat")
+	if owner(t, nodes) != 0 {
+		t.Fatal("the first client's node does not run the room's process")
+	}
+	first.Close()
+	nodes[0].awaitLines("DISCONNECT", 1)
+	send(t, second, websocket.TextMessage, "anyone?")
+	expectText(t, second, "anyone?")
+	if live := livePIDs(t, pids); len(live) != 1 || recordedPIDs(t, pids) != 1 {
+		t.Fatalf("room processes %v: want the first one still serving node 1", live)
+	}
+	second.Close()
+	waitFor(t, takeoverTimeout, "the room's process to end", func() bool {
+		return len(livePIDs(t, pids)) == 0
+	})
+	third, _ := joinRoom(t, nodes[1], "/chat")
+	send(t, third, websocket.TextMessage, "new room")
+	expectText(t, third, "new room")
+	if recordedPIDs(t, pids) != 2 {
+		t.Fatalf("%d room processes started: want a new one for the new client", recordedPIDs(t, pids))
+	}
+}
+
 func TestClusterOwnerKilledAnotherTakesOver(t *testing.T) {
 	nodes, pids := startCluster(t, startNATS(t), 3)
 	var clients []*websocket.Conn
