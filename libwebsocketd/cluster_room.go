@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -61,10 +62,12 @@ func (hub *roomHub) enterCluster(key string, start startRoomProcess) (*room, err
 		rm.link.open() // round trips to NATS: not under the hub's lock
 	}
 	<-rm.link.opened
-	if rm.link.openErr != nil {
+	if err := rm.link.openErr; err != nil {
 		hub.release(rm)
-		hub.deps.metrics.clusterRefused()
-		return nil, rm.link.openErr
+		if errors.Is(err, errClusterDown) {
+			hub.deps.metrics.clusterRefused()
+		}
+		return nil, err
 	}
 	return rm, nil
 }
@@ -98,7 +101,11 @@ func (l *clusterRoom) open() {
 	l.mu.Unlock()
 	l.publish(l.subj.here, wirePresence(l.c.node, true))
 	if l.leaseFree() {
-		l.tryOwn(false)
+		// The first client of a room nobody runs is refused as it would
+		// be without --cluster (429, 500) if its process cannot start.
+		if l.openErr = l.tryOwn(false); l.openErr != nil {
+			return
+		}
 	}
 	go l.beat()
 }
@@ -127,7 +134,7 @@ func (l *clusterRoom) tick() {
 		return
 	}
 	if members > 0 && l.leaseFree() {
-		l.tryOwn(true)
+		l.tryOwn(true) // it logs why it failed; the next heartbeat tries again
 	}
 }
 
@@ -141,17 +148,18 @@ func (l *clusterRoom) leaseFree() bool {
 
 // tryOwn takes the lease and starts the room's process here, unless
 // another node was quicker. It listens to the clients before it takes the
-// lease: from then on other nodes send to it.
-func (l *clusterRoom) tryOwn(restart bool) {
+// lease: from then on other nodes send to it. The error is why a process
+// that this node was to run could not start.
+func (l *clusterRoom) tryOwn(restart bool) error {
 	l.leaseMu.Lock()
 	defer l.leaseMu.Unlock()
 	if l.isClosed() || l.currentOwner() != nil || l.lease.held() {
-		return
+		return nil
 	}
 	hub := l.rm.hub
 	if !hub.deps.forks.acquire() {
 		l.rm.log.Error("cannot run the room's process here: "+errTooManyForks.Error(), "category", "cluster")
-		return
+		return errTooManyForks
 	}
 	o := newOwnedRoom(l)
 	ctx, cancel := context.WithTimeout(context.Background(), leaseOpTimeout)
@@ -159,7 +167,7 @@ func (l *clusterRoom) tryOwn(restart bool) {
 	if err := o.listen(); err != nil || !l.lease.take(ctx, time.Now()) {
 		o.unlisten()
 		hub.deps.forks.release()
-		return
+		return nil
 	}
 	proc, err := l.start(l.rm.key)
 	if err != nil {
@@ -167,12 +175,13 @@ func (l *clusterRoom) tryOwn(restart bool) {
 		l.lease.release(ctx)
 		o.unlisten()
 		hub.deps.forks.release()
-		return
+		return err
 	}
 	l.mu.Lock()
 	l.owner = o
 	l.mu.Unlock()
 	o.run(processBackend{proc}, restart)
+	return nil
 }
 
 // fromOwner takes a message of the room's owner: output for the seats
@@ -226,12 +235,14 @@ func (l *clusterRoom) ownerEnded(end roomEnd) {
 		}
 		return
 	}
-	hub := l.rm.hub
-	hub.forget(l.rm)
+	if l.isClosed() {
+		return // an end already followed, or nobody is here
+	}
+	l.close() // first: a second end message must not close the seats again
+	l.rm.hub.forget(l.rm)
 	clients := l.rm.closeSeats(exitStatus{code: end.Code, reason: end.Reason})
 	l.rm.log.Info("room process ended", "category", "cluster", "clients", len(clients),
 		"code", end.Code)
-	go l.close()
 }
 
 // ownerGone follows the end of the process this node ran: a room with no
