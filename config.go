@@ -81,6 +81,7 @@ type flagValues struct {
 	configFile                                             string
 	check, printConfig                                     bool
 	ops                                                    opsFlags
+	cluster                                                clusterFlags
 }
 
 // opsFlags are the operations flags: authentication, proxies, allowed
@@ -138,6 +139,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomLingerMS, "roomlinger", 0, "keep a room's process `MS` milliseconds after its last client leaves")
 	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
+	declareClusterFlags(fs, &v.cluster)
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -279,6 +281,9 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
+	if err := v.cluster.apply(&cfg, environ); err != nil {
+		return Config{}, err
+	}
 	return cfg, v.ops.apply(&cfg)
 }
 
@@ -292,6 +297,10 @@ func (c Config) check() error {
 	}
 	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
 		return errNothingToServe // the other checks would only add noise
+	}
+	if h.Cluster != nil && h.Room == "" {
+		// (With a file's routes, those with a room share the cluster.)
+		fail("--cluster needs --room: only rooms are shared across servers")
 	}
 	problems = append(problems, c.checkServing()...)
 	problems = append(problems, c.checkServerWide()...)
@@ -350,6 +359,7 @@ func (c Config) checkServerWide() []string {
 	if c.ShutdownGrace < 0 {
 		fail("--shutdownms cannot be negative")
 	}
+	c.checkCluster(fail)
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fail("--logformat must be text or json, not %q", c.LogFormat)
 	}

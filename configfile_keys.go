@@ -20,7 +20,8 @@ import (
 var serverWideKeys = []string{
 	"port", "address", "unixsocket", "ssl", "sslcert", "sslkey", "sslca", "redirport",
 	"shutdownms", "loglevel", "logformat", "trustproxy", "trustproxyheader", "allowhost",
-	"metrics", "once",
+	"metrics", "once", "cluster", "clustername", "clusteruser", "clusterpassword", "clustertoken",
+	"clustercreds", "clusterca",
 }
 
 // routeOnlyKeys stand only in a [[route]]: they are not flags (the command
@@ -36,7 +37,8 @@ var notFileKeys = []string{"config", "check", "print-config", "help", "version",
 
 // pathKeys name files or directories: in a file, a relative one is taken
 // from the file's own directory, so a site can be started from anywhere.
-var pathKeys = []string{"dir", "staticdir", "cgidir", "basicauth", "sslcert", "sslkey", "sslca", "unixsocket"}
+var pathKeys = []string{"dir", "staticdir", "cgidir", "basicauth", "sslcert", "sslkey", "sslca", "unixsocket",
+	"clustercreds", "clusterca"}
 
 // setFromFile gives flag name the value a file gives its key, as the
 // same flag on the command line would; base is the file's directory.

@@ -21,6 +21,7 @@ var flagGroups = []struct {
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv", "env"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
+	{"Clustering", []string{"cluster", "clustername", "clusteruser", "clusterpassword", "clustertoken", "clustercreds", "clusterca"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "allowhost", "header", "header-ws", "header-http"}},
 	{"TLS", []string{"ssl", "sslcert", "sslkey", "sslca", "redirport"}},

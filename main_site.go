@@ -38,7 +38,9 @@ func newSite(cfg Config, log *slog.Logger) (*site, error) {
 	}
 	// Paths no route matches get 404, after the site's Host check,
 	// authentication and access log.
-	fallback, err := libwebsocketd.NewHandler(cfg.Handler, log)
+	top := cfg.Handler
+	top.DevConsole, top.Cluster = false, nil
+	fallback, err := libwebsocketd.NewHandler(top, log)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +92,9 @@ func (s *site) routeHandlers(configs []RouteConfig) ([]libwebsocketd.Route, map[
 func (s *site) newRouteHandler(rc RouteConfig) (*libwebsocketd.Handler, error) {
 	cfg := rc.Handler
 	cfg.Metrics = s.cfg.Handler.Metrics
+	if cfg.Room == "" {
+		cfg.Cluster = nil // only rooms are shared across servers
+	}
 	if rc.BasicAuthFile != "" {
 		auth, err := s.basicAuth(rc.BasicAuthFile)
 		if err != nil {

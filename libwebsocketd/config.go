@@ -65,6 +65,9 @@ type Config struct {
 	// RoomSlow is how long a room client's queue may stay full before the
 	// client is closed with 1008.
 	RoomSlow time.Duration
+	// Cluster, when set, makes every room cluster-wide through NATS: one
+	// process per room across the servers that share it (cluster*.go).
+	Cluster *ClusterConfig
 	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
 	MaxFrameSize int64
 	// MaxLineSize bounds, in bytes, a line the program writes (without its

@@ -71,12 +71,18 @@
 //	room.go                        one room: its process, its hub, stdin in turn
 //	room_seat.go                   a client's seat: its queue; the seat as a backend
 //	room_json.go                   --room=json: events and addressed messages
+//	cluster.go                     --cluster: the connection to NATS, the lease bucket
+//	cluster_lease.go               which node runs a room's process: a lease
+//	cluster_room.go                a cluster room's clients here, linked to its process
+//	cluster_owner.go               a cluster room's process, on the lease's holder
+//	cluster_wire.go                what nodes say to each other about a room
 //	cgi.go, cgibody.go, cgienv.go  --cgidir
 //	static.go                      --staticdir
 //	console.go, terminalpage.go    the --devconsole pages
 //	auth*.go, htpasswd.go          --basicauth
 //	proxy.go, forwarded.go         --trustproxy
 //	metrics.go                     --metrics and /healthz
+//	metrics_cluster.go             --cluster's metrics; /healthz without NATS
 //	logging.go, uniquekeys.go      the log: levels, formats
 //	access.go, httplog.go          the access log; net/http's own messages
 //	server.go                      the listeners and their shutdown

@@ -53,6 +53,12 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
 	h.rooms = newRoomHub(h.roomDeps())
+	if cfg.Cluster != nil {
+		var err error
+		if h.rooms.cluster, err = newCluster(*cfg.Cluster, log, cfg.Metrics); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.StaticDir != "" {
 		static, err := newStaticHandler(cfg.StaticDir, cfg.StaticList, cfg.CGIDir)
 		if err != nil {
@@ -210,6 +216,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	h.rooms.closeIdle() // a lingering room has nobody to wait for
 	done := make(chan struct{})
 	go func() { h.live.Wait(); close(done) }()
+	defer h.rooms.cluster.close() // after the rooms' handovers
 	select {
 	case <-done:
 		return nil

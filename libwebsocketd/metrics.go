@@ -34,6 +34,7 @@ type Metrics struct {
 	duration       prometheus.Histogram
 	roomsActive    prometheus.Gauge
 	roomClients    prometheus.Gauge
+	cluster        clusterMetrics // metrics_cluster.go
 }
 
 // NewMetrics registers websocketd's metrics, and the Go runtime's and the
@@ -71,13 +72,18 @@ func NewMetrics() *Metrics {
 }
 
 // Handler serves /metrics (the Prometheus text format) and /healthz (200
-// while serving, 503 once shutting down).
+// while serving, 503 once shutting down or while --cluster's NATS is
+// unreachable).
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if m.stopping.Load() {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if m.cluster.down.Load() {
+			http.Error(w, "the cluster (NATS) is unreachable", http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ok\n"))

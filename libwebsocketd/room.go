@@ -29,9 +29,10 @@ import (
 type room struct {
 	key    string
 	hub    *roomHub
-	proc   processBackend
+	proc   processBackend // none in a cluster room: its process is the owner's (link)
 	log    *slog.Logger
 	limits roomLimits
+	link   *clusterRoom // nil without --cluster (cluster_room.go)
 
 	running sync.Once // starts the goroutines, at the first seat
 
@@ -55,6 +56,9 @@ type clientMessage struct {
 
 // run starts the room's goroutines; the watcher reads its stderr.
 func (rm *room) run() {
+	if rm.link != nil {
+		return // the output comes from the cluster, the input goes there
+	}
 	go rm.readOutput()
 	go rm.writeInput()
 	pipes.ReadLines(rm.proc.errorOutput(), rm.limits.maxLine, rm.logStderr, false, make(chan struct{}), rm.log)
@@ -70,20 +74,26 @@ func (rm *room) readOutput() {
 	// No one joins from here on: once the process is reaped, the next
 	// connection must find no room and start a new one.
 	rm.hub.forget(rm)
+	rm.end(endOfOutput(rm.proc, err, rm.log))
+}
+
+// endOfOutput reaps a room's process whose output ended with err, and
+// says how it ended; output that could not be carried names the close
+// frame.
+func endOfOutput(proc processBackend, err error, log *slog.Logger) exitStatus {
 	var refused closingError
 	if !errors.As(err, &refused) {
 		if readFailed(err) {
-			rm.log.Error("reading the room's stdout", "error", err)
+			log.Error("reading the room's stdout", "error", err)
 		}
-		rm.end(rm.proc.end())
-		return
+		return proc.end()
 	}
 	code, reason := refused.closeFrame()
-	rm.log.Error("closing the room's clients with "+strconv.Itoa(code), "error", err)
-	go rm.proc.stop() // its output is read no more; end reaps it
-	status := rm.proc.end()
+	log.Error("closing the room's clients with "+strconv.Itoa(code), "error", err)
+	go proc.stop() // its output is read no more; end reaps it
+	status := proc.end()
 	status.code, status.reason = code, reason
-	rm.end(status)
+	return status
 }
 
 // relayOutput hands each message of the process's output to its clients
@@ -186,16 +196,20 @@ func (rm *room) everyone() []*seat {
 // blocked, which stops them reading their sockets (TCP pushes back on them
 // alone). Messages that come together are written in one go.
 func (rm *room) writeInput() {
-	stdin := rm.hub.deps.codec.input(rm.proc.Stdin())
+	feedStdin(rm.hub.deps.codec.input(rm.proc.Stdin()), rm.in, rm.done)
+}
+
+// feedStdin writes the messages from in to stdin until done.
+func feedStdin(stdin messageSink, in <-chan clientMessage, done <-chan struct{}) {
 	for {
 		var m clientMessage
 		select {
-		case m = <-rm.in:
+		case m = <-in:
 		default:
 			stdin.flush() // nothing more waiting: hand over the burst
 			select {
-			case m = <-rm.in:
-			case <-rm.done:
+			case m = <-in:
+			case <-done:
 				return
 			}
 		}
@@ -206,6 +220,9 @@ func (rm *room) writeInput() {
 // send hands one message, which it keeps, to writeInput; it returns false
 // once the room has ended.
 func (rm *room) send(data []byte, kind int) bool {
+	if rm.link != nil {
+		return rm.link.publishInput(data, kind)
+	}
 	select {
 	case rm.in <- clientMessage{data: data, kind: kind}:
 		return true
@@ -227,6 +244,14 @@ func (rm *room) logStderr(line []byte) {
 // close frame with its exit status once its queue is sent, and the next
 // connection to the path starts a new process.
 func (rm *room) end(status exitStatus) {
+	clients := rm.closeSeats(status)
+	rm.log.Info("room process ended", "status", status.detail, "clients", len(clients))
+	rm.hub.ended(status)
+}
+
+// closeSeats closes the room to new clients and closes those seated with
+// status once their queues are sent; it returns them.
+func (rm *room) closeSeats(status exitStatus) []*seat {
 	rm.mu.Lock()
 	rm.closed, rm.status = true, &status
 	seats := make([]*seat, 0, len(rm.seats))
@@ -235,11 +260,19 @@ func (rm *room) end(status exitStatus) {
 	}
 	rm.mu.Unlock()
 	close(rm.done)
-	rm.log.Info("room process ended", "status", status.detail, "clients", len(seats))
 	for _, st := range seats {
 		st.close(status.code, status.reason, rm.limits.slow+controlWriteTimeout, false)
 	}
-	rm.hub.ended(status)
+	return seats
+}
+
+// pid is the room's process's, or 0 for a cluster room whose process runs
+// on another node.
+func (rm *room) pid() int {
+	if rm.link != nil {
+		return rm.link.pid()
+	}
+	return rm.proc.pid()
 }
 
 // seat gives a client whose upgrade succeeded its seat, and tells a JSON
@@ -259,6 +292,7 @@ func (rm *room) seat(st *seat, remote, query string) {
 		return
 	}
 	if event := rm.hub.deps.protocol.joined(st, remote, query); event != nil {
+		rm.link.remember(st.id, event) // to tell a new process after a restart
 		rm.send(event, websocket.TextMessage)
 	}
 }
@@ -269,6 +303,7 @@ func (rm *room) leave(st *seat) {
 	delete(rm.seats, st.id)
 	rm.all = nil
 	rm.mu.Unlock()
+	rm.link.forget(st.id)
 	rm.hub.deps.metrics.roomLeft()
 	if event := rm.hub.deps.protocol.left(st); event != nil {
 		rm.send(event, websocket.TextMessage)

@@ -14,9 +14,10 @@ import (
 // before the upgrade, so that a client refused for --maxforks gets HTTP
 // 429 and no process is ever started for an upgrade that fails.
 type roomHub struct {
-	deps  roomDeps
-	mu    sync.Mutex
-	rooms map[string]*room
+	deps    roomDeps
+	cluster *cluster // nil without --cluster
+	mu      sync.Mutex
+	rooms   map[string]*room
 }
 
 // roomDeps is what rooms need of the server that holds them, and all they
@@ -61,6 +62,9 @@ type startRoomProcess func(key string) (*child.Process, error)
 func (hub *roomHub) enter(key string, start startRoomProcess) (*room, error) {
 	if safeValue(key) != key {
 		return nil, errBadRoomPath
+	}
+	if hub.cluster != nil {
+		return hub.enterCluster(key, start)
 	}
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
@@ -121,6 +125,10 @@ func (hub *roomHub) release(rm *room) {
 	if rm.members > 0 || rm.closed {
 		return
 	}
+	if rm.link != nil {
+		hub.lastLeftLocked(rm) // its process may serve other nodes
+		return
+	}
 	if linger := hub.deps.limits.linger; linger > 0 && !hub.deps.draining() {
 		rm.linger = time.AfterFunc(linger, func() { hub.lingerOver(rm) })
 		return
@@ -144,6 +152,10 @@ func (hub *roomHub) closeLocked(rm *room) {
 	rm.closed = true
 	if hub.rooms[rm.key] == rm {
 		delete(hub.rooms, rm.key)
+	}
+	if rm.link != nil {
+		go rm.link.close()
+		return
 	}
 	go rm.proc.stop()
 }
@@ -174,7 +186,10 @@ func (hub *roomHub) closeIdle() {
 	defer hub.mu.Unlock()
 	for _, rm := range hub.rooms {
 		rm.mu.Lock()
-		if rm.members == 0 && !rm.closed {
+		switch {
+		case rm.link != nil && rm.members == 0:
+			go rm.link.drain()
+		case rm.members == 0 && !rm.closed:
 			hub.closeLocked(rm)
 		}
 		rm.mu.Unlock()
@@ -187,6 +202,10 @@ func (hub *roomHub) killAll() {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	for _, rm := range hub.rooms {
+		if rm.link != nil {
+			rm.link.kill()
+			continue
+		}
 		rm.proc.kill()
 	}
 }

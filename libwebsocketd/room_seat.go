@@ -231,7 +231,7 @@ func (st *seat) startOutput(_ codec, out outbound, _ *slog.Logger) {
 
 func (st *seat) errorOutput() *os.File { return nil }
 
-func (st *seat) pid() int { return st.room.proc.pid() }
+func (st *seat) pid() int { return st.room.pid() }
 
 // stop follows the end of the client's reading: the seat leaves the room.
 // The output side ends here unless the writer is still at work.

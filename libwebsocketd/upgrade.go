@@ -173,6 +173,9 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	case errors.Is(err, errBadRoomPath):
 		h.refuse(w, r, http.StatusBadRequest, err.Error())
 		return
+	case errors.Is(err, errClusterDown):
+		h.refuse(w, r, http.StatusServiceUnavailable, err.Error())
+		return
 	case err != nil:
 		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
 		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
@@ -193,7 +196,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	}
 	answeredUpgrade(w)
 	sharePlainFrame(conn, h.cfg.Compress, r)
-	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
+	log := h.sessionLog(r, id, target.argv).With("room", rm.key, "pid", rm.pid())
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
 }
 

@@ -115,8 +115,8 @@ func TestURLArgumentsBeyondTheLimitsAreRefused(t *testing.T) {
 	s := startServer(t, "--config="+writeSite(t, everyRouteFile))
 	many := strings.Repeat("&arg=x", 33)[1:]
 	for query, reason := range map[string]string{
-		"arg=a%00b":                      "NUL",
-		many:                             "more than 32",
+		"arg=a%00b":                        "NUL",
+		many:                               "more than 32",
 		"arg=" + strings.Repeat("y", 4097): "longer than 4096",
 	} {
 		got := s.rawRequest(s.rawUpgrade("/greet?"+query, ""))
