@@ -42,7 +42,7 @@ func (u usageError) Unwrap() error { return u.err }
 
 // errNothingToServe is a command line without COMMAND, --dir, --staticdir
 // or --cgidir: most often someone trying the program, who needs the usage.
-var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --connect, --staticdir or --cgidir")
 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
@@ -388,9 +388,7 @@ func checkConnectFlags(h libwebsocketd.Config, fail func(string, ...any)) {
 	if h.PTY || h.Terminal || h.PassStderr {
 		fail("--pty, --terminal and --passstderr cannot be combined with --connect: there is no process")
 	}
-	if h.Once {
-		fail("--once cannot be combined with --connect: there is no process whose exit status to report")
-	}
+	// --once is refused by checkOperations: it needs a process's exit status.
 }
 
 // checkTerminalFlags refuses what --pty and --terminal cannot do on goos.
