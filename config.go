@@ -57,7 +57,7 @@ func (u usageError) Unwrap() error { return u.err }
 
 // errNothingToServe is a command line without COMMAND, --dir, --staticdir
 // or --cgidir: most often someone trying the program, who needs the usage.
-var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --staticdir or --cgidir")
+var errNothingToServe = errors.New("nothing to serve: give a COMMAND, or --dir, --connect, --staticdir or --cgidir")
 
 // flagValues holds what pflag writes; parseConfig turns it into a Config.
 type flagValues struct {
@@ -69,6 +69,7 @@ type flagValues struct {
 	addresses, headers, headersWS, headersHTTP             []string
 	passEnv, origins                                       []string
 	dir, staticDir, cgiDir, logLevel, logFormat            string
+	connect                                                string
 	cgiBodyMS                                              int
 	sslCert, sslKey, sslCA, unixSocket                     string
 	binary, staticList, devConsole, sameOrigin, ssl        bool
@@ -118,6 +119,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.BoolVar(&v.check, "check", false, "load the configuration, print the routes it serves and exit: 0 if it is valid, 1 if not")
 	fs.BoolVar(&v.printConfig, "print-config", false, "print the configuration file that does what this command line does, and exit")
 	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
+	fs.StringVar(&v.connect, "connect", "", "serve each WebSocket connection from a fresh TCP connection to `ADDR` (HOST:PORT, or unix:PATH) instead of a process: bytes both ways as binary messages (with --binary=false: lines)")
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
 	fs.BoolVar(&v.staticList, "staticlist", false, "list directories without index.html in --staticdir")
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
@@ -262,10 +264,10 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			TLS: v.ssl, CertFile: v.sslCert, KeyFile: v.sslKey, ClientCAFile: v.sslCA,
 		},
 		Handler: libwebsocketd.Config{
-			Command: command, ScriptDir: v.dir, StaticDir: v.staticDir,
+			Command: command, ScriptDir: v.dir, Connect: v.connect, StaticDir: v.staticDir,
 			StaticList: v.staticList, CGIDir: v.cgiDir, DevConsole: v.devConsole,
 			CGIBodyTimeout: time.Duration(v.cgiBodyMS) * time.Millisecond,
-			Binary:         v.binary, PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
+			Binary:         v.binary || connectsInBinary(fs, v), PassStderr: v.passStderr, PTY: v.pty, Terminal: v.terminal,
 			MaxForks: v.maxForks, MaxFrameSize: v.maxFrameSize, Framed: v.framed,
 			MaxLineSize:  v.maxLineSize,
 			Subprotocols: v.subprotocols, SubprotocolRequired: v.subprotocolRequired,
@@ -287,6 +289,14 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	return cfg, v.ops.apply(&cfg)
 }
 
+// connectsInBinary: --connect relays bytes, unless --binary=false asks for
+// lines or --framed for its frames. Beside flags it refuses anyway
+// (checkConnectFlags) it stays off, so that the error names only them.
+func connectsInBinary(fs *pflag.FlagSet, v *flagValues) bool {
+	refused := v.passStderr || v.terminal || v.room != ""
+	return v.connect != "" && !fs.Changed("binary") && !v.framed && !refused
+}
+
 // check refuses combinations of flags that make no sense together.
 func (c Config) check() error {
 	h := c.Handler
@@ -295,7 +305,7 @@ func (c Config) check() error {
 	if len(h.Command) > 0 && h.ScriptDir != "" {
 		fail("give either COMMAND or --dir, not both")
 	}
-	if len(h.Command) == 0 && h.ScriptDir == "" && h.StaticDir == "" && h.CGIDir == "" {
+	if len(h.Command) == 0 && h.ScriptDir == "" && h.Connect == "" && h.StaticDir == "" && h.CGIDir == "" {
 		return errNothingToServe // the other checks would only add noise
 	}
 	if h.Cluster != nil && h.Room == "" {
@@ -325,6 +335,7 @@ func (c Config) checkServing() []string {
 		fail("--passstderr cannot be combined with --binary")
 	}
 	problems = append(problems, checkProtocolFlags(h)...)
+	checkConnectFlags(h, fail)
 	checkTerminalFlags(h, runtime.GOOS, fail)
 	if h.MaxForks < 0 || h.MaxFrameSize < 0 || h.CloseGrace < 0 || h.PingInterval < 0 {
 		fail("--maxforks, --maxframesize, --closems and --pingms cannot be negative")
@@ -443,6 +454,27 @@ func checkProtocolFlags(h libwebsocketd.Config) []string {
 		fail("--compresslevel must be from 1 to 9, not %d", h.CompressLevel)
 	}
 	return problems
+}
+
+// checkConnectFlags refuses what --connect cannot serve: it replaces the
+// process, so whatever starts, shares or reads one has no meaning.
+func checkConnectFlags(h libwebsocketd.Config, fail func(string, ...any)) {
+	if h.Connect == "" {
+		return
+	}
+	if _, _, err := libwebsocketd.ParseConnectAddress(h.Connect); err != nil {
+		fail("--connect: %v", err)
+	}
+	if len(h.Command) > 0 || h.ScriptDir != "" {
+		fail("give either COMMAND, --dir or --connect, not two of them")
+	}
+	if h.Room != "" {
+		fail("--room cannot be combined with --connect: each connection gets its own connection to the service")
+	}
+	if h.PTY || h.Terminal || h.PassStderr {
+		fail("--pty, --terminal and --passstderr cannot be combined with --connect: there is no process")
+	}
+	// --once is refused by checkOperations: it needs a process's exit status.
 }
 
 // checkTerminalFlags refuses what --pty and --terminal cannot do on goos.

@@ -134,6 +134,16 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--metrics=9100", "cat"}, false, "ADDR:PORT"},
 		{[]string{"--metrics=127.0.0.1:http", "cat"}, false, "from 0 to 65535"},
 		{[]string{"--metrics=:70000", "cat"}, false, "from 0 to 65535"},
+		{[]string{"--connect=127.0.0.1:5900", "cat"}, false, "either COMMAND, --dir or --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--dir=."}, false, "either COMMAND, --dir or --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--room"}, false, "--room cannot be combined with --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--pty"}, false, "cannot be combined with --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--terminal"}, false, "cannot be combined with --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--passstderr"}, false, "cannot be combined with --connect"},
+		{[]string{"--connect=127.0.0.1:5900", "--once"}, false, "--once needs a COMMAND"},
+		{[]string{"--connect=5900"}, false, "--connect: \"5900\": want HOST:PORT or unix:PATH"},
+		{[]string{"--connect=vnc:0"}, false, "--connect: \"vnc:0\": the port must be"},
+		{[]string{"--connect=unix:"}, false, "--connect"},
 	}
 	for _, tc := range cases {
 		_, err := parseConfig(tc.args, nil)
@@ -221,6 +231,29 @@ func TestProtocolFlags(t *testing.T) {
 
 // Windows has no pseudo-terminal we could test: both flags are refused
 // there at start, with a message that says so.
+// --connect relays bytes unless told otherwise; its address is not a
+// command, and it is something to serve on its own.
+func TestConnectFlag(t *testing.T) {
+	cases := []struct {
+		args           []string
+		binary, framed bool
+	}{
+		{[]string{"--connect=127.0.0.1:5900"}, true, false},
+		{[]string{"--connect=unix:/run/vnc.sock", "--binary=false"}, false, false},
+		{[]string{"--connect=[::1]:5900", "--binary"}, true, false},
+		{[]string{"--connect=localhost:5900", "--framed"}, false, true},
+	}
+	for _, tc := range cases {
+		h := mustParse(t, tc.args...).Handler
+		if h.Binary != tc.binary || h.Framed != tc.framed || len(h.Command) != 0 {
+			t.Errorf("%q: Binary %v, Framed %v, Command %q", tc.args, h.Binary, h.Framed, h.Command)
+		}
+	}
+	if h := mustParse(t, "--binary=false", "cat").Handler; h.Binary || h.Connect != "" {
+		t.Error("without --connect nothing changes")
+	}
+}
+
 func TestTerminalFlagsRefusedOnWindows(t *testing.T) {
 	for _, cfg := range []libwebsocketd.Config{{PTY: true}, {Terminal: true}} {
 		var problems []string

@@ -254,6 +254,8 @@ func describe(cfg Config) string {
 		return fmt.Sprintf("command %q", cfg.Handler.Command)
 	case cfg.Handler.ScriptDir != "":
 		return "scripts in " + cfg.Handler.ScriptDir
+	case cfg.Handler.Connect != "":
+		return "connections to " + cfg.Handler.Connect
 	}
 	return "files"
 }

@@ -14,6 +14,13 @@ type Config struct {
 	Command []string
 	// ScriptDir selects the program from the URL path (--dir).
 	ScriptDir string
+	// Connect, instead of a program, serves each WebSocket connection from
+	// a fresh connection to this address (--connect): "HOST:PORT" for TCP,
+	// "unix:PATH" for a Unix socket. Bytes go both ways through the codec
+	// (Binary: raw, else lines; Framed). It excludes Command, ScriptDir,
+	// Room, PTY, Terminal and PassStderr; the address is the operator's
+	// alone, nothing in a request changes it.
+	Connect string
 	// StaticDir serves plain files to non-WebSocket requests.
 	StaticDir string
 	// StaticList allows directory listings in StaticDir.

@@ -1,8 +1,9 @@
 // Package libwebsocketd is the engine of websocketd: an http.Handler that
 // upgrades a request to a WebSocket and serves it with a process of its
-// own or a seat in a room, the HTTP surface around it (script directories,
-// static files, CGI, the dev console, authentication, proxies, metrics)
-// and the listeners that serve it. The child process and the pipes it is
+// own, a seat in a room or a connection to a service (--connect), the
+// HTTP surface around it (script directories, static files, CGI, the dev
+// console, authentication, proxies, metrics) and the listeners that
+// serve it. The child process and the pipes it is
 // read through are the internal packages child and pipes.
 //
 // # The life of a session
@@ -57,6 +58,7 @@
 //	backend.go                     what serves a session; processBackend, a process
 //	outbound.go                    what a backend may do to its client: the session
 //	output.go                      a process's output side, on the shared watcher
+//	bridge*.go                     --connect: a connection to a service as the backend
 //	stderr.go                      a session's stderr: to the log, --passstderr
 //	codec.go                       lines, chunks, --framed, --terminal, --passstderr
 //	framed.go                      the --framed format

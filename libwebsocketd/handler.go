@@ -46,6 +46,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.Terminal {
 		cfg.Binary = true // a terminal's output is bytes, not lines
 	}
+	if err := checkConnect(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.MaxLineSize <= 0 {
 		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see outputlimit.go
 	}
@@ -147,7 +150,7 @@ func (h *Handler) roomDeps() roomDeps {
 }
 
 func (h *Handler) servesWebSocket() bool {
-	return len(h.cfg.Command) > 0 || h.cfg.ScriptDir != ""
+	return len(h.cfg.Command) > 0 || h.cfg.ScriptDir != "" || h.cfg.Connect != ""
 }
 
 // runsPrograms reports whether h may start a process: a session's, a

@@ -136,6 +136,8 @@ type exitStatus struct {
 	reason string
 	detail string
 	state  *os.ProcessState // a process's own report; nil when unknown
+	// service: the backend was a --connect connection, not a process.
+	service bool
 	// outputErr is what ended the output: io.EOF, or what went wrong.
 	outputErr error
 }

@@ -20,7 +20,11 @@ func (s *session) logDisconnect() {
 	if s.leftWhileRunning {
 		stoppedAt = s.whyStopped()
 	}
-	s.log.Log(nil, LevelAccess, "DISCONNECT", "process", processFate(s.exit.detail, stoppedAt),
+	what, fate := "process", processFate(s.exit.detail, stoppedAt)
+	if s.exit.service {
+		what, fate = "connection", connectionFate(s.exit.detail, stoppedAt)
+	}
+	s.log.Log(nil, LevelAccess, "DISCONNECT", what, fate,
 		"duration", time.Since(s.started).Round(time.Millisecond))
 }
 
@@ -52,4 +56,14 @@ func processFate(ended, stoppedAt string) string {
 		return ended
 	}
 	return "still running " + stoppedAt + ", then " + ended
+}
+
+// connectionFate says the same of a --connect connection: "closed by the
+// service", or "still open when the client left, then closed by the
+// service".
+func connectionFate(ended, stoppedAt string) string {
+	if stoppedAt == "" {
+		return ended
+	}
+	return "still open " + stoppedAt + ", then " + ended
 }

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"errors"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -20,8 +21,15 @@ var errClientHungUp = errors.New("client hung up while the child was not reading
 // so nothing would notice a client that leaves; the writer therefore looks
 // at the socket now and then, without reading from it.
 type stdinWriter struct {
-	pipe   *os.File
+	pipe   deadlineWriter
 	client net.Conn
+}
+
+// deadlineWriter is where client messages go: a child's stdin (*os.File),
+// or with --connect the service's connection (net.Conn).
+type deadlineWriter interface {
+	io.Writer
+	SetWriteDeadline(t time.Time) error
 }
 
 func (w stdinWriter) Write(p []byte) (int, error) {

@@ -51,6 +51,10 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
 		return
 	}
+	if h.cfg.Connect != "" {
+		h.serveBridgeUpgrade(w, r, protocol) // releases the slots on every path
+		return
+	}
 	up := &upgradeWriter{ResponseWriter: w}
 	conn, err := h.upgrader.Upgrade(up, r, h.upgradeHeaders(protocol))
 	if err != nil {
@@ -211,9 +215,14 @@ func (h *Handler) roomKey(r *http.Request, target commandTarget) string {
 
 // sessionLog is the logger of one connection's session.
 func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Logger {
+	return h.sessionLogServedBy(r, id, "command", strings.Join(argv, " "))
+}
+
+// sessionLogServedBy is a session's logger that names what serves it:
+// "command" and a process's command line, or "connect" and an address.
+func (h *Handler) sessionLogServedBy(r *http.Request, id, key, value string) *slog.Logger {
 	return h.log.With("category", "session", "url", requestURL(r), "id", id,
-		"remote", r.RemoteAddr, "command", strings.Join(argv, " "),
-		"origin", r.Header.Get("Origin"))
+		"remote", r.RemoteAddr, key, value, "origin", r.Header.Get("Origin"))
 }
 
 // ttySpec says how a new child's streams are wired, and with --terminal

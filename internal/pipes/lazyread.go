@@ -46,16 +46,17 @@ var ErrWouldBlock = errors.New("nothing to read yet")
 // reader (tests use them) is simply read.
 type lazyInput struct {
 	r     io.Reader
-	raw   syscall.RawConn // nil unless r is a file
+	raw   syscall.RawConn // nil unless r is a descriptor Go's poller waits on
 	tried rawRead
 }
 
-// NewLazyInput reads r, which, when it is a pipe Go's poller waits on, it
-// waits on holding no buffer.
+// NewLazyInput reads r, which, when it is a pipe or a socket Go's poller
+// waits on (an *os.File, a *net.TCPConn or *net.UnixConn), it waits on
+// holding no buffer.
 func NewLazyInput(r io.Reader) Input {
 	in := &lazyInput{r: r}
-	if f, ok := r.(*os.File); ok {
-		if raw := pollablePipe(f); raw != nil {
+	if conn, ok := r.(syscall.Conn); ok {
+		if raw := pollable(conn); raw != nil {
 			in.raw = raw
 			in.tried.init()
 		}

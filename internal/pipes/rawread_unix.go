@@ -2,15 +2,12 @@
 
 package pipes
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// pollablePipe gives direct access to a pipe that Go's poller waits on, so
-// that a read can wait without holding a buffer (lazyread.go).
-func pollablePipe(f *os.File) syscall.RawConn {
-	raw, err := f.SyscallConn()
+// pollable gives direct access to a pipe or socket that Go's poller waits
+// on, so that a read can wait without holding a buffer (lazyread.go).
+func pollable(conn syscall.Conn) syscall.RawConn {
+	raw, err := conn.SyscallConn()
 	if err != nil {
 		return nil
 	}

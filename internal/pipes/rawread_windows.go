@@ -1,14 +1,12 @@
 package pipes
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// pollablePipe: Windows pipes are not in Go's poller (a read blocks its
+// pollable: Windows pipes are not in Go's poller (a read blocks its
 // thread until data comes), so there is nothing to wait on without
-// reading; lazyInput then simply reads the file.
-func pollablePipe(*os.File) syscall.RawConn { return nil }
+// reading, and a socket's raw descriptor cannot be read with ReadFile;
+// lazyInput then simply reads the file or the connection.
+func pollable(syscall.Conn) syscall.RawConn { return nil }
 
 // readFD is never reached on Windows (no pollable pipes); it keeps the
 // shared read code compiling.
