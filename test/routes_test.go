@@ -74,7 +74,8 @@ func writeSite(t *testing.T, file string) string {
 }
 
 func TestOneServerServesEveryKindOfRouteFromItsFile(t *testing.T) {
-	site := writeSite(t, everyRouteFile)
+	vnc := startService(t, "tcp", echoService)
+	site := writeSite(t, everyRouteFile+"\n[[route]]\npath = \"/vnc\"\nconnect = \""+vnc+"\"\n")
 	s := startServer(t, "--config="+site)
 
 	if out := pythonClient(t, s.url("/echo"), "over python"); !strings.Contains(out, "MESSAGE over python") {
@@ -100,6 +101,13 @@ func TestOneServerServesEveryKindOfRouteFromItsFile(t *testing.T) {
 	}
 	if got := curl(t, "http://"+s.addr+"/page.txt"); got != "a static page\n" {
 		t.Errorf("/page.txt: %q", got)
+	}
+	bridge := s.dial("/vnc")
+	if err := bridge.WriteMessage(websocket.BinaryMessage, []byte{0, 1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if kind, got, err := bridge.ReadMessage(); err != nil || kind != websocket.BinaryMessage || string(got) != "\x00\x01\x02" {
+		t.Errorf("/vnc through the TCP bridge: %d %q %v", kind, got, err)
 	}
 	if got := s.dialStatus("/scripts/not.txt", nil); got != http.StatusNotFound {
 		t.Errorf("/scripts/not.txt: %d, want 404 from the /scripts/ route, not the static files under /", got)
