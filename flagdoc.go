@@ -16,7 +16,7 @@ var flagGroups = []struct {
 	names []string
 }{
 	{"Listening", []string{"port", "address", "unixsocket"}},
-	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole"}},
+	{"What to serve", []string{"dir", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole", "sse"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},

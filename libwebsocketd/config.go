@@ -26,6 +26,10 @@ type Config struct {
 	CGIBodyTimeout time.Duration
 	// DevConsole serves the built-in console page to plain GET requests.
 	DevConsole bool
+	// SSE also answers a GET that accepts text/event-stream, with the
+	// program's output lines as Server-Sent Events (--sse): a process of
+	// its own, or a seat in a room. Not with Binary, Framed or Terminal.
+	SSE bool
 
 	// Binary relays raw bytes in binary messages instead of text lines.
 	Binary bool
