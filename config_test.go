@@ -134,6 +134,10 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--metrics=9100", "cat"}, false, "ADDR:PORT"},
 		{[]string{"--metrics=127.0.0.1:http", "cat"}, false, "from 0 to 65535"},
 		{[]string{"--metrics=:70000", "cat"}, false, "from 0 to 65535"},
+		{[]string{"--sse", "--staticdir=."}, false, "--sse needs a COMMAND or --dir"},
+		{[]string{"--sse", "--binary", "cat"}, false, "--sse cannot be combined"},
+		{[]string{"--sse", "--framed", "cat"}, false, "--sse cannot be combined"},
+		{[]string{"--sse", "--terminal", "bash"}, false, "--sse cannot be combined"},
 	}
 	for _, tc := range cases {
 		_, err := parseConfig(tc.args, nil)
@@ -178,6 +182,19 @@ func TestCGIBodyTimeout(t *testing.T) {
 	}
 	if d := mustParse(t, "--cgidir=.", "--cgibodyms=250").Handler.CGIBodyTimeout; d != 250*time.Millisecond {
 		t.Errorf("--cgibodyms=250: %v", d)
+	}
+}
+
+// --sse carries lines: with --pty, --passstderr's JSON lines and rooms.
+func TestSSEFlag(t *testing.T) {
+	if mustParse(t, "cat").Handler.SSE {
+		t.Error("--sse is on by default")
+	}
+	for _, args := range [][]string{{"--sse", "cat"}, {"--sse", "--pty", "--passstderr", "cat"},
+		{"--sse", "--room=json", "--dir=."}} {
+		if !mustParse(t, args...).Handler.SSE {
+			t.Errorf("%q: --sse not set", args)
+		}
 	}
 }
 
