@@ -30,6 +30,12 @@
 // lines and the close frame. Once both pumps are done the session logs
 // DISCONNECT (sessionend.go) and gives back its slots.
 //
+// With --sse, a GET that accepts text/event-stream is served the same way
+// without an upgrade (sse.go): its process or seat sends through an
+// sseSession, whose outbound port writes events to the response, and
+// whose request goroutine stays to send keep-alives and to stop the
+// backend once the client is gone.
+//
 // # Where each concern lives
 //
 //	handler.go                     routing of a request; what a shutdown waits for
@@ -68,6 +74,10 @@
 //	room.go                        one room: its process, its hub, stdin in turn
 //	room_seat.go                   a client's seat: its queue; the seat as a backend
 //	room_json.go                   --room=json: events and addressed messages
+//	sse.go                         --sse: which GETs get an event stream; its checks
+//	sse_session.go                 an event stream's session and outbound port
+//	sse_stream.go                  the response: bursts, deadlines, keep-alives
+//	sse_event.go                   a message as one Server-Sent Event
 //	cgi.go, cgibody.go, cgienv.go  --cgidir
 //	static.go                      --staticdir
 //	console.go, terminalpage.go    the --devconsole pages
