@@ -15,7 +15,7 @@ import (
 // clients behind proxies that carry no WebSocket: a process of its own,
 // or a seat in the room of its path, as an upgrade would. The same checks
 // come first (origin, script, --maxclients, --maxforks, --once); nothing
-// goes the other way, so there is no subprotocol.
+// goes the other way, so there is no subprotocol, and no request body.
 
 // wantsEventStream reports whether r asks for an event stream that the
 // handler serves.
@@ -55,6 +55,13 @@ func refusedByQuality(params string) bool {
 // a seat in a room. Everything that can refuse it is decided before the
 // process starts, as for an upgrade.
 func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
+	// net/http notices a client gone (the request's context) only once
+	// the body is read: with one unread, a stream could outlive its client
+	// until the next keep-alive.
+	if r.ContentLength != 0 {
+		h.refuse(w, r, http.StatusBadRequest, "an event stream request has no body")
+		return
+	}
 	if err := h.checkOrigin(r); err != nil {
 		h.refuse(w, r, http.StatusForbidden, err.Error())
 		return

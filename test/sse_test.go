@@ -6,12 +6,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
@@ -118,6 +120,35 @@ func TestSSEClientThatLeavesStopsItsProcess(t *testing.T) {
 	s.waitNoChildren(readTimeout)
 }
 
+// --idlems ends a silent stream as it ends a silent session, and
+// --metrics counts the stream as a session.
+func TestSSEIdleTimeoutAndMetrics(t *testing.T) {
+	s := startServer(t, "--sse", "--idlems=300", "--metrics=127.0.0.1:0",
+		script(t, "once.sh", "#!/bin/sh\necho one\nexec cat\n"))
+	events := s.openEventStream("/")
+	if got := events.next(); got != "id: 1\ndata: one" {
+		t.Fatalf("first event %q", got)
+	}
+	bound := time.AfterFunc(readTimeout, events.cancel) // a stream that does not end fails the read
+	defer bound.Stop()
+	if rest, err := io.ReadAll(events.lines); err != nil || len(rest) != 0 {
+		t.Errorf("after the first event: %q (%v), want the end of the stream", rest, err)
+	}
+	if fate, _ := s.waitDisconnect("/"); fate != "still running at the idle timeout, then exit status 0" {
+		t.Errorf("DISCONNECT says process %q", fate)
+	}
+	var exposition string
+	waitFor(t, readTimeout, "the stream to be counted as ended", func() bool {
+		_, exposition = httpGet(t, s.metricsURL()+"/metrics")
+		return metric(exposition, "websocketd_sessions_active") == 0
+	})
+	expectMetrics(t, exposition, map[string]float64{
+		`websocketd_sessions_total{outcome="idle_timeout"}`: 1,
+		`websocketd_messages_total{direction="out"}`:        1,
+		`websocketd_process_exits_total{status="0"}`:        1,
+	})
+}
+
 // What refuses an upgrade refuses an event stream, before any process.
 func TestSSERefusals(t *testing.T) {
 	s := startServer(t, "--sse", "--maxforks=1", "--origin=good.example",
@@ -126,6 +157,9 @@ func TestSSERefusals(t *testing.T) {
 	bad := http.Header{"Accept": {"text/event-stream"}, "Origin": {"http://evil.example"}}
 	if r := s.fetch("GET", "/", bad, ""); r.status != http.StatusForbidden {
 		t.Errorf("bad origin: %d, want 403", r.status)
+	}
+	if r := s.fetch("GET", "/", accept, "a body"); r.status != http.StatusBadRequest {
+		t.Errorf("a request with a body: %d, want 400", r.status)
 	}
 	held := s.openEventStream("/")
 	if got := held.next(); got != "id: 1\ndata: held" {
