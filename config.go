@@ -81,6 +81,7 @@ type flagValues struct {
 	env                                                    []string
 	configFile                                             string
 	check, printConfig                                     bool
+	sse                                                    bool
 	ops                                                    opsFlags
 	cluster                                                clusterFlags
 }
@@ -125,6 +126,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.StringVar(&v.cgiDir, "cgidir", "", "run CGI/1.1 scripts from `DIR` for non-WebSocket requests")
 	fs.IntVar(&v.cgiBodyMS, "cgibodyms", 10000, "cut off a CGI request body that sends nothing for `MS` milliseconds: 408, and the script's stdin ends (0: no limit)")
 	fs.BoolVar(&v.devConsole, "devconsole", false, "serve a developer console page to plain browser requests")
+	fs.BoolVar(&v.sse, "sse", false, "also answer GET requests that accept text/event-stream with the program's output lines as Server-Sent Events")
 	fs.BoolVar(&v.binary, "binary", false, "relay raw bytes as binary messages instead of text lines")
 	fs.BoolVar(&v.framed, "framed", false, "keep message boundaries and types both ways: each message is a 4-byte header (top bit 1 = text, 31 bits length) and its payload")
 	fs.StringSliceVar(&v.subprotocols, "subprotocol", nil, "serve these subprotocols, a comma-separated `LIST`, best first: the first the client offers is chosen (WEBSOCKET_PROTOCOL); a client offering only others gets 400")
@@ -280,6 +282,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			PassEnv:      v.passEnv, Env: env, Environ: environ, ReverseLookup: v.reverseLookup,
 			Origins: v.origins, SameOrigin: v.sameOrigin,
 			Headers: headers, HeadersWS: headersWS, HeadersHTTP: headersHTTP,
+			SSE:     v.sse,
 			Version: fullVersion(),
 		},
 	}
@@ -344,6 +347,7 @@ func (c Config) checkServing() []string {
 		fail("--maxlinesize must be between 1 and %d bytes", libwebsocketd.LargestMaxLineSize)
 	}
 	c.checkRoom(fail)
+	checkSSE(h, fail)
 	for _, entry := range h.Origins {
 		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
 			fail("--origin: %v", err)
@@ -405,6 +409,19 @@ func (c Config) checkRoom(fail func(string, ...any)) {
 	}
 	if h.Room == "json" && h.Binary {
 		fail("--room=json cannot be combined with --binary: its messages are JSON lines")
+	}
+}
+
+// checkSSE refuses what --sse cannot carry: its events are text lines.
+func checkSSE(h libwebsocketd.Config, fail func(string, ...any)) {
+	if !h.SSE {
+		return
+	}
+	if len(h.Command) == 0 && h.ScriptDir == "" {
+		fail("--sse needs a COMMAND or --dir: its events are a program's output lines")
+	}
+	if h.Binary || h.Framed || h.Terminal {
+		fail("--sse cannot be combined with --binary, --framed or --terminal: its events carry text lines")
 	}
 }
 

@@ -144,6 +144,10 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--connect=5900"}, false, "--connect: \"5900\": want HOST:PORT or unix:PATH"},
 		{[]string{"--connect=vnc:0"}, false, "--connect: \"vnc:0\": the port must be"},
 		{[]string{"--connect=unix:"}, false, "--connect"},
+		{[]string{"--sse", "--staticdir=."}, false, "--sse needs a COMMAND or --dir"},
+		{[]string{"--sse", "--binary", "cat"}, false, "--sse cannot be combined"},
+		{[]string{"--sse", "--framed", "cat"}, false, "--sse cannot be combined"},
+		{[]string{"--sse", "--terminal", "bash"}, false, "--sse cannot be combined"},
 	}
 	for _, tc := range cases {
 		_, err := parseConfig(tc.args, nil)
@@ -188,6 +192,19 @@ func TestCGIBodyTimeout(t *testing.T) {
 	}
 	if d := mustParse(t, "--cgidir=.", "--cgibodyms=250").Handler.CGIBodyTimeout; d != 250*time.Millisecond {
 		t.Errorf("--cgibodyms=250: %v", d)
+	}
+}
+
+// --sse carries lines: with --pty, --passstderr's JSON lines and rooms.
+func TestSSEFlag(t *testing.T) {
+	if mustParse(t, "cat").Handler.SSE {
+		t.Error("--sse is on by default")
+	}
+	for _, args := range [][]string{{"--sse", "cat"}, {"--sse", "--pty", "--passstderr", "cat"},
+		{"--sse", "--room=json", "--dir=."}} {
+		if !mustParse(t, args...).Handler.SSE {
+			t.Errorf("%q: --sse not set", args)
+		}
 	}
 }
 

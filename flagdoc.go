@@ -17,7 +17,7 @@ var flagGroups = []struct {
 }{
 	{"Configuration file", []string{"config", "check", "print-config"}},
 	{"Listening", []string{"port", "address", "unixsocket"}},
-	{"What to serve", []string{"dir", "connect", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole"}},
+	{"What to serve", []string{"dir", "connect", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole", "sse"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv", "env"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},

@@ -45,6 +45,10 @@ type Config struct {
 	// WorkDir is the working directory of Command's processes; "" is the
 	// server's own. (A script of ScriptDir runs in its own directory.)
 	WorkDir string
+	// SSE also answers a GET that accepts text/event-stream, with the
+	// program's output lines as Server-Sent Events (--sse): a process of
+	// its own, or a seat in a room. Not with Binary, Framed or Terminal.
+	SSE bool
 
 	// Binary relays raw bytes in binary messages instead of text lines.
 	Binary bool

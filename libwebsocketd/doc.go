@@ -31,6 +31,12 @@
 // lines and the close frame. Once both pumps are done the session logs
 // DISCONNECT (sessionend.go) and gives back its slots.
 //
+// With --sse, a GET that accepts text/event-stream is served the same way
+// without an upgrade (sse.go): its process or seat sends through an
+// sseSession, whose outbound port writes events to the response, and
+// whose request goroutine stays to send keep-alives and to stop the
+// backend once the client is gone.
+//
 // # Where each concern lives
 //
 //	handler.go                     routing of a request; what a shutdown waits for
@@ -78,6 +84,10 @@
 //	cluster_room.go                a cluster room's clients here, linked to its process
 //	cluster_owner.go               a cluster room's process, on the lease's holder
 //	cluster_wire.go                what nodes say to each other about a room
+//	sse.go                         --sse: which GETs get an event stream; its checks
+//	sse_session.go                 an event stream's session and outbound port
+//	sse_stream.go                  the response: bursts, deadlines, keep-alives
+//	sse_event.go                   a message as one Server-Sent Event
 //	cgi.go, cgibody.go, cgienv.go  --cgidir
 //	static.go                      --staticdir
 //	console.go, terminalpage.go    the --devconsole pages

@@ -17,7 +17,8 @@ const handshakeTimeout = 10 * time.Second
 
 // Handler serves websocketd's whole HTTP surface. Its routing order for a
 // request is: WebSocket upgrade (when there is a command or a script
-// directory), dev console, CGI, static files, 404.
+// directory), with --sse an event stream, dev console, CGI, static
+// files, 404.
 type Handler struct {
 	cfg      Config
 	log      *slog.Logger
@@ -32,7 +33,7 @@ type Handler struct {
 	loopbackOnly bool
 
 	mu       sync.Mutex
-	sessions map[*session]struct{}
+	sessions map[liveSession]struct{}
 	draining bool           // shutting down: no new upgrades
 	killing  bool           // the shutdown grace is over
 	live     sync.WaitGroup // what a shutdown waits for: upgrades, sessions, rooms
@@ -52,7 +53,7 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.MaxLineSize <= 0 {
 		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see outputlimit.go
 	}
-	h := &Handler{cfg: cfg, log: log, sessions: map[*session]struct{}{}, onceDone: make(chan int, 1)}
+	h := &Handler{cfg: cfg, log: log, sessions: map[liveSession]struct{}{}, onceDone: make(chan int, 1)}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
 	h.rooms = newRoomHub(h.roomDeps())
@@ -111,13 +112,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if websocket.IsWebSocketUpgrade(r) && h.servesWebSocket() {
+	if upgrade := websocket.IsWebSocketUpgrade(r); (upgrade || h.wantsEventStream(r)) && h.servesWebSocket() {
 		if !h.enter() {
 			http.Error(rec, "503 server shutting down", http.StatusServiceUnavailable)
 			return
 		}
 		defer h.live.Done()
-		h.serveUpgrade(rec, r)
+		if upgrade {
+			h.serveUpgrade(rec, r)
+		} else {
+			h.serveSSE(rec, r)
+		}
 		return
 	}
 	switch {
@@ -183,9 +188,16 @@ func (h *Handler) enter() bool {
 	return true
 }
 
+// liveSession is what a shutdown ends: a WebSocket session, or an event
+// stream (sse_session.go).
+type liveSession interface {
+	shutdown()
+	kill()
+}
+
 // track registers a new session, and reports whether the server is
 // already shutting down (then the session is to be closed at once).
-func (h *Handler) track(s *session) (draining bool) {
+func (h *Handler) track(s liveSession) (draining bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.sessions[s] = struct{}{}
@@ -202,7 +214,7 @@ func (h *Handler) isDraining() bool {
 	return h.draining
 }
 
-func (h *Handler) forget(s *session) {
+func (h *Handler) forget(s liveSession) {
 	h.mu.Lock()
 	delete(h.sessions, s)
 	h.mu.Unlock()
@@ -237,11 +249,11 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 
 // sessionsAfter changes the handler's state and lists the live sessions,
 // in one step as seen by track.
-func (h *Handler) sessionsAfter(change func()) []*session {
+func (h *Handler) sessionsAfter(change func()) []liveSession {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	change()
-	live := make([]*session, 0, len(h.sessions))
+	live := make([]liveSession, 0, len(h.sessions))
 	for s := range h.sessions {
 		live = append(live, s)
 	}

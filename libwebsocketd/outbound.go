@@ -6,8 +6,6 @@ import (
 	"os"
 	"strconv"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // outbound is everything a backend may do to its client, and all it
@@ -18,9 +16,8 @@ type outbound interface {
 	// send sends one message of kind; with more, another follows at once.
 	// After an error the client is gone: sends are dropped from then on.
 	send(kind int, message []byte, more bool) error
-	// sendPrepared sends a message of length bytes framed once for many
-	// clients (rooms).
-	sendPrepared(m *websocket.PreparedMessage, length int, more bool) error
+	// sendPrepared sends a room's message, framed once for many clients.
+	sendPrepared(m roomMessage, more bool) error
 	// limitWrites bounds the writes still to come, and one under way, by
 	// the time by: a client that does not read must not hold a writer.
 	limitWrites(by time.Time)
@@ -44,11 +41,11 @@ func (s *session) send(kind int, message []byte, more bool) error {
 	return s.wrote(s.sock.writeMessage(kind, message, more))
 }
 
-func (s *session) sendPrepared(m *websocket.PreparedMessage, length int, more bool) error {
+func (s *session) sendPrepared(m roomMessage, more bool) error {
 	if s.clientGone.Load() {
 		return errClientGone
 	}
-	return s.wrote(s.sock.writePrepared(m, length, more))
+	return s.wrote(s.sock.writePrepared(m.prepared, len(m.data), more))
 }
 
 // wrote follows a write: once one fails the client is taken as gone, and
@@ -95,7 +92,7 @@ func (s *session) backendEnded(status exitStatus) {
 	}
 	s.acct.exited(status.state)
 	s.logExit(status)
-	s.awaitStderr()
+	s.stderr.await()
 	s.close(status.code, status.reason)
 }
 

@@ -137,7 +137,7 @@ func (rm *room) prepare(kind int, data []byte) roomMessage {
 	// It cannot fail: it frames the plain message into a buffer (the
 	// compressed frame comes later, at the first send that needs it).
 	prepared, _ := websocket.NewPreparedMessage(kind, data)
-	return roomMessage{prepared: prepared, length: len(data), size: rm.messageSize(len(data))}
+	return roomMessage{prepared: prepared, kind: kind, data: data, size: rm.messageSize(len(data))}
 }
 
 // deliver queues m for each target in turn, waiting for a full queue until

@@ -43,8 +43,9 @@ type seat struct {
 // roomMessage is one message for the clients, framed once for all of them.
 type roomMessage struct {
 	prepared *websocket.PreparedMessage
-	length   int // of the data
-	size     int // what it holds in memory, as counted against --roomqueue
+	kind     int    // websocket.TextMessage or BinaryMessage
+	data     []byte // the message itself, shared with prepared: for an event stream (SSE)
+	size     int    // what it holds in memory, as counted against --roomqueue
 }
 
 // closeNote is how a seat is to be closed: after what is queued, or at
@@ -107,7 +108,7 @@ func (st *seat) write() {
 			end()
 			return
 		}
-		if err := st.out.sendPrepared(m.prepared, m.length, more); err != nil {
+		if err := st.out.sendPrepared(m, more); err != nil {
 			// The session closes the socket: its reading side ends,
 			// and with it the seat.
 			st.mu.Lock()

@@ -36,7 +36,7 @@ func (f *fakeOut) send(kind int, message []byte, more bool) error {
 	return nil
 }
 
-func (f *fakeOut) sendPrepared(m *websocket.PreparedMessage, length int, more bool) error {
+func (f *fakeOut) sendPrepared(m roomMessage, more bool) error {
 	<-f.hold
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -17,11 +17,10 @@ type session struct {
 	codec codec      // how messages become the program's bytes and back (codec.go)
 	stdin *stdinPump // the reading side's pump, which may park (park_watch.go)
 
-	maxStderrLine int           // --maxlinesize: a longer stderr line is logged in pieces
-	stderrDone    chan struct{} // closed when stderr is drained
-	stopStderr    func()        // stops reading stderr before its end
-	clientGone    atomic.Bool   // a write failed: the client is gone
-	closeSent     atomic.Bool   // the close frame is sent
+	maxStderrLine int            // --maxlinesize: a longer stderr line is logged in pieces
+	stderr        *stderrReading // set as the pumps start
+	clientGone    atomic.Bool    // a write failed: the client is gone
+	closeSent     atomic.Bool    // the close frame is sent
 
 	// For the DISCONNECT line (sessionend.go).
 	started          time.Time

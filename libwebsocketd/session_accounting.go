@@ -122,12 +122,18 @@ func (a *accounting) finish() int {
 // attachAccounting gives a new session its accounting; the socket counts
 // messages only when something needs the counts.
 func (h *Handler) attachAccounting(s *session) {
-	c := h.cfg
-	if c.Metrics == nil && c.IdleTimeout == 0 && c.MaxSession == 0 && !c.Once {
-		return
-	}
-	s.acct = newAccounting(h.cfg.Metrics, h.cfg.IdleTimeout > 0)
-	if h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0 {
+	s.acct = h.newSessionAccounting()
+	if s.acct != nil && (h.cfg.Metrics != nil || h.cfg.IdleTimeout > 0) {
 		s.sock.acct = s.acct
 	}
+}
+
+// newSessionAccounting is a new session's accounting, or nil when no flag
+// needs one.
+func (h *Handler) newSessionAccounting() *accounting {
+	c := h.cfg
+	if c.Metrics == nil && c.IdleTimeout == 0 && c.MaxSession == 0 && !c.Once {
+		return nil
+	}
+	return newAccounting(c.Metrics, c.IdleTimeout > 0)
 }

@@ -20,7 +20,7 @@ func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logge
 		h.forget(s)
 	}
 	draining := h.track(s)
-	s.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession)
+	s.acct.startTimers(h.cfg.IdleTimeout, h.cfg.MaxSession, s.closeFor)
 	s.run()
 	if draining {
 		s.shutdown() // the server began to shut down during the upgrade
@@ -30,7 +30,7 @@ func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logge
 // newSession wraps an upgraded connection and what serves it.
 func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend, c codec) *session {
 	s := &session{log: log, serve: serve, codec: c, sock: newSocket(conn, hj),
-		maxStderrLine: h.cfg.MaxLineSize, stderrDone: make(chan struct{})}
+		maxStderrLine: h.cfg.MaxLineSize}
 	s.sock.isControl = c.controlMessages()
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)

@@ -18,7 +18,7 @@ func (s *session) noteReadEnd() {
 func (s *session) logDisconnect() {
 	stoppedAt := ""
 	if s.leftWhileRunning {
-		stoppedAt = s.whyStopped()
+		stoppedAt = whyStopped(s.goingAway.Load(), s.acct)
 	}
 	what, fate := "process", processFate(s.exit.detail, stoppedAt)
 	if s.exit.service {
@@ -28,14 +28,14 @@ func (s *session) logDisconnect() {
 		"duration", time.Since(s.started).Round(time.Millisecond))
 }
 
-// whyStopped says what ended a session whose child was still running:
-// the client leaving, unless the server closed the session itself.
-func (s *session) whyStopped() string {
-	if s.goingAway.Load() {
+// whyStopped says what stopped a child still running: the server shutting
+// down (goingAway), a timeout the accounting recorded, or the client.
+func whyStopped(goingAway bool, acct *accounting) string {
+	if goingAway {
 		return "at server shutdown"
 	}
-	if s.acct != nil {
-		switch s.acct.outcome.Load() {
+	if acct != nil {
+		switch acct.outcome.Load() {
 		case outcomeIdle:
 			return "at the idle timeout"
 		case outcomeTimeLimit:

@@ -48,20 +48,20 @@ func TestWhyStopped(t *testing.T) {
 		o.ended(outcome)
 		return o
 	}
-	shutdown := &session{}
-	shutdown.goingAway.Store(true)
 	cases := []struct {
-		s    *session
-		want string
+		goingAway bool
+		acct      *accounting
+		want      string
 	}{
-		{&session{}, "when the client left"},
-		{shutdown, "at server shutdown"},
-		{&session{acct: withOutcome(outcomeIdle)}, "at the idle timeout"},
-		{&session{acct: withOutcome(outcomeTimeLimit)}, "at the session time limit"},
-		{&session{acct: withOutcome(outcomeClientClosed)}, "when the client left"},
+		{false, nil, "when the client left"},
+		{true, nil, "at server shutdown"},
+		{true, withOutcome(outcomeIdle), "at server shutdown"},
+		{false, withOutcome(outcomeIdle), "at the idle timeout"},
+		{false, withOutcome(outcomeTimeLimit), "at the session time limit"},
+		{false, withOutcome(outcomeClientClosed), "when the client left"},
 	}
 	for _, tc := range cases {
-		if got := tc.s.whyStopped(); got != tc.want {
+		if got := whyStopped(tc.goingAway, tc.acct); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)
 		}
 	}

@@ -1,6 +1,8 @@
 package libwebsocketd
 
 import (
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/websocketd/websocketd/internal/pipes"
@@ -11,41 +13,49 @@ import (
 // go to the client too, a write that may block, so the session reads
 // stderr with a goroutine of its own (pipes.ReadLines).
 
-// startStderr has the program's stderr read: each line goes to the log,
-// and with --passstderr to the client too.
-func (s *session) startStderr() {
-	stderr := s.serve.errorOutput()
+// stderrReading is a program's stderr being read for one client: each
+// line goes to the log, and with --passstderr to the client too. A
+// WebSocket session and an event stream (sse_session.go) read it alike.
+type stderrReading struct {
+	done chan struct{} // closed when stderr is drained
+	stop func()        // stops reading stderr before its end
+}
+
+// readStderr has stderr read (nil: the backend has none of its own); c
+// says whether its lines go to out as well as to log.
+func readStderr(stderr *os.File, maxLine int, c codec, out outbound, log *slog.Logger) *stderrReading {
+	r := &stderrReading{done: make(chan struct{}), stop: func() {}}
 	if stderr == nil {
-		s.stopStderr = func() {}
-		close(s.stderrDone)
-		return
+		close(r.done)
+		return r
 	}
-	onLine, passes := s.logStderr, s.codec.passesStderr()
+	logLine := func(line []byte) { log.Error(string(line), "category", "stderr") }
+	onLine, passes := logLine, c.passesStderr()
 	if passes {
-		onLine = s.logAndPassStderr
+		onLine = func(line []byte) {
+			logLine(line)
+			kind, message := c.stderrMessage(line)
+			out.send(kind, message, false)
+		}
 	}
-	s.stopStderr = pipes.ReadLines(stderr, s.maxStderrLine, onLine, passes, s.stderrDone, s.log)
+	r.stop = pipes.ReadLines(stderr, maxLine, onLine, passes, r.done, log)
+	return r
 }
 
-func (s *session) logStderr(line []byte) {
-	s.log.Error(string(line), "category", "stderr")
+// startStderr has the session's program's stderr read.
+func (s *session) startStderr() {
+	s.stderr = readStderr(s.serve.errorOutput(), s.maxStderrLine, s.codec, s, s.log)
 }
 
-func (s *session) logAndPassStderr(line []byte) {
-	s.logStderr(line)
-	kind, message := s.codec.stderrMessage(line)
-	s.send(kind, message, false)
-}
-
-// awaitStderr lets the last stderr lines go out before the close frame.
-// It is bounded: a process outside the child's group may hold stderr, and
-// then the pipe is closed under it.
-func (s *session) awaitStderr() {
+// await lets the last stderr lines go out before the end. It is bounded:
+// a process outside the child's group may hold stderr, and then the pipe
+// is closed under it.
+func (r *stderrReading) await() {
 	timer := time.NewTimer(closeReplyTimeout)
 	defer timer.Stop()
 	select {
-	case <-s.stderrDone:
+	case <-r.done:
 	case <-timer.C:
-		s.stopStderr()
+		r.stop()
 	}
 }

@@ -6,10 +6,11 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// startTimers arms --idlems and --maxsessionms for a session. Each is a
-// timer, not a goroutine: a quiet session costs no stack for them.
-func (s *session) startTimers(idle, maxAge time.Duration) {
-	a := s.acct
+// startTimers arms --idlems and --maxsessionms for a session, a WebSocket
+// one or an event stream: when one fires, the outcome is recorded and
+// closeFor ends the session with the reason. Each is a timer, not a
+// goroutine: a quiet session costs no stack for them.
+func (a *accounting) startTimers(idle, maxAge time.Duration, closeFor func(reason string)) {
 	if a == nil {
 		return
 	}
@@ -29,28 +30,33 @@ func (s *session) startTimers(idle, maxAge time.Duration) {
 				a.timersMu.Unlock()
 				return
 			}
-			s.closeFor(outcomeIdle, "idle timeout")
+			a.timedOut(outcomeIdle, "idle timeout", closeFor)
 		})
 		a.timers = append(a.timers, timer)
 	}
 	if maxAge > 0 {
 		a.timers = append(a.timers, time.AfterFunc(maxAge, func() {
-			s.closeFor(outcomeTimeLimit, "session time limit")
+			a.timedOut(outcomeTimeLimit, "session time limit", closeFor)
 		}))
 	}
+}
+
+// timedOut follows a timer that fired, unless the session ended as it did.
+func (a *accounting) timedOut(outcome int32, reason string, closeFor func(reason string)) {
+	a.timersMu.Lock()
+	over := a.timers == nil
+	a.timersMu.Unlock()
+	if over {
+		return
+	}
+	a.ended(outcome)
+	closeFor(reason)
 }
 
 // closeFor ends a session the server decided to end: a close frame 1000
 // with the reason; the client's answer (or a second's wait for it) ends
 // the reading side, which stops the child with the usual sequence.
-func (s *session) closeFor(outcome int32, reason string) {
-	s.acct.timersMu.Lock()
-	over := s.acct.timers == nil // the session ended as the timer fired
-	s.acct.timersMu.Unlock()
-	if over {
-		return
-	}
-	s.acct.ended(outcome)
+func (s *session) closeFor(reason string) {
 	s.log.Info("closing: " + reason)
 	s.sock.writeClose(websocket.CloseNormalClosure, reason)
 	s.sock.awaitCloseReply()

@@ -163,26 +163,8 @@ func (h *Handler) startProcess(target commandTarget, env []string, tty child.TTY
 // serveRoomUpgrade gives an upgrade request its seat in the room of its
 // path. What can refuse it is decided before the upgrade.
 func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) {
-	rm, err := h.rooms.enter(h.roomKey(r, target), func(key string) (*child.Process, error) {
-		env := append(h.childEnv(r, target, rand.Text(), protocol), "WEBSOCKETD_ROOM="+key)
-		return h.startProcess(target, env, child.DefaultTTY) // three pipes: no --pty with --room
-	})
-	if err != nil {
-		h.clients.release()
-	}
-	switch {
-	case errors.Is(err, errTooManyForks):
-		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
-		return
-	case errors.Is(err, errBadRoomPath):
-		h.refuse(w, r, http.StatusBadRequest, err.Error())
-		return
-	case errors.Is(err, errClusterDown):
-		h.refuse(w, r, http.StatusServiceUnavailable, err.Error())
-		return
-	case err != nil:
-		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
-		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
+	rm := h.enterRoom(w, r, target, protocol)
+	if rm == nil {
 		return
 	}
 	// The seat is taken before the 101 goes out, so that a client gets
@@ -202,6 +184,30 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	sharePlainFrame(conn, h.cfg.Compress, r)
 	log := h.sessionLog(r, id, target.argv).With("room", rm.key, "pid", rm.pid())
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
+}
+
+// enterRoom finds or starts the room of r's path, counting r among its
+// members. When it cannot, it refuses r and releases the client's slot.
+func (h *Handler) enterRoom(w http.ResponseWriter, r *http.Request, target commandTarget, protocol string) *room {
+	rm, err := h.rooms.enter(h.roomKey(r, target), func(key string) (*child.Process, error) {
+		env := append(h.childEnv(r, target, rand.Text(), protocol), "WEBSOCKETD_ROOM="+key)
+		return h.startProcess(target, env, child.DefaultTTY) // three pipes: no --pty with --room
+	})
+	if err != nil {
+		h.clients.release()
+	}
+	switch {
+	case errors.Is(err, errTooManyForks):
+		h.refuse(w, r, http.StatusTooManyRequests, err.Error())
+	case errors.Is(err, errBadRoomPath):
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
+	case errors.Is(err, errClusterDown):
+		h.refuse(w, r, http.StatusServiceUnavailable, err.Error())
+	case err != nil:
+		h.log.Error("cannot start the room's process", "url", requestURL(r), "error", err)
+		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
+	}
+	return rm
 }
 
 // roomKey is what clients share a room by: the URL path without the
