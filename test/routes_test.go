@@ -48,6 +48,11 @@ args_from_query = "arg"
 env = { GREETING = "hello" }
 
 [[route]]
+path = "/log"
+command = ["sh", "-c", "echo one; echo two"]
+sse = true
+
+[[route]]
 path = "/scripts/"
 dir = "scripts"
 
@@ -100,6 +105,9 @@ func TestOneServerServesEveryKindOfRouteFromItsFile(t *testing.T) {
 	expectText(t, s.dial("/scripts/where.sh/extra"), "/scripts/where.sh /extra")
 	if got := curl(t, "http://"+s.addr+"/cgi/hello.cgi/more"); got != "cgi /cgi/hello.cgi /more\n" {
 		t.Errorf("/cgi/hello.cgi: %q", got)
+	}
+	if got := curl(t, "-N", "-H", "Accept: text/event-stream", "http://"+s.addr+"/log"); !strings.Contains(got, "data: one\n") || !strings.Contains(got, "data: two\n") {
+		t.Errorf("/log as Server-Sent Events: %q", got)
 	}
 	if got := curl(t, "http://"+s.addr+"/page.txt"); got != "a static page\n" {
 		t.Errorf("/page.txt: %q", got)
