@@ -203,7 +203,7 @@ func (l *clusterRoom) fromOwner(m *nats.Msg) {
 			l.rm.log.Debug("unknown message from the room's owner, dropped", "category", "cluster")
 			return
 		}
-		l.rm.hub.deps.protocol.output(l.rm, kind, data)
+		l.rm.hub.deps.protocol.output(l.rm, kind, data, false)
 	}
 }
 

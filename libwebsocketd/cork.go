@@ -4,6 +4,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // corkLimit is the most a connection holds back before it writes.
@@ -26,11 +28,18 @@ var corkBuffers = sync.Pool{New: func() any {
 // call instead of one each. Any write outside a burst (a ping, a close
 // frame, a pong from another goroutine) first sends what is held, so the
 // order of frames never changes.
+//
+// A room's frames, built once for all its clients, come as they are
+// (writeFrames), past gorilla, which then writes only control frames.
 type wireConn struct {
 	net.Conn
 	mu      sync.Mutex
 	holding bool
 	held    *[]byte // pooled; nil while nothing is held
+	// closeSent: a close frame went out. No frame may follow it (RFC 6455
+	// section 5.5.1); gorilla sees to that for its own, but it also
+	// sends some by itself (a reply to the client's, a protocol error).
+	closeSent bool
 }
 
 // hold makes the following writes wait (true) or go out (false).
@@ -46,6 +55,7 @@ func (c *wireConn) hold(on bool) {
 func (c *wireConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closeSent = c.closeSent || isCloseFrame(p)
 	if c.held == nil {
 		if !c.holding {
 			return c.Conn.Write(p)
@@ -65,6 +75,37 @@ func (c *wireConn) Write(p []byte) (int, error) {
 	n, err := bufs.WriteTo(c.Conn)
 	c.release()
 	return max(0, int(n)-heldLen), err
+}
+
+// writeFrames sends frames, which are whole, after what is held, in one
+// system call where the connection allows (writev). The write is bounded
+// by bound(), looked at again once set: a limitWrites that came meanwhile
+// must not be undone.
+func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		c.flushLocked()
+		return websocket.ErrCloseSent
+	}
+	by := bound()
+	c.Conn.SetWriteDeadline(by)
+	if again := bound(); !again.Equal(by) {
+		c.Conn.SetWriteDeadline(again)
+	}
+	if c.held != nil {
+		frames = append(net.Buffers{*c.held}, frames...)
+		defer c.release()
+	}
+	_, err := frames.WriteTo(c.Conn)
+	return err
+}
+
+// isCloseFrame reports whether p is a whole close frame as gorilla writes
+// a server's, in one write: final, opcode 8, unmasked, the payload's
+// length in the second byte (a control frame's is at most 125).
+func isCloseFrame(p []byte) bool {
+	return len(p) >= 2 && p[0] == 0x80|websocket.CloseMessage && int(p[1]) == len(p)-2
 }
 
 // flush sends whatever is held.

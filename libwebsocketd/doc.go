@@ -78,6 +78,7 @@
 //	room_hub.go                    --room: the rooms by key, their slots, lingering
 //	room.go                        one room: its process, its hub, stdin in turn
 //	room_seat.go                   a client's seat: its queue; the seat as a backend
+//	room_batch.go                  a room's messages framed once, in batches, for all their clients
 //	room_json.go                   --room=json: events and addressed messages
 //	cluster.go                     --cluster: the connection to NATS, the lease bucket
 //	cluster_lease.go               which node runs a room's process: a lease

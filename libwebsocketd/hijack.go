@@ -34,6 +34,10 @@ type upgradeWriter struct {
 type hijacked struct {
 	wire   *wireConn
 	reader *bufio.Reader
+	// plainFrames: the connection sends no compressed frames, so a room's
+	// frames, built once, may go out through wire as they are (a room
+	// client's upgrade sets it; writesPlainFrames).
+	plainFrames bool
 }
 
 func (u *upgradeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {

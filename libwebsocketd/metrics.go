@@ -119,6 +119,13 @@ func (m *Metrics) messageOut(n int) {
 	}
 }
 
+func (m *Metrics) batchOut(count, bytes int) {
+	if m != nil {
+		m.messagesOut.Add(float64(count))
+		m.bytesOut.Add(float64(bytes))
+	}
+}
+
 func (m *Metrics) sessionStarted() {
 	if m != nil {
 		m.sessionsActive.Inc()

@@ -16,8 +16,9 @@ type outbound interface {
 	// send sends one message of kind; with more, another follows at once.
 	// After an error the client is gone: sends are dropped from then on.
 	send(kind int, message []byte, more bool) error
-	// sendPrepared sends a room's message, framed once for many clients.
-	sendPrepared(m roomMessage, more bool) error
+	// sendRoom sends batches of a room's messages, framed once for many
+	// clients, in order.
+	sendRoom(batches []*roomBatch) error
 	// limitWrites bounds the writes still to come, and one under way, by
 	// the time by: a client that does not read must not hold a writer.
 	limitWrites(by time.Time)
@@ -41,11 +42,11 @@ func (s *session) send(kind int, message []byte, more bool) error {
 	return s.wrote(s.sock.writeMessage(kind, message, more))
 }
 
-func (s *session) sendPrepared(m roomMessage, more bool) error {
+func (s *session) sendRoom(batches []*roomBatch) error {
 	if s.clientGone.Load() {
 		return errClientGone
 	}
-	return s.wrote(s.sock.writePrepared(m.prepared, len(m.data), more))
+	return s.wrote(s.sock.writeRoom(batches))
 }
 
 // wrote follows a write: once one fails the client is taken as gone, and

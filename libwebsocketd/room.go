@@ -24,8 +24,9 @@ import (
 // process blocks on a full stdout pipe, until that client catches up or
 // has been too slow for --roomslowms; then it is closed with 1008 and its
 // queue dropped. Memory for output is bounded by clients x --roomqueue
-// (plus one message each, as a message bigger than the queue still goes
-// to an empty one); a message for many clients is framed and held once.
+// (plus one batch each, as a batch bigger than the queue still goes to
+// an empty one); a message for many clients is framed and held once, in
+// a batch with the messages that came with it (room_batch.go).
 type room struct {
 	key    string
 	hub    *roomHub
@@ -38,6 +39,10 @@ type room struct {
 
 	in   chan clientMessage // client input for writeInput
 	done chan struct{}      // closed once the process's output has ended
+
+	// pending are the output messages the hub has read for everyone but
+	// not handed over yet, as more were ready (plainRoom).
+	pending batchBuilder
 
 	mu      sync.Mutex
 	seats   map[string]*seat // by client id
@@ -98,51 +103,47 @@ func endOfOutput(proc processBackend, err error, log *slog.Logger) exitStatus {
 
 // relayOutput hands each message of the process's output to its clients
 // until the output ends, and returns how it ended.
+// A message that more follow at once waits for them, so that they go out
+// together (plainRoom); whatever waits goes out before the room ends.
 func (rm *room) relayOutput() error {
 	messages := rm.hub.deps.codec.output(pipes.NewLazyInput(rm.proc.Stdout()))
 	for {
 		kind, message, err := messages.next()
 		if err != nil {
+			rm.broadcastPending()
 			return err
 		}
-		rm.hub.deps.protocol.output(rm, kind, message)
+		rm.hub.deps.protocol.output(rm, kind, message, messages.buffered())
 	}
 }
 
-// What a queued message holds, as counted against --roomqueue (measured
-// with gorilla/websocket v1.5.3): NewPreparedMessage frames the message
-// at once, the data being the frame's tail, in a buffer up to a sixteenth
-// bigger; the structures around it take some 400 bytes. With --compress,
-// the first send to a client that compresses adds a compressed frame:
-// data that does not deflate stays about its size, in a buffer grown by
-// doubling, so up to twice that, plus some 110 bytes.
-const preparedOverhead = 512
-
-func (rm *room) messageSize(length int) int {
-	size := length + length/16 + preparedOverhead
-	if rm.limits.compress {
-		size += 9*length/4 + 128
-	}
-	return size
-}
-
-// prepare frames a message once for all its clients. data is copied: the
+// prepare frames one message once for all its clients. data is copied: the
 // frame reader reuses its buffer.
-func (rm *room) prepare(kind int, data []byte) roomMessage {
-	if valid, copied := validText(kind, data); copied {
-		data = valid
-	} else {
-		data = bytes.Clone(data)
+func (rm *room) prepare(kind int, data []byte) *roomBatch {
+	var one batchBuilder
+	one.add(kind, data, rm.limits.compress)
+	return one.take()
+}
+
+// broadcast frames a message for everyone; it waits in pending while more
+// follow at once (more) and the batch has room.
+func (rm *room) broadcast(kind int, data []byte, more bool) {
+	rm.pending.add(kind, data, rm.limits.compress)
+	if !more || rm.pending.full() {
+		rm.broadcastPending()
 	}
-	// It cannot fail: it frames the plain message into a buffer (the
-	// compressed frame comes later, at the first send that needs it).
-	prepared, _ := websocket.NewPreparedMessage(kind, data)
-	return roomMessage{prepared: prepared, kind: kind, data: data, size: rm.messageSize(len(data))}
+}
+
+// broadcastPending hands the messages waiting in pending to everyone.
+func (rm *room) broadcastPending() {
+	if !rm.pending.empty() {
+		rm.deliver(rm.pending.take(), rm.everyone())
+	}
 }
 
 // deliver queues m for each target in turn, waiting for a full queue until
 // its client catches up or is too slow.
-func (rm *room) deliver(m roomMessage, targets []*seat) {
+func (rm *room) deliver(m *roomBatch, targets []*seat) {
 	for _, st := range targets {
 		for !st.offer(m) {
 			if !st.awaitSpace() {
@@ -314,8 +315,9 @@ func (rm *room) leave(st *seat) {
 // roomProtocol is what a room's process and its clients say to each
 // other: plainRoom, or jsonRoom (room_json.go).
 type roomProtocol interface {
-	// output carries out one message of the process's output.
-	output(rm *room, kind int, message []byte)
+	// output carries out one message of the process's output; with
+	// more, another is ready at once.
+	output(rm *room, kind int, message []byte, more bool)
 	// input is a client's message as the process gets it, a copy.
 	input(st *seat, message []byte, kind int) ([]byte, int)
 	// joined and left are what the process is told of a client coming
@@ -328,8 +330,8 @@ type roomProtocol interface {
 // client, and the clients' messages go to the process as they are.
 type plainRoom struct{}
 
-func (plainRoom) output(rm *room, kind int, message []byte) {
-	rm.deliver(rm.prepare(kind, message), rm.everyone())
+func (plainRoom) output(rm *room, kind int, message []byte, more bool) {
+	rm.broadcast(kind, message, more)
 }
 
 func (plainRoom) input(_ *seat, message []byte, kind int) ([]byte, int) {

@@ -1,7 +1,6 @@
 package libwebsocketd
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -60,51 +59,19 @@ func allocatedBy(do func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// A room client that does not compress sends the frame NewPreparedMessage
-// built, rather than framing a second copy of a megabyte; at gorilla's
-// default level it would (the control case, which shows the measure can
-// see the copy).
-func TestSharePlainFrameSendsTheFrameBuiltUpFront(t *testing.T) {
-	data := bytes.Repeat([]byte("room line "), 100000)
-	for _, tc := range []struct {
-		name   string
-		share  bool
-		copies bool
-	}{{name: "shared", share: true}, {name: "gorilla's default level", copies: true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			conn := plainServerConn(t, func(conn *websocket.Conn, r *http.Request) {
-				if tc.share {
-					sharePlainFrame(conn, false, r)
-				}
-			})
-			prepared, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sendErr error
-			allocated := allocatedBy(func() { sendErr = conn.WritePreparedMessage(prepared) })
-			if sendErr != nil {
-				t.Fatal(sendErr)
-			}
-			if copied := allocated >= uint64(len(data)); copied != tc.copies {
-				t.Errorf("sending %d prepared bytes allocated %d bytes", len(data), allocated)
-			}
-		})
-	}
-}
-
-// sharePlainFrame leaves the level of a client that offered compression to
-// a --compress server, and sets level 0 for every other.
-func TestSharePlainFrameOnlyForPlainClients(t *testing.T) {
+// writesPlainFrames leaves only a client that offered compression to a
+// --compress server to gorilla; every other gets a room's frames as they
+// are.
+func TestWritesPlainFramesOnlyForPlainClients(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		compress bool
 		offer    string
-		shares   bool
+		plain    bool
 	}{
-		{name: "no --compress", offer: "permessage-deflate", shares: true},
-		{name: "--compress, no offer", compress: true, shares: true},
-		{name: "--compress, another extension", compress: true, offer: "x-webkit-deflate-frame", shares: true},
+		{name: "no --compress", offer: "permessage-deflate", plain: true},
+		{name: "--compress, no offer", compress: true, plain: true},
+		{name: "--compress, another extension", compress: true, offer: "x-webkit-deflate-frame", plain: true},
 		{name: "--compress and an offer", compress: true, offer: "permessage-deflate; client_max_window_bits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,13 +79,8 @@ func TestSharePlainFrameOnlyForPlainClients(t *testing.T) {
 			if tc.offer != "" {
 				r.Header.Set("Sec-WebSocket-Extensions", tc.offer)
 			}
-			conn := plainServerConn(t, func(conn *websocket.Conn, _ *http.Request) {
-				sharePlainFrame(conn, tc.compress, r)
-			})
-			prepared, _ := websocket.NewPreparedMessage(websocket.TextMessage, bytes.Repeat([]byte("x"), 1<<20))
-			allocated := allocatedBy(func() { conn.WritePreparedMessage(prepared) })
-			if shared := allocated < 1<<19; shared != tc.shares {
-				t.Errorf("shares the frame built up front: %v, want %v (%d bytes allocated)", shared, tc.shares, allocated)
+			if plain := writesPlainFrames(tc.compress, r); plain != tc.plain {
+				t.Errorf("writesPlainFrames = %v, want %v", plain, tc.plain)
 			}
 		})
 	}

@@ -17,7 +17,7 @@ import (
 // as events; each line of its output is a command saying who gets what.
 type jsonRoom struct{}
 
-func (jsonRoom) output(rm *room, _ int, line []byte) { rm.command(line) }
+func (jsonRoom) output(rm *room, _ int, line []byte, _ bool) { rm.command(line) }
 
 func (jsonRoom) input(st *seat, message []byte, kind int) ([]byte, int) {
 	return messageEvent(st.id, message, kind), websocket.TextMessage

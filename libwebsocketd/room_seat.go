@@ -13,19 +13,26 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// seatWriteBytes is about the most a seat's writer sends in one go (at
+// least one batch): what it sends is counted against --roomqueue until
+// it is written, so the hub finds room again in steps of this size.
+const seatWriteBytes = 256 << 10
+
 // seat is one client's place in a room, and the backend of its session.
-// The room's hub puts each outgoing message in the seat's queue, bounded
-// by --roomqueue bytes; a goroutine of the seat's own writes the queue to
-// the socket, and runs only while the queue holds something, so a quiet
-// client costs no goroutine on this side.
+// The room's hub puts each batch of outgoing messages in the seat's queue,
+// bounded by --roomqueue bytes; a goroutine of the seat's own writes the
+// queue to the socket, all that is queued at once, and runs only while
+// the queue holds something, so a quiet client costs no goroutine on this
+// side.
 type seat struct {
 	room *room
 	out  outbound // the client, once its session's pumps run (startOutput)
 	id   string
 
 	mu        sync.Mutex
-	queue     []roomMessage
+	queue     []*roomBatch
 	queued    int        // bytes in queue
+	sending   int        // bytes the writer took from the queue and has not sent yet
 	writing   bool       // the writer goroutine runs
 	fullSince time.Time  // when the hub first found the queue full; zero while it has room
 	closing   *closeNote // set once the seat is to close
@@ -38,14 +45,6 @@ type seat struct {
 	leaveCode   int
 	leaveReason string
 	outputOnce  sync.Once
-}
-
-// roomMessage is one message for the clients, framed once for all of them.
-type roomMessage struct {
-	prepared *websocket.PreparedMessage
-	kind     int    // websocket.TextMessage or BinaryMessage
-	data     []byte // the message itself, shared with prepared: for an event stream (SSE)
-	size     int    // what it holds in memory, as counted against --roomqueue
 }
 
 // closeNote is how a seat is to be closed: after what is queued, or at
@@ -65,13 +64,13 @@ func newSeat(r *room, id string) *seat {
 
 // offer queues m unless the queue is full; a seat that is closing or
 // whose client left takes everything and sends nothing.
-func (st *seat) offer(m roomMessage) bool {
+func (st *seat) offer(m *roomBatch) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.left || st.closing != nil {
 		return true
 	}
-	if st.queued > 0 && st.queued+m.size > st.room.limits.queue {
+	if held := st.queued + st.sending; held > 0 && held+m.size > st.room.limits.queue {
 		if st.fullSince.IsZero() {
 			st.fullSince = time.Now()
 		}
@@ -99,16 +98,21 @@ func (st *seat) startWriterLocked() {
 	}
 }
 
-// write sends the queue until it is empty, then, for a seat that is
-// closing, the close frame.
+// write sends the queue, as much as it holds at a time, until it is
+// empty, then, for a seat that is closing, the close frame.
 func (st *seat) write() {
+	var batches []*roomBatch
 	for {
-		m, more, end := st.next()
+		var end func()
+		batches, end = st.take(batches[:0])
 		if end != nil {
 			end()
 			return
 		}
-		if err := st.out.sendPrepared(m, more); err != nil {
+		err := st.out.sendRoom(batches)
+		clear(batches) // each may go once every queue it is in is sent
+		st.sent()
+		if err != nil {
 			// The session closes the socket: its reading side ends,
 			// and with it the seat.
 			st.mu.Lock()
@@ -122,30 +126,46 @@ func (st *seat) write() {
 	}
 }
 
-// next takes the next message from the queue. Once there is none, the
-// writer is done, and end is what it does last.
-func (st *seat) next() (m roomMessage, more bool, end func()) {
+// take moves the batches at the head of the queue, about seatWriteBytes
+// of them, to batches. Once there is none, the writer is done, and end
+// is what it does last.
+func (st *seat) take(batches []*roomBatch) (_ []*roomBatch, end func()) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.left || len(st.queue) == 0 {
 		switch {
 		case st.closing != nil:
 			note, left := *st.closing, st.left
-			return m, false, func() { st.finish(note, left) }
+			return batches, func() { st.finish(note, left) }
 		case st.stopped:
 			st.writing = false
-			return m, false, st.outputDone
+			return batches, st.outputDone
 		}
 		st.writing = false
-		return m, false, func() {}
+		return batches, func() {}
 	}
-	m = st.queue[0]
-	st.queue[0] = roomMessage{}
-	st.queue = st.queue[1:]
+	taken, n := 0, 0
+	for n < len(st.queue) && (n == 0 || taken+st.queue[n].size <= seatWriteBytes) {
+		taken += st.queue[n].size
+		n++
+	}
+	batches = append(batches, st.queue[:n]...)
+	clear(st.queue[:n])
+	st.queue = st.queue[n:]
 	if len(st.queue) == 0 {
 		st.queue = nil // let the backing array go
 	}
-	st.queued -= m.size
+	st.queued -= taken
+	st.sending = taken
+	return batches, nil
+}
+
+// sent follows the writer's send of what it took: that room in the queue
+// is free again.
+func (st *seat) sent() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.sending = 0
 	if st.queued <= st.room.limits.queue/2 {
 		st.fullSince = time.Time{} // the client keeps up again
 	}
@@ -153,7 +173,6 @@ func (st *seat) next() (m roomMessage, more bool, end func()) {
 	case st.space <- struct{}{}:
 	default:
 	}
-	return m, len(st.queue) > 0, nil
 }
 
 // finish ends a closing seat's output side with its close frame.
@@ -290,17 +309,12 @@ func (in seatInput) finish(readErr error) {
 	}
 }
 
-// sharePlainFrame has a room client that does not compress send the frame
-// NewPreparedMessage builds up front. gorilla looks a prepared message's
-// frames up by the connection's compression level even where it does not
-// compress, and built that frame for level 0: at any other level each
-// message would be framed a second time, and both copies held while
-// queued. A client that offered permessage-deflate to a --compress server
-// keeps its level; a header that merely names it errs on that side.
-func sharePlainFrame(conn *websocket.Conn, compress bool, r *http.Request) {
+// writesPlainFrames reports whether a room client's connection sends its
+// messages uncompressed, so that a room's frames, built once, can go to
+// it as they are. Only a client that offered permessage-deflate to a
+// --compress server may compress; a header that merely names it errs on
+// the safe side (its messages then go through gorilla, one at a time).
+func writesPlainFrames(compress bool, r *http.Request) bool {
 	offers := strings.Join(r.Header.Values("Sec-WebSocket-Extensions"), ",")
-	if compress && strings.Contains(offers, "permessage-deflate") {
-		return
-	}
-	conn.SetCompressionLevel(0) // valid (flate.NoCompression), so no error
+	return !compress || !strings.Contains(offers, "permessage-deflate")
 }

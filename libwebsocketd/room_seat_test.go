@@ -19,6 +19,7 @@ type fakeOut struct {
 
 	mu      sync.Mutex
 	sent    []string
+	calls   [][]string // the messages of each sendRoom, one slice per call
 	limited bool
 	closes  []int
 	ended   chan *exitStatus
@@ -36,11 +37,18 @@ func (f *fakeOut) send(kind int, message []byte, more bool) error {
 	return nil
 }
 
-func (f *fakeOut) sendPrepared(m roomMessage, more bool) error {
+func (f *fakeOut) sendRoom(batches []*roomBatch) error {
 	<-f.hold
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, "prepared")
+	var call []string
+	for _, b := range batches {
+		for i := range b.messages {
+			call = append(call, string(b.data(i)))
+		}
+	}
+	f.sent = append(f.sent, call...)
+	f.calls = append(f.calls, call)
 	return nil
 }
 

@@ -68,6 +68,15 @@ func (a *accounting) messageOut(n int) {
 	a.active()
 }
 
+// messagesOut counts count messages of bytes in all sent in one go.
+func (a *accounting) messagesOut(count, bytes int) {
+	if a == nil {
+		return
+	}
+	a.metrics.batchOut(count, bytes)
+	a.active()
+}
+
 func (a *accounting) active() {
 	if a.trackIdle {
 		a.lastActive.Store(int64(time.Since(a.started)))

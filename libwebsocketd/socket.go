@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,7 @@ type socket struct {
 	lastKind  int           // the last message's type: websocket.TextMessage or BinaryMessage
 	buffered  func() bool   // whether a whole message is already read; see hijack.go
 	wire      *wireConn     // under conn, batches bursts of frames; may be nil
+	rawFrames bool          // a room's frames go to wire as they are (hijacked.plainFrames)
 	reader    *bufio.Reader // what gorilla reads through; nil if not ours
 	parking   *readerPark   // parks the reader while the client is quiet; may be nil
 	keepAlive *keepAlive    // nil without --pingms
@@ -57,7 +59,8 @@ type socket struct {
 // newSocket wraps an upgraded connection and what its upgrade hijacked
 // (when that is empty, nothing is read ahead or batched).
 func newSocket(conn *websocket.Conn, h hijacked) *socket {
-	return &socket{conn: conn, buffered: h.messageBuffered, wire: h.wire, reader: h.reader}
+	return &socket{conn: conn, buffered: h.messageBuffered, wire: h.wire, reader: h.reader,
+		rawFrames: h.plainFrames && h.wire != nil}
 }
 
 // readMessage returns the next data message, whole (its type is then in
@@ -146,22 +149,59 @@ func (s *socket) writeMessage(kind int, data []byte, more bool) error {
 	return err
 }
 
-// writePrepared sends a message of length bytes framed once for many
-// clients (rooms); with more, another follows at once.
-func (s *socket) writePrepared(m *websocket.PreparedMessage, length int, more bool) error {
+// writeRoom sends a room's batches of messages, framed once for all its
+// clients: as they are, in one system call, to a client that does not
+// compress; through gorilla, one message at a time, to one that does.
+func (s *socket) writeRoom(batches []*roomBatch) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	s.applyWriteBound()
-	s.wire.hold(true)
-	err := s.conn.WritePreparedMessage(m)
-	s.wire.hold(false)
-	if err == nil && !more {
-		err = s.wire.flush()
+	if !s.rawFrames {
+		return s.writeRoomMessages(batches)
 	}
+	frames := make(net.Buffers, 0, len(batches))
+	count, payload := 0, 0
+	for _, b := range batches {
+		frames = append(frames, b.frames)
+		count += len(b.messages)
+		payload += b.payload
+	}
+	err := s.wire.writeFrames(frames, s.writeBound)
 	if err == nil {
-		s.acct.messageOut(length)
+		s.acct.messagesOut(count, payload)
 	}
 	return err
+}
+
+// writeRoomMessages sends a room's messages through gorilla, which
+// compresses them for a client that asked (a prepared message is
+// compressed once for all such clients).
+func (s *socket) writeRoomMessages(batches []*roomBatch) error {
+	s.applyWriteBound()
+	s.wire.hold(true)
+	err := s.writeEachRoomMessage(batches)
+	s.wire.hold(false)
+	if err == nil {
+		err = s.wire.flush()
+	}
+	return err
+}
+
+func (s *socket) writeEachRoomMessage(batches []*roomBatch) error {
+	for _, b := range batches {
+		for i, m := range b.messages {
+			var err error
+			if b.prepared != nil {
+				err = s.conn.WritePreparedMessage(b.prepared[i])
+			} else {
+				err = s.conn.WriteMessage(m.kind, b.data(i))
+			}
+			if err != nil {
+				return err
+			}
+			s.acct.messageOut(m.end - m.start)
+		}
+	}
+	return nil
 }
 
 // validText is data as it may go out as a message of kind: text that is
@@ -187,6 +227,15 @@ func (s *socket) applyWriteBound() {
 	if by := s.writeBy.Load(); by != 0 {
 		s.conn.SetWriteDeadline(time.Unix(0, by))
 	}
+}
+
+// writeBound is the deadline of the next write: the bound limitWrites set,
+// or none.
+func (s *socket) writeBound() time.Time {
+	if by := s.writeBy.Load(); by != 0 {
+		return time.Unix(0, by)
+	}
+	return time.Time{}
 }
 
 // writeClose sends a close frame. Most callers ignore the error, as the

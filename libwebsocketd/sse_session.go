@@ -154,8 +154,16 @@ func (s *sseSession) send(kind int, message []byte, more bool) error {
 	return nil
 }
 
-func (s *sseSession) sendPrepared(m roomMessage, more bool) error {
-	return s.send(m.kind, m.data, more)
+func (s *sseSession) sendRoom(batches []*roomBatch) error {
+	for i, b := range batches {
+		for j, m := range b.messages {
+			more := i < len(batches)-1 || j < len(b.messages)-1
+			if err := s.send(m.kind, b.data(j), more); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *sseSession) limitWrites(by time.Time) { s.stream.limit(by) }

@@ -181,7 +181,7 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 		return
 	}
 	answeredUpgrade(w)
-	sharePlainFrame(conn, h.cfg.Compress, r)
+	up.plainFrames = writesPlainFrames(h.cfg.Compress, r)
 	log := h.sessionLog(r, id, target.argv).With("room", rm.key, "pid", rm.pid())
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
 }
