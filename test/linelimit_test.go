@@ -134,6 +134,23 @@ func TestRoomLineOverMaxLineSizeClosesEveryClient(t *testing.T) {
 	s.waitNoChildren(readTimeout)
 }
 
+// Lines that come in the same read as a line over the limit, before it,
+// still reach the room's clients: the room gathers lines read together,
+// and hands over what it gathered when the output fails.
+func TestRoomLinesReadWithALineOverTheLimitArrive(t *testing.T) {
+	program := script(t, "room.sh", "read go\n"+
+		`printf 'before\nand before\n0123456789ABC\n'`+"\nexec sleep 30\n")
+	s := startServer(t, "--room", "--maxlinesize=10", program)
+	clients := []*websocket.Conn{s.dial("/"), s.dial("/")}
+	send(t, clients[0], websocket.TextMessage, "go")
+	for _, c := range clients {
+		expectText(t, c, "before")
+		expectText(t, c, "and before")
+		expectRefused(t, c, websocket.CloseMessageTooBig, "line too long")
+	}
+	s.waitNoChildren(readTimeout)
+}
+
 // A stderr line over the limit is logged in pieces of the limit: nothing
 // is lost, and the session goes on.
 func TestStderrLineOverMaxLineSizeIsLoggedInPieces(t *testing.T) {
