@@ -93,6 +93,7 @@ func Start(c Command) (*Process, error) {
 		return nil, fmt.Errorf("containing the process: %w", err)
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
+	releaseHandle(cmd)
 	return &Process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
 		terminal: streams.terminal, grace: c.Grace, containment: confined, reached: c.OnStopStep,
 		exited: make(chan struct{})}, nil
@@ -135,7 +136,7 @@ func (p *Process) OnCloseOutput(closeOutput func()) {
 // the stdout reader calls it, after stdout reached EOF, because
 // exec.Cmd.Wait must not race the reads of the pipes.
 func (p *Process) Wait() *os.ProcessState {
-	p.cmd.Wait()
+	state := reap(p.cmd)
 	p.group.killAll()
 	if p.terminal != nil {
 		killSession(p.Pid()) // jobs in groups of their own (sessionkill_linux.go)
@@ -150,7 +151,7 @@ func (p *Process) Wait() *os.ProcessState {
 	// descriptor until the next collection (found by the descriptor tests).
 	p.stdout.Close()
 	close(p.exited)
-	return p.cmd.ProcessState
+	return state
 }
 
 // Stop ends the child the gentle way first: close its stdin, then the

@@ -1,0 +1,26 @@
+package child
+
+import (
+	"os"
+	"os/exec"
+)
+
+// releaseHandle lets go of the pidfd that Go (1.23 on) keeps open for a
+// child it started, until the child is reaped: a fifth descriptor for
+// each session, beside the socket and the three pipes. The session does
+// not need it: the stop sequence signals the child's group by its id,
+// and a child that is not reaped yet keeps its pid, which then names no
+// other process.
+func releaseHandle(cmd *exec.Cmd) { cmd.Process.Release() }
+
+// reap waits for the child whose handle was released, and says how it
+// ended. The wait alone takes a pidfd (os.FindProcess), for as long as it
+// lasts: once the child's output is over, it is mostly at its end.
+func reap(cmd *exec.Cmd) *os.ProcessState {
+	proc, err := os.FindProcess(cmd.Process.Pid)
+	if err != nil {
+		return nil
+	}
+	state, _ := proc.Wait()
+	return state
+}
