@@ -11,13 +11,14 @@ import (
 // not need it: the stop sequence signals the child's group by its id,
 // and a child that is not reaped yet keeps its pid, which then names no
 // other process.
+// cmd.Process forgets the pid then: the caller keeps it.
 func releaseHandle(cmd *exec.Cmd) { cmd.Process.Release() }
 
-// reap waits for the child whose handle was released, and says how it
-// ended. The wait alone takes a pidfd (os.FindProcess), for as long as it
+// reap waits for the child pid, whose handle was released, and says how
+// it ended. The wait alone takes a pidfd (os.FindProcess), for as long as it
 // lasts: once the child's output is over, it is mostly at its end.
-func reap(cmd *exec.Cmd) *os.ProcessState {
-	proc, err := os.FindProcess(cmd.Process.Pid)
+func reap(_ *exec.Cmd, pid int) *os.ProcessState {
+	proc, err := os.FindProcess(pid)
 	if err != nil {
 		return nil
 	}

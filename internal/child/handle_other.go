@@ -13,7 +13,7 @@ import (
 func releaseHandle(*exec.Cmd) {}
 
 // reap waits for the child, and says how it ended.
-func reap(cmd *exec.Cmd) *os.ProcessState {
+func reap(cmd *exec.Cmd, _ int) *os.ProcessState {
 	cmd.Wait()
 	return cmd.ProcessState
 }

@@ -34,6 +34,7 @@ type Command struct {
 // (containment_linux.go).
 type Process struct {
 	cmd    *exec.Cmd
+	pid    int // cmd.Process's, which forgets it once its handle is released
 	group  *processGroup
 	stdin  *os.File // our end of the child's stdin
 	stdout *os.File // our end of the child's stdout
@@ -93,14 +94,15 @@ func Start(c Command) (*Process, error) {
 		return nil, fmt.Errorf("containing the process: %w", err)
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
+	pid := cmd.Process.Pid
 	releaseHandle(cmd)
-	return &Process{cmd: cmd, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+	return &Process{cmd: cmd, pid: pid, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
 		terminal: streams.terminal, grace: c.Grace, containment: confined, reached: c.OnStopStep,
 		exited: make(chan struct{})}, nil
 }
 
 // Pid is the child's process id.
-func (p *Process) Pid() int { return p.cmd.Process.Pid }
+func (p *Process) Pid() int { return p.pid }
 
 // Args is the child's command line, as started.
 func (p *Process) Args() []string { return p.cmd.Args }
@@ -136,7 +138,7 @@ func (p *Process) OnCloseOutput(closeOutput func()) {
 // the stdout reader calls it, after stdout reached EOF, because
 // exec.Cmd.Wait must not race the reads of the pipes.
 func (p *Process) Wait() *os.ProcessState {
-	state := reap(p.cmd)
+	state := reap(p.cmd, p.pid)
 	p.group.killAll()
 	if p.terminal != nil {
 		killSession(p.Pid()) // jobs in groups of their own (sessionkill_linux.go)
