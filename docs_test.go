@@ -124,3 +124,24 @@ func TestManMarkdownDefinesEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// The README's Configuration file section names every key that is not a
+// plain route key: the route-only and the server-wide ones, as declared.
+func TestReadmeConfigSectionNamesTheKeys(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Configuration file\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for key := range routeOnlyKeys {
+		if !strings.Contains(section, "`"+key+"`") {
+			t.Errorf("the README's Configuration file section does not name the route key %s", key)
+		}
+	}
+	for _, key := range serverWideKeys {
+		if !strings.Contains(section, "`"+key+"`") && !(strings.HasPrefix(key, "cluster") && strings.Contains(section, "`cluster*`")) {
+			t.Errorf("the README's Configuration file section does not name the server-wide key %s", key)
+		}
+	}
+}
