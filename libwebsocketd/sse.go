@@ -62,13 +62,8 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, "an event stream request has no body")
 		return
 	}
-	if err := h.checkOrigin(r); err != nil {
-		h.refuse(w, r, http.StatusForbidden, err.Error())
-		return
-	}
-	target, status, err := h.resolveCommand(r)
-	if err != nil {
-		h.refuse(w, r, status, err.Error())
+	target, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	if !h.clients.acquire() {
@@ -103,23 +98,6 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		h.forks.release()
 		h.onceEnded(exitCode)
 	})
-}
-
-// takeProcessSlots takes the --maxforks slot and the --once claim of a
-// process of its own, or refuses r and releases the client's slot.
-func (h *Handler) takeProcessSlots(w http.ResponseWriter, r *http.Request) bool {
-	if !h.forks.acquire() {
-		h.clients.release()
-		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
-		return false
-	}
-	if !h.claimOnce() {
-		h.forks.release()
-		h.clients.release()
-		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
-		return false
-	}
-	return true
 }
 
 // serveRoomSSE gives an event stream its seat in the room of its path;
