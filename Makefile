@@ -131,9 +131,10 @@ bench: build
 # The man page and the bash, zsh and fish completions, written from the
 # flag set by the program itself (gendocs.go); the roff comes from go-md2man.
 # Writes build/man/websocketd.1 and build/completions/websocketd.bash,
-# _websocketd (zsh) and websocketd.fish.
+# _websocketd (zsh) and websocketd.fish, and the reference's flags page,
+# docs/flags.md (a test fails when it differs from the flags).
 docs:
-	go run -buildvcs=false -tags gendocs . build
+	go run -buildvcs=false -tags gendocs . build docs/flags.md
 
 install: build docs
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \
