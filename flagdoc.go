@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// flagGroups orders --help and the man page, in the groups and order of
-// the README's flag table.
+// flagGroups orders --help, the man page and the flags page of the docs,
+// docs/flags.md (flagspage.go), in these groups.
 // A flag that no group names still appears, under "Other options"; to give
 // a new flag its place, add its name to one line here.
 var flagGroups = []struct {

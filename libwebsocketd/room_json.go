@@ -12,8 +12,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The JSON protocol of --room=json: one object per line both ways (see the
-// README, "Rooms"). Clients' messages, joins and leaves reach the process
+// The JSON protocol of --room=json: one object per line both ways (see
+// docs/rooms.md). Clients' messages, joins and leaves reach the process
 // as events; each line of its output is a command saying who gets what.
 type jsonRoom struct{}
 
