@@ -230,17 +230,15 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	if err != nil {
 		return Config{}, err
 	}
-	headers, err := parseHeaders(v.headers, "--header")
-	if err != nil {
-		return Config{}, err
-	}
-	headersWS, err := parseHeaders(v.headersWS, "--header-ws")
-	if err != nil {
-		return Config{}, err
-	}
-	headersHTTP, err := parseHeaders(v.headersHTTP, "--header-http")
-	if err != nil {
-		return Config{}, err
+	var headers, headersWS, headersHTTP http.Header
+	for _, h := range []struct {
+		dst     *http.Header
+		entries []string
+		flag    string
+	}{{&headers, v.headers, "--header"}, {&headersWS, v.headersWS, "--header-ws"}, {&headersHTTP, v.headersHTTP, "--header-http"}} {
+		if *h.dst, err = parseHeaders(h.entries, h.flag); err != nil {
+			return Config{}, err
+		}
 	}
 	if fs.Changed("compresslevel") && !v.compress {
 		return Config{}, errors.New("--compresslevel needs --compress")
