@@ -243,14 +243,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	if fs.Changed("compresslevel") && !v.compress {
 		return Config{}, errors.New("--compresslevel needs --compress")
 	}
-	port := v.port
-	if !fs.Changed("port") {
-		port = 80
-		if v.ssl {
-			port = 443
-		}
-	}
-	listenTCP := fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
+	port, listenTCP := v.listenPort(fs)
 	env, err := parseEnv(v.env)
 	if err != nil {
 		return Config{}, err
@@ -296,6 +289,19 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 func connectsInBinary(fs *pflag.FlagSet, v *flagValues) bool {
 	refused := v.passStderr || v.terminal || v.room != ""
 	return v.connect != "" && !fs.Changed("binary") && !v.framed && !refused
+}
+
+// listenPort is the TCP port to listen on, and whether to listen on TCP
+// at all: not with --unixsocket alone.
+func (v *flagValues) listenPort(fs *pflag.FlagSet) (int, bool) {
+	port := v.port
+	if !fs.Changed("port") {
+		port = 80
+		if v.ssl {
+			port = 443
+		}
+	}
+	return port, fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
 }
 
 // check refuses combinations of flags that make no sense together.
