@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/websocket"
 )
 
 // The index page's links to the terminal and the dev console lead, under
@@ -36,6 +38,33 @@ func TestMakeRunServesTheTerminalAndTheConsole(t *testing.T) {
 	shell.await("typed-42\r\n")
 
 	checkReplies(t, run.addr, "/console", echoExchanges[:2])
+}
+
+// No other web page open in the browser reaches make run's shell or its
+// examples: a WebSocket with another Origin is refused; the pages' own,
+// same-origin, connect.
+func TestMakeRunRefusesOtherOrigins(t *testing.T) {
+	needTool(t, "make")
+	needTool(t, "bash")
+	run := startMakeRun(t, "")
+	for _, path := range []string{"/terminal", "/console", "/bash/echo.sh", "/rooms/plain/chat.sh"} {
+		for origin, want := range map[string]int{
+			"http://attacker.example": http.StatusForbidden,
+			"http://" + run.addr:      http.StatusSwitchingProtocols,
+		} {
+			conn, resp, err := websocket.DefaultDialer.Dial("ws://"+run.addr+path, http.Header{"Origin": {origin}})
+			if err == nil {
+				conn.Close()
+			}
+			got := 0
+			if resp != nil {
+				got = resp.StatusCode
+			}
+			if got != want {
+				t.Errorf("%s with Origin %s: HTTP %d (%v), want %d", path, origin, got, err, want)
+			}
+		}
+	}
 }
 
 // followLink returns the URL that the link whose text is text, on the page

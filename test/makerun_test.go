@@ -129,7 +129,7 @@ func startMakeRun(t *testing.T, address string) *makeRun {
 		host = address
 	}
 	var run *makeRun
-	startOnFreePorts(t, 1, func(port int) bool {
+	startOnFreePort(t, func(port int) bool {
 		vars := []string{"PORT=" + strconv.Itoa(port)}
 		if address != "" {
 			vars = append(vars, "ADDRESS="+address)
