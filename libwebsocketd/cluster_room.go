@@ -75,7 +75,8 @@ func (hub *roomHub) enterCluster(key string, start startRoomProcess) (*room, err
 func (hub *roomHub) openLinked(key string, start startRoomProcess, store leaseStore) *room {
 	c := hub.cluster
 	rm := &room{key: key, hub: hub, limits: hub.deps.limits, done: make(chan struct{}),
-		seats: map[string]*seat{}, log: hub.deps.log.With("category", "room", "room", key)}
+		seats: map[string]*seat{}, replay: hub.newReplay(),
+		log: hub.deps.log.With("category", "room", "room", key)}
 	subj := c.subjects(key)
 	rm.link = &clusterRoom{c: c, store: store, rm: rm, subj: subj, start: start,
 		opened: make(chan struct{}), joins: map[string][]byte{}, done: make(chan struct{}),
