@@ -71,6 +71,7 @@
 //	room.go                        one room: its process, its hub, stdin in turn
 //	room_seat.go                   a client's seat: its queue; the seat as a backend
 //	room_json.go                   --room=json: events and addressed messages
+//	replay.go, room_replay.go      --roomreplay: the last messages, for a client that joins
 //	cluster.go                     --cluster: the connection to NATS, the lease bucket
 //	cluster_lease.go               which node runs a room's process: a lease
 //	cluster_room.go                a cluster room's clients here, linked to its process
