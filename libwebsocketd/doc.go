@@ -77,6 +77,7 @@
 //	cluster_room.go                a cluster room's clients here, linked to its process
 //	cluster_owner.go               a cluster room's process, on the lease's holder
 //	cluster_wire.go                what nodes say to each other about a room
+//	cluster_replay.go              --roomreplay in a cluster: the owner's replay, fetched
 //	cgi.go, cgibody.go, cgienv.go  --cgidir
 //	static.go                      --staticdir
 //	console.go, terminalpage.go    the --devconsole pages
