@@ -84,6 +84,7 @@ type flagValues struct {
 	sse                                                    bool
 	ops                                                    opsFlags
 	cluster                                                clusterFlags
+	replay                                                 replayFlags
 }
 
 // opsFlags are the operations flags: authentication, proxies, allowed
@@ -143,6 +144,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomLingerMS, "roomlinger", 0, "keep a room's process `MS` milliseconds after its last client leaves")
 	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
+	declareReplayFlags(fs, &v.replay)
 	declareClusterFlags(fs, &v.cluster)
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
@@ -277,6 +279,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
+	v.replay.apply(&cfg)
 	if err := v.cluster.apply(&cfg, environ); err != nil {
 		return Config{}, err
 	}
@@ -352,6 +355,7 @@ func (c Config) checkServing() []string {
 	}
 	c.checkRoom(fail)
 	checkSSE(h, fail)
+	c.checkReplay(fail)
 	for _, entry := range h.Origins {
 		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
 			fail("--origin: %v", err)
