@@ -150,6 +150,7 @@ func (rm *room) startReplay(items []replayItem[wireItem], last uint64) {
 	rm.replay.reset()
 	for _, it := range items {
 		m := rm.prepare(it.value.kind, it.value.data)
+		m.seq = it.seq
 		rm.replay.add(it.seq, len(m.data), m)
 	}
 	for _, it := range live {

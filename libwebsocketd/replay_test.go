@@ -96,7 +96,8 @@ func (o *numberedOut) broadcast(rm *room, i int) {
 	o.lock.Lock()
 	o.numbers[m.prepared] = i
 	o.lock.Unlock()
-	rm.deliver(m, rm.everyone(m))
+	seats := rm.everyone(&m)
+	rm.deliver(m, seats)
 }
 
 func TestLateJoinerGetsTheLastNThenLive(t *testing.T) {
@@ -161,6 +162,31 @@ func checkUnbrokenRun(t *testing.T, joiner int, out *numberedOut, total int) {
 	for want := first + 1; want <= total; want++ {
 		if got := receive(t, out.got, "message "+strconv.Itoa(want)); got != want {
 			t.Fatalf("joiner %d: got message %d after %d: a gap or a duplicate", joiner, got, want-1)
+		}
+	}
+}
+
+// A client back with Last-Event-ID (an event stream's) is replayed only
+// what follows the id it had; every message to everyone carries its
+// number in the room, the id it is sent with.
+func TestReplaySkipsWhatTheClientHadAndNumbersTheMessages(t *testing.T) {
+	rm, out := replayRoom(5)
+	for i := 1; i <= 10; i++ {
+		out.broadcast(rm, i)
+	}
+	st := newSeat(rm, "back")
+	st.after = 8
+	rm.seat(st, "", "")
+	st.startOutput(nil, out, rm.log)
+	out.broadcast(rm, 11)
+	for want := 9; want <= 11; want++ {
+		if got := receive(t, out.got, "message "+strconv.Itoa(want)); got != want {
+			t.Fatalf("got message %d, want %d", got, want)
+		}
+	}
+	for i, item := range rm.replay.snapshot() {
+		if item.seq != uint64(7+i) || item.value.seq != item.seq {
+			t.Errorf("replay item %d is numbered %d (message says %d), want %d", i, item.seq, item.value.seq, 7+i)
 		}
 	}
 }

@@ -177,10 +177,10 @@ func (st *seat) awaitSpace() bool {
 }
 
 // everyone returns the room's seats for m, a message to everyone, and
-// keeps m for replay. The slice is shared and never changed: a join or
+// keeps m for replay (numbered, room_replay.go). The slice is shared and never changed: a join or
 // leave makes the next call build a new one, so a line for a thousand
 // clients costs no copy of the list.
-func (rm *room) everyone(m roomMessage) []*seat {
+func (rm *room) everyone(m *roomMessage) []*seat {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	rm.keepLocked(m)
@@ -335,7 +335,8 @@ type plainRoom struct{}
 
 func (plainRoom) output(rm *room, kind int, message []byte) {
 	m := rm.prepare(kind, message)
-	rm.deliver(m, rm.everyone(m))
+	seats := rm.everyone(&m) // numbers m first, with --roomreplay
+	rm.deliver(m, seats)
 }
 
 func (plainRoom) input(_ *seat, message []byte, kind int) ([]byte, int) {

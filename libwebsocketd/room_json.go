@@ -153,14 +153,15 @@ func (rm *room) command(line []byte) {
 		kind = websocket.BinaryMessage
 	}
 	m := rm.prepare(kind, data)
-	rm.deliver(m, rm.targets(c, m))
+	seats := rm.targets(c, &m) // numbers m first, with --roomreplay
+	rm.deliver(m, seats)
 }
 
 // targets are the seats a command's message m is for. An unknown id is
 // ignored: the client may have just left. A message for all but some is
 // kept for replay as one for everyone is: a client joining later was
 // none of those left out.
-func (rm *room) targets(c roomCommand, m roomMessage) []*seat {
+func (rm *room) targets(c roomCommand, m *roomMessage) []*seat {
 	if c.To == nil && c.Except == nil {
 		return rm.everyone(m)
 	}

@@ -8,12 +8,20 @@ package libwebsocketd
 // message reaches a joiner exactly once, by replay or live, however busy
 // the room is.
 
-// keepLocked keeps m for replay, numbered as the cluster's owner numbered
-// it (0 in a room of one server). The room's lock is held.
-func (rm *room) keepLocked(m roomMessage) {
-	if rm.replay != nil {
-		rm.replay.add(rm.outSeq, len(m.data), m)
+// keepLocked numbers m, a message to everyone, and keeps it for replay:
+// in a cluster with the number its owner gave it, else with the room's
+// own count. The number goes out with m, as an event stream's id (a
+// client back with Last-Event-ID is replayed only what follows it). The
+// room's lock is held.
+func (rm *room) keepLocked(m *roomMessage) {
+	if rm.replay == nil {
+		return
 	}
+	if rm.link == nil {
+		rm.outSeq++
+	}
+	m.seq = rm.outSeq
+	rm.replay.add(m.seq, len(m.data), *m)
 }
 
 // replay queues the replay ahead of anything live. It bypasses the
@@ -27,6 +35,9 @@ func (st *seat) replay(items []replayItem[roomMessage]) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, it := range items {
+		if it.seq <= st.after {
+			continue // the client has it: it came back with Last-Event-ID
+		}
 		st.queue = append(st.queue, it.value)
 		st.queued += it.value.size
 	}
