@@ -152,14 +152,18 @@ func (rm *room) command(line []byte) {
 	} else {
 		kind = websocket.BinaryMessage
 	}
-	rm.deliver(rm.prepare(kind, data), rm.targets(c))
+	m := rm.prepare(kind, data)
+	seats := rm.targets(c, &m) // numbers m first, with --roomreplay
+	rm.deliver(m, seats)
 }
 
-// targets are the seats a command's message is for. An unknown id is
-// ignored: the client may have just left.
-func (rm *room) targets(c roomCommand) []*seat {
+// targets are the seats a command's message m is for. An unknown id is
+// ignored: the client may have just left. A message for all but some is
+// kept for replay as one for everyone is: a client joining later was
+// none of those left out.
+func (rm *room) targets(c roomCommand, m *roomMessage) []*seat {
 	if c.To == nil && c.Except == nil {
-		return rm.everyone()
+		return rm.everyone(m)
 	}
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
@@ -176,6 +180,7 @@ func (rm *room) targets(c roomCommand) []*seat {
 		}
 		return targets
 	}
+	rm.keepLocked(m)
 	skip := make(map[string]bool, len(c.Except))
 	for _, id := range c.Except {
 		skip[id] = true

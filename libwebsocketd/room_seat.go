@@ -38,6 +38,9 @@ type seat struct {
 	leaveCode   int
 	leaveReason string
 	outputOnce  sync.Once
+	// after is the number of the last message an event stream's client
+	// has (Last-Event-ID): the replay skips those up to it.
+	after uint64
 }
 
 // roomMessage is one message for the clients, framed once for all of them.
@@ -46,6 +49,7 @@ type roomMessage struct {
 	kind     int    // websocket.TextMessage or BinaryMessage
 	data     []byte // the message itself, shared with prepared: for an event stream (SSE)
 	size     int    // what it holds in memory, as counted against --roomqueue
+	seq      uint64 // its number in the room's replay (--roomreplay); 0: none
 }
 
 // closeNote is how a seat is to be closed: after what is queued, or at

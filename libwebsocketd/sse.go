@@ -112,6 +112,9 @@ func (h *Handler) serveRoomSSE(w http.ResponseWriter, r *http.Request, target co
 	// What --room=json's leave event says: a stream's client can only
 	// go away.
 	st.leaveCode, st.leaveReason = websocket.CloseGoingAway, "event stream ended"
+	// A client back after a drop (EventSource sends the last id it got)
+	// is replayed only what follows it, when the replay reaches that far.
+	st.after, _ = strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
 	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
 	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
 	h.openSSE(w, r, log, st, h.rooms.deps.codec, func(int) {})
