@@ -24,14 +24,19 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 build:
 	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o websocketd .
 
-# Serves the examples and the pages that talk to them, on 127.0.0.1 only:
-# dump-env shows the server's environment to whoever connects. ADDRESS=
-# and PORT= choose another interface and port. Three servers, as --room is
-# server-wide: the pages and per-connection examples on PORT, the room
-# examples on PORT+1 (plain) and PORT+2 (json); examples/run.sh starts
-# them and stops all three together (Ctrl-C, or if one fails).
+# Serves every example, the pages that talk to them, the rooms, a terminal
+# and a dev console: one websocketd, on one port, from one file whose
+# routes say what each path serves (examples/site.toml, commented). On
+# 127.0.0.1 only: dump-env shows the server's environment and /terminal
+# hands a shell to whoever connects. ADDRESS= and PORT= choose another
+# interface and port; as flags they win over the file's address and port.
+# exec: make's child is websocketd itself, so Ctrl-C and a SIGTERM to make
+# reach it and make waits until it (and every program it ran) is gone; a
+# port in use stops it at once, with its reason, and fails make run.
+RUN_HOST := $(if $(filter-out 0.0.0.0 [::],$(ADDRESS)),$(ADDRESS),localhost)
 run: build examples
-	exec sh examples/run.sh '$(ADDRESS)' '$(PORT)'
+	@echo 'websocketd examples: open http://$(RUN_HOST):$(PORT)/ in a browser (Ctrl-C stops the server)'
+	exec ./websocketd --config=examples/site.toml --address='$(ADDRESS)' --port='$(PORT)'
 
 # The C and Go examples are compiled next to their sources (the binaries are
 # gitignored); the scripts in the other languages run as they are. Without
@@ -131,9 +136,10 @@ bench: build
 # The man page and the bash, zsh and fish completions, written from the
 # flag set by the program itself (gendocs.go); the roff comes from go-md2man.
 # Writes build/man/websocketd.1 and build/completions/websocketd.bash,
-# _websocketd (zsh) and websocketd.fish.
+# _websocketd (zsh) and websocketd.fish, and the reference's flags page,
+# docs/flags.md (a test fails when it differs from the flags).
 docs:
-	go run -buildvcs=false -tags gendocs . build
+	go run -buildvcs=false -tags gendocs . build docs/flags.md
 
 install: build docs
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \

@@ -84,6 +84,7 @@ type flagValues struct {
 	sse                                                    bool
 	ops                                                    opsFlags
 	cluster                                                clusterFlags
+	replay                                                 replayFlags
 }
 
 // opsFlags are the operations flags: authentication, proxies, allowed
@@ -143,6 +144,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomLingerMS, "roomlinger", 0, "keep a room's process `MS` milliseconds after its last client leaves")
 	fs.IntVar(&v.roomQueue, "roomqueue", 1<<20, "most `BYTES` waiting to be sent to one room client; while one is full the room stops reading its process")
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
+	declareReplayFlags(fs, &v.replay)
 	declareClusterFlags(fs, &v.cluster)
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
@@ -230,29 +232,20 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 	if err != nil {
 		return Config{}, err
 	}
-	headers, err := parseHeaders(v.headers, "--header")
-	if err != nil {
-		return Config{}, err
-	}
-	headersWS, err := parseHeaders(v.headersWS, "--header-ws")
-	if err != nil {
-		return Config{}, err
-	}
-	headersHTTP, err := parseHeaders(v.headersHTTP, "--header-http")
-	if err != nil {
-		return Config{}, err
+	var headers, headersWS, headersHTTP http.Header
+	for _, h := range []struct {
+		dst     *http.Header
+		entries []string
+		flag    string
+	}{{&headers, v.headers, "--header"}, {&headersWS, v.headersWS, "--header-ws"}, {&headersHTTP, v.headersHTTP, "--header-http"}} {
+		if *h.dst, err = parseHeaders(h.entries, h.flag); err != nil {
+			return Config{}, err
+		}
 	}
 	if fs.Changed("compresslevel") && !v.compress {
 		return Config{}, errors.New("--compresslevel needs --compress")
 	}
-	port := v.port
-	if !fs.Changed("port") {
-		port = 80
-		if v.ssl {
-			port = 443
-		}
-	}
-	listenTCP := fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
+	port, listenTCP := v.listenPort(fs)
 	env, err := parseEnv(v.env)
 	if err != nil {
 		return Config{}, err
@@ -286,6 +279,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 			Version: fullVersion(),
 		},
 	}
+	v.replay.apply(&cfg)
 	if err := v.cluster.apply(&cfg, environ); err != nil {
 		return Config{}, err
 	}
@@ -298,6 +292,19 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 func connectsInBinary(fs *pflag.FlagSet, v *flagValues) bool {
 	refused := v.passStderr || v.terminal || v.room != ""
 	return v.connect != "" && !fs.Changed("binary") && !v.framed && !refused
+}
+
+// listenPort is the TCP port to listen on, and whether to listen on TCP
+// at all: not with --unixsocket alone.
+func (v *flagValues) listenPort(fs *pflag.FlagSet) (int, bool) {
+	port := v.port
+	if !fs.Changed("port") {
+		port = 80
+		if v.ssl {
+			port = 443
+		}
+	}
+	return port, fs.Changed("port") || len(v.addresses) > 0 || v.unixSocket == ""
 }
 
 // check refuses combinations of flags that make no sense together.
@@ -348,6 +355,7 @@ func (c Config) checkServing() []string {
 	}
 	c.checkRoom(fail)
 	checkSSE(h, fail)
+	c.checkReplay(fail)
 	for _, entry := range h.Origins {
 		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
 			fail("--origin: %v", err)

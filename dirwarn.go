@@ -6,7 +6,7 @@ import "log/slog"
 // every local user may change: the check that a script is inside its
 // directory is made before the exec, which finds the script by its path
 // again, and anyone who can add or swap a file there runs any program as
-// websocketd's user anyway (README, "URLs and the process environment").
+// websocketd's user anyway (docs/urls.md).
 func warnWritableScriptDirs(cfg Config, log *slog.Logger) {
 	for _, d := range []struct{ flag, dir string }{
 		{"--dir", cfg.Handler.ScriptDir}, {"--cgidir", cfg.Handler.CGIDir},

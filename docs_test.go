@@ -9,44 +9,40 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// The README's flag table names every flag, in the groups of --help.
-func TestReadmeFlagTableMatchesHelp(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+// docs/flags.md is what flagsMarkdown writes from the flag declarations:
+// a flag added, renamed or reworded without `make docs` fails here.
+func TestFlagsPageIsWritten(t *testing.T) {
+	page, err := os.ReadFile(flagsPagePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	groupOf := map[string]string{}
-	group := ""
-	for _, line := range strings.Split(section, "\n") {
-		first, _, _ := strings.Cut(strings.TrimPrefix(line, "|"), "|")
-		if !strings.HasPrefix(line, "|") {
-			continue
-		}
-		if title, ok := strings.CutPrefix(strings.TrimSpace(first), "**"); ok {
-			group = strings.TrimSuffix(title, "**")
-			continue
-		}
-		for _, m := range regexp.MustCompile("`--([a-z0-9-]+)").FindAllStringSubmatch(first, -1) {
-			groupOf[m[1]] = group
-		}
-	}
 	var v flagValues
-	for _, g := range documentFlags(newFlagSet(&v)) {
-		for _, f := range g.Flags {
-			readmeGroup, listed := groupOf[f.Name]
-			switch {
-			case !listed:
-				t.Errorf("the README's flag table lacks --%s", f.Name)
-			case g.Title != otherGroup && readmeGroup != g.Title:
-				t.Errorf("--%s is under %q in the README, under %q in --help", f.Name, readmeGroup, g.Title)
-			}
-		}
+	if string(page) != flagsMarkdown(newFlagSet(&v)) {
+		t.Errorf("%s differs from the flag declarations: run `make docs`", flagsPagePath)
 	}
 }
 
-// The README tells newcomers which Go to get: the go line of go.mod.
+// The flags page lists every flag, in the groups of --help.
+func TestFlagsPageListsEveryFlag(t *testing.T) {
+	var v flagValues
+	fs := newFlagSet(&v)
+	page := flagsMarkdown(fs)
+	for _, g := range documentFlags(fs) {
+		_, section, found := strings.Cut(page, "\n## "+g.Title+"\n")
+		section, _, _ = strings.Cut(section, "\n## ")
+		for _, f := range g.Flags {
+			if !found || !strings.Contains(section, "| `"+f.synopsis()+"` |") {
+				t.Errorf("the flags page lacks --%s under %q", f.Name, g.Title)
+			}
+		}
+	}
+	if !strings.Contains(page, "(Windows)") {
+		t.Error("the flags page does not give --passenv's default on Windows")
+	}
+}
+
+// The README and the install page tell newcomers which Go to get: the go
+// line of go.mod.
 func TestReadmeNamesTheGoLineOfGoMod(t *testing.T) {
 	gomod, err := os.ReadFile("go.mod")
 	if err != nil {
@@ -56,14 +52,15 @@ func TestReadmeNamesTheGoLineOfGoMod(t *testing.T) {
 	if goLine == nil {
 		t.Fatal("go.mod has no go line")
 	}
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := readDoc(t, "README.md")
+	install := readDoc(t, "docs/install.md")
 	for _, want := range []string{"`go " + string(goLine[1]) + string(goLine[2]) + "`", "Go " + string(goLine[1]) + " or newer"} {
-		if !strings.Contains(string(readme), want) {
-			t.Errorf("the README does not say %q", want)
+		if !strings.Contains(install, want) {
+			t.Errorf("docs/install.md does not say %q", want)
 		}
+	}
+	if want := "Go " + string(goLine[1]) + " or newer"; !strings.Contains(readme, want) {
+		t.Errorf("the README does not say %q", want)
 	}
 }
 
@@ -79,15 +76,11 @@ func TestChangesNamesThisVersion(t *testing.T) {
 	}
 }
 
-func TestReadmeDocumentsExitStatuses(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat := strings.Join(strings.Fields(string(readme)), " ")
+func TestDocsDocumentExitStatuses(t *testing.T) {
+	flat := strings.Join(strings.Fields(readDoc(t, "docs/command-line.md")), " ")
 	for _, want := range []string{"1 bad configuration", "2 unknown flag", "3 cannot bind", "4 a listener failed while serving"} {
 		if !strings.Contains(flat, want) {
-			t.Errorf("the README does not document exit status %q", want)
+			t.Errorf("docs/command-line.md does not document exit status %q", want)
 		}
 	}
 }
@@ -123,4 +116,32 @@ func TestManMarkdownDefinesEveryFlag(t *testing.T) {
 			t.Errorf("the man page's Markdown lacks %q", want)
 		}
 	}
+}
+
+// The Configuration file section of docs/routes.md names every key that
+// is not a plain route key: the route-only and the server-wide ones, as
+// declared.
+func TestDocsConfigSectionNamesTheKeys(t *testing.T) {
+	_, section, _ := strings.Cut(readDoc(t, "docs/routes.md"), "\n## Configuration file\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for key := range routeOnlyKeys {
+		if !strings.Contains(section, "`"+key+"`") {
+			t.Errorf("docs/routes.md's Configuration file section does not name the route key %s", key)
+		}
+	}
+	for _, key := range serverWideKeys {
+		if !strings.Contains(section, "`"+key+"`") && !(strings.HasPrefix(key, "cluster") && strings.Contains(section, "`cluster*`")) {
+			t.Errorf("docs/routes.md's Configuration file section does not name the server-wide key %s", key)
+		}
+	}
+}
+
+// readDoc returns a page of the documentation.
+func readDoc(t *testing.T, path string) string {
+	t.Helper()
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(page)
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// flagGroups orders --help and the man page, in the groups and order of
-// the README's flag table.
+// flagGroups orders --help, the man page and the flags page of the docs,
+// docs/flags.md (flagspage.go), in these groups.
 // A flag that no group names still appears, under "Other options"; to give
 // a new flag its place, add its name to one line here.
 var flagGroups = []struct {
@@ -20,7 +20,7 @@ var flagGroups = []struct {
 	{"What to serve", []string{"dir", "connect", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole", "sse"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv", "env"}},
-	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "maxclients"}},
+	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "roomreplay", "roomreplaybytes", "maxclients"}},
 	{"Clustering", []string{"cluster", "clustername", "clusteruser", "clusterpassword", "clustertoken", "clustercreds", "clusterca"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},
 	{"Requests and responses", []string{"reverselookup", "origin", "sameorigin", "allowhost", "header", "header-ws", "header-http"}},

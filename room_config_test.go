@@ -41,3 +41,24 @@ func TestBadRoomFlagsAreConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRoomReplayFlags(t *testing.T) {
+	if h := mustParse(t, "--room", "cat").Handler; h.RoomReplay != 0 || h.RoomReplayBytes != 1<<20 {
+		t.Fatalf("replay defaults: %d messages, %d bytes", h.RoomReplay, h.RoomReplayBytes)
+	}
+	h := mustParse(t, "--room", "--roomreplay=50", "--roomreplaybytes=4096", "cat").Handler
+	if h.RoomReplay != 50 || h.RoomReplayBytes != 4096 {
+		t.Fatalf("replay flags: %d messages, %d bytes", h.RoomReplay, h.RoomReplayBytes)
+	}
+	for args, want := range map[string]string{
+		"--roomreplay=5 cat":             "--roomreplay needs --room",
+		"--room --roomreplay=-1 cat":     "cannot be negative",
+		"--room --roomreplaybytes=0 cat": "at least 1 byte",
+		"--room --roomreplay=abc cat":    "invalid argument",
+	} {
+		_, err := parseConfig(strings.Fields(args), nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", args, err, want)
+		}
+	}
+}

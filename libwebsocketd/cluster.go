@@ -165,12 +165,13 @@ func (c *cluster) close() {
 // roomSubjects are the subjects of one room, named by a hash of its key:
 // a room's path may hold anything, a subject only some characters.
 type roomSubjects struct {
-	id, in, out, here string
+	id, in, out, here, replay string
 }
 
 func (c *cluster) subjects(key string) roomSubjects {
 	sum := sha256.Sum256([]byte(key))
 	id := hex.EncodeToString(sum[:16])
 	prefix := c.cfg.Name + ".room." + id
-	return roomSubjects{id: id, in: prefix + ".in", out: prefix + ".out", here: prefix + ".here"}
+	return roomSubjects{id: id, in: prefix + ".in", out: prefix + ".out", here: prefix + ".here",
+		replay: prefix + ".replay"}
 }

@@ -22,7 +22,9 @@ type ownedRoom struct {
 	in   chan clientMessage
 	gone chan struct{} // closed once the output ended, or owning failed
 
-	subIn, subHere *nats.Subscription
+	replay *ownerReplay // what it published, for a node's replay; nil without --roomreplay
+
+	subIn, subHere, subReplay *nats.Subscription
 
 	mu       sync.Mutex
 	remote   map[string]time.Time // other nodes with clients, when they last said so
@@ -36,7 +38,7 @@ var restartEvent = []byte(`{"event":"restart"}`)
 
 func newOwnedRoom(l *clusterRoom) *ownedRoom {
 	return &ownedRoom{link: l, in: make(chan clientMessage), gone: make(chan struct{}),
-		remote: map[string]time.Time{}}
+		remote: map[string]time.Time{}, replay: newOwnerReplay(l.rm.limits)}
 }
 
 // listen subscribes to the clients' messages and the nodes' presence,
@@ -51,6 +53,12 @@ func (o *ownedRoom) listen() error {
 	if o.subHere, err = nc.Subscribe(subj.here, o.presence); err != nil {
 		return err
 	}
+	if o.replay != nil {
+		answer := func(m *nats.Msg) { o.replay.answer(m, int(nc.MaxPayload())) }
+		if o.subReplay, err = nc.Subscribe(subj.replay, answer); err != nil {
+			return err
+		}
+	}
 	return nc.FlushTimeout(leaseOpTimeout)
 }
 
@@ -60,7 +68,7 @@ func (o *ownedRoom) unlisten() {
 	default:
 		close(o.gone)
 	}
-	for _, sub := range []*nats.Subscription{o.subIn, o.subHere} {
+	for _, sub := range []*nats.Subscription{o.subIn, o.subHere, o.subReplay} {
 		if sub != nil {
 			sub.Unsubscribe()
 		}
@@ -139,7 +147,8 @@ func (o *ownedRoom) readOutput() {
 		if kind, message, err = messages.next(); err != nil {
 			break
 		}
-		o.link.publish(o.link.subj.out, wireMessage(kind, message))
+		seq := o.replay.number(kind, message)
+		o.link.publish(o.link.subj.out, wireOutput(seq, kind, message))
 	}
 	status := endOfOutput(o.proc, err, rm.log)
 	o.ended(status)

@@ -34,6 +34,13 @@ type clusterRoom struct {
 	leaseMu sync.Mutex // one lease operation at a time: a take, a renewal, a release
 	lease   lease
 
+	// With --roomreplay, outMu takes the output's messages one at a time
+	// against the start of the replay (fetchReplay), and floor is the
+	// number of the last message of the owner's replay that it started
+	// with (cluster_replay.go).
+	outMu sync.Mutex
+	floor uint64
+
 	mu     sync.Mutex
 	out    *nats.Subscription
 	owner  *ownedRoom
@@ -75,7 +82,8 @@ func (hub *roomHub) enterCluster(key string, start startRoomProcess) (*room, err
 func (hub *roomHub) openLinked(key string, start startRoomProcess, store leaseStore) *room {
 	c := hub.cluster
 	rm := &room{key: key, hub: hub, limits: hub.deps.limits, done: make(chan struct{}),
-		seats: map[string]*seat{}, log: hub.deps.log.With("category", "room", "room", key)}
+		seats: map[string]*seat{}, replay: hub.newReplay(),
+		log: hub.deps.log.With("category", "room", "room", key)}
 	subj := c.subjects(key)
 	rm.link = &clusterRoom{c: c, store: store, rm: rm, subj: subj, start: start,
 		opened: make(chan struct{}), joins: map[string][]byte{}, done: make(chan struct{}),
@@ -106,6 +114,8 @@ func (l *clusterRoom) open() {
 		if l.openErr = l.tryOwn(false); l.openErr != nil {
 			return
 		}
+	} else if l.rm.replay != nil {
+		l.fetchReplay()
 	}
 	go l.beat()
 }
@@ -198,18 +208,38 @@ func (l *clusterRoom) fromOwner(m *nats.Msg) {
 			l.ownerEnded(end)
 		}
 	default:
-		kind, data, err := parseWireMessage(m.Data)
+		kind, seq, data, err := parseWireOutput(m.Data)
 		if err != nil {
 			l.rm.log.Debug("unknown message from the room's owner, dropped", "category", "cluster")
 			return
 		}
-		l.rm.hub.deps.protocol.output(l.rm, kind, data, false)
+		l.output(kind, seq, data)
 	}
+}
+
+// output hands a message of the process's output, numbered seq by the
+// owner, to the seats here; with --roomreplay, one that the replay this
+// node started with holds already is dropped.
+func (l *clusterRoom) output(kind int, seq uint64, data []byte) {
+	if l.rm.replay != nil {
+		l.outMu.Lock()
+		defer l.outMu.Unlock()
+		if l.stale(seq) {
+			return
+		}
+	}
+	l.rm.outSeq = seq // only this goroutine hands out output
+	// Not batched (more is false): a batch numbered seq is this message
+	// alone (keepLocked).
+	l.rm.hub.deps.protocol.output(l.rm, kind, data, false)
 }
 
 // ownerStarted follows a new process: after a restart it is told who is
 // here, as if each client had just joined.
 func (l *clusterRoom) ownerStarted(restart bool) {
+	l.outMu.Lock()
+	l.floor = 0 // a new process numbers its messages from 1
+	l.outMu.Unlock()
 	if l.rm.memberCount() > 0 {
 		l.publish(l.subj.here, wirePresence(l.c.node, true))
 	}

@@ -12,17 +12,23 @@ import (
 //
 //	subject .in   (to the owner)   t or b: a client's text or binary message
 //	subject .out  (from the owner) t or b: a message of the process's output
+//	                               T or B: the same, numbered (--roomreplay): 8
+//	                               bytes big-endian, then the message
 //	                               s: the process started; body "1" after a restart
 //	                               e: the process ended; body a JSON roomEnd
 //	subject .here (to the owner)   1 or 0: the node (the body, its id) has
 //	                               clients of the room, or has none any more
+//	subject .replay (to the owner) a request; the answer is its replay
+//	                               (cluster_replay.go)
 const (
-	wireText    = 't'
-	wireBinary  = 'b'
-	wireStarted = 's'
-	wireEnded   = 'e'
-	wireHere    = '1'
-	wireGone    = '0'
+	wireText           = 't'
+	wireBinary         = 'b'
+	wireTextNumbered   = 'T'
+	wireBinaryNumbered = 'B'
+	wireStarted        = 's'
+	wireEnded          = 'e'
+	wireHere           = '1'
+	wireGone           = '0'
 )
 
 // roomEnd is how a room's process ended. Handover is set when its owner

@@ -2,6 +2,7 @@ package libwebsocketd
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -41,7 +42,22 @@ func FuzzClusterWire(f *testing.F) {
 	f.Add(wireEnd(roomEnd{Code: 1000, Handover: true}))
 	f.Add(wirePresence("NODE", false))
 	f.Add([]byte(`e{"code":4999,"reason":"x","handover":false,"more":1}`))
+	f.Add(wireOutput(7, websocket.BinaryMessage, []byte("x")))
+	f.Add(encodeReplay(9, replayItems(3, 8, 9), 1<<20))
 	f.Fuzz(func(t *testing.T, wire []byte) {
+		if kind, seq, data, err := parseWireOutput(wire); err == nil && (len(data) > len(wire) ||
+			(seq == 0 && len(data) != len(wire)-1) || (kind != websocket.TextMessage && kind != websocket.BinaryMessage)) {
+			t.Fatalf("output %q: kind %d, number %d, %d bytes", wire, kind, seq, len(data))
+		}
+		if last, items, err := parseReplay(wire); err == nil {
+			var prev uint64
+			for _, it := range items {
+				if it.seq <= prev || it.seq > last || it.length != len(it.value.data) {
+					t.Fatalf("replay %q: item %d after %d, last %d", wire, it.seq, prev, last)
+				}
+				prev = it.seq
+			}
+		}
 		if kind, data, err := parseWireMessage(wire); err == nil && (len(data) != len(wire)-1 ||
 			(kind != websocket.TextMessage && kind != websocket.BinaryMessage)) {
 			t.Fatalf("message %q: kind %d, %d bytes", wire, kind, len(data))
@@ -55,4 +71,56 @@ func FuzzClusterWire(f *testing.F) {
 			t.Fatalf("presence %q: node %q", wire, node)
 		}
 	})
+}
+
+// replayItems are text messages numbered seqs, each its number as data.
+func replayItems(seqs ...uint64) []replayItem[wireItem] {
+	var items []replayItem[wireItem]
+	for _, seq := range seqs {
+		data := []byte(strconv.FormatUint(seq, 10))
+		items = append(items, replayItem[wireItem]{seq: seq, length: len(data),
+			value: wireItem{kind: websocket.TextMessage, data: data}})
+	}
+	return items
+}
+
+func TestNumberedOutputRoundTrips(t *testing.T) {
+	for _, kind := range []int{websocket.TextMessage, websocket.BinaryMessage} {
+		gotKind, seq, data, err := parseWireOutput(wireOutput(1<<40, kind, []byte("héllo")))
+		if err != nil || gotKind != kind || seq != 1<<40 || string(data) != "héllo" {
+			t.Errorf("kind %d: got %d %d %q %v", kind, gotKind, seq, data, err)
+		}
+		// Not numbered: replay is off on the owner.
+		if gotKind, seq, data, err := parseWireOutput(wireOutput(0, kind, []byte("x"))); err != nil ||
+			gotKind != kind || seq != 0 || string(data) != "x" {
+			t.Errorf("kind %d unnumbered: got %d %d %q %v", kind, gotKind, seq, data, err)
+		}
+	}
+	if _, _, _, err := parseWireOutput([]byte("T1234567")); err == nil {
+		t.Error("a numbered message cut short was accepted")
+	}
+}
+
+func TestReplayAnswerRoundTripsAndFitsTheMaxPayload(t *testing.T) {
+	items := replayItems(5, 6, 7, 10)
+	last, got, err := parseReplay(encodeReplay(12, items, 1<<20))
+	if err != nil || last != 12 || len(got) != 4 || got[3].seq != 10 || string(got[3].value.data) != "10" {
+		t.Fatalf("got %d %+v %v, want 12 and the four items", last, got, err)
+	}
+	// Room for the header and two items of 1 byte and one of 2: the
+	// latest ones go, the oldest is left out.
+	body := encodeReplay(12, items, replayHeader+3*replayItemHeader+4)
+	if last, got, err := parseReplay(body); err != nil || last != 12 || len(got) != 3 || got[0].seq != 6 {
+		t.Fatalf("got %d %+v %v, want 12 and items 6, 7 and 10", last, got, err)
+	}
+	for _, bad := range [][]byte{
+		nil,
+		encodeReplay(6, items, 1<<20), // an item past last
+		encodeReplay(12, replayItems(7, 7), 1<<20),                     // numbers not going up
+		encodeReplay(12, items, 1<<20)[:replayHeader+replayItemHeader], // cut short
+	} {
+		if _, _, err := parseReplay(bad); err == nil {
+			t.Errorf("replay %q accepted", bad)
+		}
+	}
 }

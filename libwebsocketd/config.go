@@ -76,6 +76,11 @@ type Config struct {
 	// RoomSlow is how long a room client's queue may stay full before the
 	// client is closed with 1008.
 	RoomSlow time.Duration
+	// RoomReplay is how many of the last messages to everyone a room keeps
+	// for a client that joins, which gets them before the live ones; 0:
+	// none. RoomReplayBytes bounds the bytes of their data.
+	RoomReplay      int
+	RoomReplayBytes int
 	// Cluster, when set, makes every room cluster-wide through NATS: one
 	// process per room across the servers that share it (cluster*.go).
 	Cluster *ClusterConfig

@@ -80,11 +80,13 @@
 //	room_seat.go                   a client's seat: its queue; the seat as a backend
 //	room_batch.go                  a room's messages framed once, in batches, for all their clients
 //	room_json.go                   --room=json: events and addressed messages
+//	replay.go, room_replay.go      --roomreplay: the last messages, for a client that joins
 //	cluster.go                     --cluster: the connection to NATS, the lease bucket
 //	cluster_lease.go               which node runs a room's process: a lease
 //	cluster_room.go                a cluster room's clients here, linked to its process
 //	cluster_owner.go               a cluster room's process, on the lease's holder
 //	cluster_wire.go                what nodes say to each other about a room
+//	cluster_replay.go              --roomreplay in a cluster: the owner's replay, fetched
 //	sse.go                         --sse: which GETs get an event stream; its checks
 //	sse_session.go                 an event stream's session and outbound port
 //	sse_stream.go                  the response: bursts, deadlines, keep-alives

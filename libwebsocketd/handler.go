@@ -151,7 +151,8 @@ func (h *Handler) roomDeps() roomDeps {
 		draining: h.isDraining, protocol: protocol,
 		codec: chooseCodec(codecOptions{binary: h.cfg.Binary, maxLine: h.cfg.MaxLineSize}),
 		limits: roomLimits{linger: h.cfg.RoomLinger, queue: h.cfg.RoomQueue,
-			slow: h.cfg.RoomSlow, compress: h.cfg.Compress, maxLine: h.cfg.MaxLineSize}}
+			slow: h.cfg.RoomSlow, compress: h.cfg.Compress, maxLine: h.cfg.MaxLineSize,
+			replay: h.cfg.RoomReplay, replayBytes: h.cfg.RoomReplayBytes}}
 }
 
 func (h *Handler) servesWebSocket() bool {

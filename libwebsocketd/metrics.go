@@ -149,8 +149,9 @@ func (m *Metrics) roomOpened() {
 
 func (m *Metrics) roomClosed(state *os.ProcessState) {
 	if m != nil {
-		m.roomsActive.Dec()
+		// The exit first: a scrape that sees the room gone sees its exit.
 		m.processExited(state)
+		m.roomsActive.Dec()
 	}
 }
 

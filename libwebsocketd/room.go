@@ -33,7 +33,8 @@ type room struct {
 	proc   processBackend // none in a cluster room: its process is the owner's (link)
 	log    *slog.Logger
 	limits roomLimits
-	link   *clusterRoom // nil without --cluster (cluster_room.go)
+	link   *clusterRoom             // nil without --cluster (cluster_room.go)
+	replay *replayRing[keptMessage] // --roomreplay; nil when off (room_replay.go)
 
 	running sync.Once // starts the goroutines, at the first seat
 
@@ -51,6 +52,7 @@ type room struct {
 	closed  bool             // takes no new members: stopping or ended
 	status  *exitStatus      // how the process ended, once it has
 	linger  *time.Timer
+	outSeq  uint64 // a cluster room: the owner's number of the message being handed out
 }
 
 // clientMessage is a client's message on its way to the process.
@@ -137,7 +139,8 @@ func (rm *room) broadcast(kind int, data []byte, more bool) {
 // broadcastPending hands the messages waiting in pending to everyone.
 func (rm *room) broadcastPending() {
 	if !rm.pending.empty() {
-		rm.deliver(rm.pending.take(), rm.everyone())
+		b := rm.pending.take()
+		rm.deliver(b, rm.everyone(b)) // everyone numbers b first, with --roomreplay
 	}
 }
 
@@ -175,12 +178,14 @@ func (st *seat) awaitSpace() bool {
 	}
 }
 
-// everyone returns the room's seats. The slice is shared and never
-// changed: a join or leave makes the next call build a new one, so a line
-// for a thousand clients costs no copy of the list.
-func (rm *room) everyone() []*seat {
+// everyone returns the room's seats for b, a batch to everyone, and
+// keeps b for replay (numbered, room_replay.go). The slice is shared and
+// never changed: a join or leave makes the next call build a new one, so
+// a line for a thousand clients costs no copy of the list.
+func (rm *room) everyone(b *roomBatch) []*seat {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
+	rm.keepLocked(b)
 	if rm.all == nil {
 		rm.all = make([]*seat, 0, len(rm.seats))
 		for _, st := range rm.seats {
@@ -283,6 +288,7 @@ func (rm *room) seat(st *seat, remote, query string) {
 	rm.seats[st.id] = st
 	rm.all = nil
 	status := rm.status
+	st.replay(rm.replay.snapshot()) // under the lock a broadcast takes its seats with
 	rm.mu.Unlock()
 	rm.hub.deps.metrics.roomSeated()
 	// The output is read from the first seat on, so that the first client

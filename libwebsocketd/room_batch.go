@@ -16,7 +16,8 @@ const roomBatchBytes = 16 << 10
 
 // roomBatch is one or more messages of a room's output, framed once, back
 // to back, for all the clients they are for. It is shared by every queue
-// it is in and never changed once built.
+// it is in and never changed once handed to one (first is set just
+// before, under the room's lock: room_replay.go).
 type roomBatch struct {
 	// frames are the messages as a server sends them uncompressed: what
 	// goes to a client that does not compress, as it is.
@@ -28,6 +29,9 @@ type roomBatch struct {
 	prepared []*websocket.PreparedMessage
 	payload  int // the messages' bytes, without their headers: for --metrics
 	size     int // what the batch holds in memory, as counted against --roomqueue
+	// first is the room's number for the first message (--roomreplay);
+	// the others follow it in a row. 0: the messages have none.
+	first uint64
 }
 
 // batchedMessage is one message of a batch: its kind and where its
@@ -41,6 +45,46 @@ type batchedMessage struct {
 func (b *roomBatch) data(i int) []byte {
 	m := b.messages[i]
 	return b.frames[m.start:m.end:m.end]
+}
+
+// seq is message i's number in the room (--roomreplay), or 0.
+func (b *roomBatch) seq(i int) uint64 {
+	if b.first == 0 {
+		return 0
+	}
+	return b.first + uint64(i)
+}
+
+// frameStart is where message i's frame, its header first, begins in the
+// frames: where the one before it ends, as they are back to back.
+func (b *roomBatch) frameStart(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return b.messages[i-1].end
+}
+
+// cut returns messages from up to (not including) to as a batch, sharing
+// b's frames: for a replay that holds only some of b's messages. It
+// counts what b holds, which it keeps in memory.
+func (b *roomBatch) cut(from, to int) *roomBatch {
+	if from == 0 && to == len(b.messages) {
+		return b
+	}
+	start, end := b.frameStart(from), b.messages[to-1].end
+	c := &roomBatch{frames: b.frames[start:end:end], messages: make([]batchedMessage, 0, to-from),
+		size: b.size + batchOverhead + (to-from)*messageOverhead}
+	for _, m := range b.messages[from:to] {
+		c.messages = append(c.messages, batchedMessage{kind: m.kind, start: m.start - start, end: m.end - start})
+		c.payload += m.end - m.start
+	}
+	if b.prepared != nil {
+		c.prepared = b.prepared[from:to:to]
+	}
+	if b.first != 0 {
+		c.first = b.first + uint64(from)
+	}
+	return c
 }
 
 // What a batch holds beyond its frames, as counted against --roomqueue:

@@ -35,11 +35,13 @@ type roomDeps struct {
 
 // roomLimits are the room flags.
 type roomLimits struct {
-	linger   time.Duration // --roomlinger
-	queue    int           // --roomqueue
-	slow     time.Duration // --roomslowms
-	compress bool          // --compress: a queued message may hold a compressed frame too
-	maxLine  int           // --maxlinesize, for stderr lines (the codec bounds stdout's)
+	linger      time.Duration // --roomlinger
+	queue       int           // --roomqueue
+	slow        time.Duration // --roomslowms
+	compress    bool          // --compress: a queued message may hold a compressed frame too
+	maxLine     int           // --maxlinesize, for stderr lines (the codec bounds stdout's)
+	replay      int           // --roomreplay: messages kept for a client that joins
+	replayBytes int           // --roomreplaybytes: their bound in bytes
 }
 
 func newRoomHub(deps roomDeps) *roomHub {
@@ -90,12 +92,17 @@ func (hub *roomHub) enter(key string, start startRoomProcess) (*room, error) {
 func (hub *roomHub) open(key string, proc *child.Process) *room {
 	rm := &room{key: key, hub: hub, proc: processBackend{proc}, limits: hub.deps.limits,
 		in: make(chan clientMessage), done: make(chan struct{}), seats: map[string]*seat{},
+		replay: hub.newReplay(),
 		log: hub.deps.log.With("category", "room", "room", key, "pid", proc.Pid(),
 			"command", strings.Join(proc.Args(), " "))}
 	hub.deps.live.Add(1)
 	hub.deps.metrics.roomOpened()
 	rm.log.Info("room process started")
 	return rm
+}
+
+func (hub *roomHub) newReplay() *replayRing[keptMessage] {
+	return newReplayRing[keptMessage](hub.deps.limits.replay, hub.deps.limits.replayBytes)
 }
 
 // reserve takes a place in the room, unless it is closed. The hub's lock

@@ -12,8 +12,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The JSON protocol of --room=json: one object per line both ways (see the
-// README, "Rooms"). Clients' messages, joins and leaves reach the process
+// The JSON protocol of --room=json: one object per line both ways (see
+// docs/rooms.md). Clients' messages, joins and leaves reach the process
 // as events; each line of its output is a command saying who gets what.
 type jsonRoom struct{}
 
@@ -152,14 +152,18 @@ func (rm *room) command(line []byte) {
 	} else {
 		kind = websocket.BinaryMessage
 	}
-	rm.deliver(rm.prepare(kind, data), rm.targets(c))
+	b := rm.prepare(kind, data)
+	seats := rm.targets(c, b) // numbers b first, with --roomreplay
+	rm.deliver(b, seats)
 }
 
-// targets are the seats a command's message is for. An unknown id is
-// ignored: the client may have just left.
-func (rm *room) targets(c roomCommand) []*seat {
+// targets are the seats a command's message, the batch b, is for. An
+// unknown id is ignored: the client may have just left. A message for all but some is
+// kept for replay as one for everyone is: a client joining later was
+// none of those left out.
+func (rm *room) targets(c roomCommand, b *roomBatch) []*seat {
 	if c.To == nil && c.Except == nil {
-		return rm.everyone()
+		return rm.everyone(b)
 	}
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
@@ -176,6 +180,7 @@ func (rm *room) targets(c roomCommand) []*seat {
 		}
 		return targets
 	}
+	rm.keepLocked(b)
 	skip := make(map[string]bool, len(c.Except))
 	for _, id := range c.Except {
 		skip[id] = true

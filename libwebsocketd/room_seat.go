@@ -45,6 +45,9 @@ type seat struct {
 	leaveCode   int
 	leaveReason string
 	outputOnce  sync.Once
+	// after is the number of the last message an event stream's client
+	// has (Last-Event-ID): the replay skips those up to it.
+	after uint64
 }
 
 // closeNote is how a seat is to be closed: after what is queued, or at

@@ -62,13 +62,8 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, "an event stream request has no body")
 		return
 	}
-	if err := h.checkOrigin(r); err != nil {
-		h.refuse(w, r, http.StatusForbidden, err.Error())
-		return
-	}
-	target, status, err := h.resolveCommand(r)
-	if err != nil {
-		h.refuse(w, r, status, err.Error())
+	target, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	if !h.clients.acquire() {
@@ -105,23 +100,6 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// takeProcessSlots takes the --maxforks slot and the --once claim of a
-// process of its own, or refuses r and releases the client's slot.
-func (h *Handler) takeProcessSlots(w http.ResponseWriter, r *http.Request) bool {
-	if !h.forks.acquire() {
-		h.clients.release()
-		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
-		return false
-	}
-	if !h.claimOnce() {
-		h.forks.release()
-		h.clients.release()
-		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
-		return false
-	}
-	return true
-}
-
 // serveRoomSSE gives an event stream its seat in the room of its path;
 // the room's messages reach it as they reach a WebSocket client.
 func (h *Handler) serveRoomSSE(w http.ResponseWriter, r *http.Request, target commandTarget) {
@@ -134,6 +112,9 @@ func (h *Handler) serveRoomSSE(w http.ResponseWriter, r *http.Request, target co
 	// What --room=json's leave event says: a stream's client can only
 	// go away.
 	st.leaveCode, st.leaveReason = websocket.CloseGoingAway, "event stream ended"
+	// A client back after a drop (EventSource sends the last id it got)
+	// is replayed only what follows it, when the replay reaches that far.
+	st.after, _ = strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
 	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
 	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
 	h.openSSE(w, r, log, st, h.rooms.deps.codec, func(int) {})

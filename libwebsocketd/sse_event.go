@@ -30,18 +30,22 @@ import (
 // a silent connection; clients ignore comments.
 const sseKeepAliveComment = ": keep-alive\n\n"
 
-// appendEvent appends message as the event numbered id.
+// appendEvent appends message as the event numbered id; id 0 has no id
+// field.
 func appendEvent(dst []byte, id uint64, kind int, message []byte) []byte {
-	dst = append(dst, "id: "...)
-	dst = strconv.AppendUint(dst, id, 10)
+	if id != 0 {
+		dst = append(dst, "id: "...)
+		dst = strconv.AppendUint(dst, id, 10)
+		dst = append(dst, '\n')
+	}
 	if kind == websocket.BinaryMessage {
-		dst = append(dst, "\nevent: binary\ndata: "...)
+		dst = append(dst, "event: binary\ndata: "...)
 		dst = base64.StdEncoding.AppendEncode(dst, message)
 		return append(dst, "\n\n"...)
 	}
 	message, _ = validText(websocket.TextMessage, message)
+	dst = append(dst, "data: "...)
 	for {
-		dst = append(dst, "\ndata: "...)
 		end := bytes.IndexAny(message, "\r\n")
 		if end < 0 {
 			dst = append(dst, message...)
@@ -52,5 +56,6 @@ func appendEvent(dst []byte, id uint64, kind int, message []byte) []byte {
 			end++ // CRLF: one line break
 		}
 		message = message[end+1:]
+		dst = append(dst, "\ndata: "...)
 	}
 }

@@ -115,19 +115,23 @@ func FuzzSSEEvent(f *testing.F) {
 			t.Fatalf("%q made %d events, want 2: %q", message, len(events), stream)
 		}
 		got, next := events[0], events[1]
-		if next.id != strconv.FormatUint(id+1, 10) || next.data != "next" || next.kind != "" ||
-			strings.Join(next.fields, ",") != "id,data" {
+		if next.id != idField(id+1) || next.data != "next" || next.kind != "" ||
+			strings.Join(next.fields, ",") != strings.TrimPrefix(fieldsOf(id+1), ",") {
 			t.Fatalf("the event after %q is %+v", message, next)
 		}
-		if got.id != strconv.FormatUint(id, 10) {
+		if got.id != idField(id) {
 			t.Fatalf("%q: id %q, want %d", message, got.id, id)
+		}
+		first := 0 // the first field after the id, if any
+		if id != 0 {
+			first = 1
 		}
 		for i, name := range got.fields {
 			wantName := "data"
 			switch {
-			case i == 0:
+			case i == 0 && id != 0:
 				wantName = "id"
-			case i == 1 && binary:
+			case i == first && binary:
 				wantName = "event"
 			}
 			if name != wantName {
@@ -145,4 +149,26 @@ func FuzzSSEEvent(f *testing.F) {
 			t.Fatalf("%x: got event %q data %q (%v)", message, got.kind, got.data, err)
 		}
 	})
+}
+
+// idField is the id an event numbered n carries: none for 0.
+func idField(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatUint(n, 10)
+}
+
+// fieldsOf is the fields of a one-line text event numbered n.
+func fieldsOf(n uint64) string {
+	if n == 0 {
+		return "data"
+	}
+	return "id,data"
+}
+
+func TestAnEventNumberedZeroHasNoID(t *testing.T) {
+	if got, want := string(appendEvent(nil, 0, websocket.TextMessage, []byte("a\nb"))), "data: a\ndata: b\n\n"; got != want {
+		t.Errorf("got %q, want %q: the client keeps its last id", got, want)
+	}
 }

@@ -52,6 +52,9 @@ func (h *Handler) openSSE(w http.ResponseWriter, r *http.Request, log *slog.Logg
 	s := &sseSession{log: log, serve: serve, codec: c, stream: newSSEStream(w),
 		acct: h.newSessionAccounting(), maxStderrLine: h.cfg.MaxLineSize,
 		over: make(chan struct{}), stopping: make(chan struct{})}
+	if _, seated := serve.(*seat); seated && h.cfg.RoomReplay > 0 {
+		s.stream.ownIDs = false // the room numbers its messages
+	}
 	defer func() {
 		release(s.acct.finish())
 		h.clients.release()
@@ -145,7 +148,13 @@ func (s *sseSession) logDisconnect() {
 // The session is its backend's outbound port (outbound.go).
 
 func (s *sseSession) send(kind int, message []byte, more bool) error {
-	err := s.stream.event(kind, message, more)
+	return s.sendNumbered(0, kind, message, more)
+}
+
+// sendNumbered sends a message as the event numbered id (0: the stream's
+// next number).
+func (s *sseSession) sendNumbered(id uint64, kind int, message []byte, more bool) error {
+	err := s.stream.numberedEvent(id, kind, message, more)
 	if err != nil {
 		s.clientGone()
 		return err
@@ -154,11 +163,13 @@ func (s *sseSession) send(kind int, message []byte, more bool) error {
 	return nil
 }
 
+// sendRoom sends each message of the batches as an event, with the
+// room's number for it (--roomreplay), if any.
 func (s *sseSession) sendRoom(batches []*roomBatch) error {
 	for i, b := range batches {
 		for j, m := range b.messages {
 			more := i < len(batches)-1 || j < len(b.messages)-1
-			if err := s.send(m.kind, b.data(j), more); err != nil {
+			if err := s.sendNumbered(b.seq(j), m.kind, b.data(j), more); err != nil {
 				return err
 			}
 		}

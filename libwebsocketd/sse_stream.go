@@ -31,6 +31,7 @@ type sseStream struct {
 
 	mu        sync.Mutex // one writer at a time: the output side, stderr, keep-alives
 	nextID    uint64     // the last event's id: they count from 1
+	ownIDs    bool       // the stream numbers its events, not a room's replay
 	scratch   []byte     // the event being written
 	lastWrite time.Time  // the last flush, which the keep-alive counts from
 	err       error      // the first write that failed: the client is gone
@@ -44,7 +45,7 @@ type sseStream struct {
 }
 
 func newSSEStream(w http.ResponseWriter) *sseStream {
-	return &sseStream{w: w, rc: http.NewResponseController(w), stall: 2 * sseKeepAlive}
+	return &sseStream{w: w, rc: http.NewResponseController(w), stall: 2 * sseKeepAlive, ownIDs: true}
 }
 
 // open sends the response's header at once: the client knows the stream
@@ -63,10 +64,21 @@ func (st *sseStream) open() error {
 // event sends one message as the next event; with more, another follows
 // at once, and the flush waits for the end of the burst.
 func (st *sseStream) event(kind int, message []byte, more bool) error {
+	return st.numberedEvent(0, kind, message, more)
+}
+
+// numberedEvent sends a message as the event numbered id, the number a
+// room's replay gave it (--roomreplay); 0 is the stream's own next
+// number. With ownIDs false, 0 is no id at all: the client keeps the last
+// one, as for a message a room sent to some clients only.
+func (st *sseStream) numberedEvent(id uint64, kind int, message []byte, more bool) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.nextID++
-	st.scratch = appendEvent(st.scratch[:0], st.nextID, kind, message)
+	if id == 0 && st.ownIDs {
+		st.nextID++
+		id = st.nextID
+	}
+	st.scratch = appendEvent(st.scratch[:0], id, kind, message)
 	err := st.writeLocked(st.scratch)
 	if cap(st.scratch) > maxKeptEvent {
 		st.scratch = nil // a long line's memory goes with it

@@ -18,13 +18,8 @@ import (
 // forks limit 429) is decided before the upgrade, so a refused client
 // gets a plain HTTP answer and no process is ever started for it.
 func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
-	if err := h.checkOrigin(r); err != nil {
-		h.refuse(w, r, http.StatusForbidden, err.Error())
-		return
-	}
-	target, status, err := h.resolveCommand(r)
-	if err != nil {
-		h.refuse(w, r, status, err.Error())
+	target, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	protocol, err := h.chooseSubprotocol(r)
@@ -40,15 +35,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		h.serveRoomUpgrade(w, r, target, protocol) // releases the client's slot on every path
 		return
 	}
-	if !h.forks.acquire() {
-		h.clients.release()
-		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
-		return
-	}
-	if !h.claimOnce() {
-		h.forks.release()
-		h.clients.release()
-		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
+	if !h.takeProcessSlots(w, r) {
 		return
 	}
 	if h.cfg.Connect != "" {
@@ -65,6 +52,40 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	answeredUpgrade(w)
 	h.startSession(conn, up.hijacked, r, target)
+}
+
+// admit makes the first checks of a request for a program, a WebSocket
+// upgrade or an event stream: its origin, and the program its URL names.
+// It answers a request that fails them.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (commandTarget, bool) {
+	if err := h.checkOrigin(r); err != nil {
+		h.refuse(w, r, http.StatusForbidden, err.Error())
+		return commandTarget{}, false
+	}
+	target, status, err := h.resolveCommand(r)
+	if err != nil {
+		h.refuse(w, r, status, err.Error())
+		return commandTarget{}, false
+	}
+	return target, true
+}
+
+// takeProcessSlots takes the --maxforks slot and the --once claim of a
+// process of its own (or a --connect connection), or refuses r and
+// releases the client's slot.
+func (h *Handler) takeProcessSlots(w http.ResponseWriter, r *http.Request) bool {
+	if !h.forks.acquire() {
+		h.clients.release()
+		h.refuse(w, r, http.StatusTooManyRequests, "too many connections (--maxforks)")
+		return false
+	}
+	if !h.claimOnce() {
+		h.forks.release()
+		h.clients.release()
+		h.refuse(w, r, http.StatusServiceUnavailable, "the one session is served already (--once)")
+		return false
+	}
+	return true
 }
 
 // upgradeFailed follows an upgrade that gorilla refused: it has answered

@@ -10,7 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The remedies of the README's "My output arrives late or all at once"
+// The remedies of docs/terminal.md's "My output arrives late or all at once"
 // work: each filter below would keep its reply in a stdio buffer while the
 // connection stays open, so the reply arriving at all proves the remedy.
 func TestOutputBufferingRemedies(t *testing.T) {

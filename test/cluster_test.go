@@ -119,8 +119,15 @@ func startCluster(t *testing.T, nats *natsServer, n int) (nodes []*clusterNode, 
 	if err := os.WriteFile(prog, []byte(roomScript), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return startNodes(t, nats, n, "--room=json", prog, pids), pids
+}
+
+// startNodes starts n websocketd nodes of one cluster with args (room
+// flags and the command) and waits until each has reached NATS.
+func startNodes(t *testing.T, nats *natsServer, n int, args ...string) (nodes []*clusterNode) {
+	t.Helper()
 	for range n {
-		s := startServer(t, "--room=json", "--cluster="+nats.url(), "--metrics=127.0.0.1:0", prog, pids)
+		s := startServer(t, append([]string{"--cluster=" + nats.url(), "--metrics=127.0.0.1:0"}, args...)...)
 		nodes = append(nodes, &clusterNode{server: s, metrics: s.metricsURL()})
 	}
 	for _, node := range nodes {
@@ -129,7 +136,7 @@ func startCluster(t *testing.T, nats *natsServer, n int) (nodes []*clusterNode, 
 			return status == http.StatusOK
 		})
 	}
-	return nodes, pids
+	return nodes
 }
 
 // joinRoom connects to path on node and returns the connection and the

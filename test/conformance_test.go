@@ -80,7 +80,7 @@ func conformanceCases() []conformanceCase {
 		// RFC 6455 section 5.5.1 makes a 1-byte close payload a protocol
 		// error (1002), but gorilla/websocket answers it itself with an
 		// empty close frame before our code sees it. The one accepted
-		// deviation; it is in the README's design notes.
+		// deviation; it is in the design notes (docs/design.md).
 		{name: "one-byte close payload", send: []frame{control(opClose, []byte{3})}, close: closes(1002, 1005)},
 		{name: "nothing after the close frame reaches the child",
 			send: []frame{closeWith(1000, ""), text("after close")}, close: closes(1000)},

@@ -176,7 +176,7 @@ func cgroupMount(t *testing.T) string {
 // create cgroups: as an unprivileged user (nobody) when the tests run as
 // root. That is the real condition the fallback is for, and it needs no
 // switch in the server. A setsid process then outlives its session, as
-// the README says, but is reparented to the server (the subreaper) and
+// docs/production.md says, but is reparented to the server (the subreaper) and
 // killed when the server exits.
 func TestContainmentFallbackWithoutCgroups(t *testing.T) {
 	s := startUnprivilegedServer(t, worldReadableScript(t, "escape.sh", escapeScript))

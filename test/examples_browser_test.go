@@ -78,3 +78,26 @@ func pollLastLogLine(match, text string) chromedp.Action[chromedp.Void] {
 			return last !== null && (`+match+`)(last.textContent, text); }`,
 		chromedp.WithPollingArgs(text), chromedp.WithPollingTimeout(readTimeout))
 }
+
+// The Terminal link of the index page, under `make run`: the page opens a
+// shell (its WebSocket comes from the page's own origin, which make run's
+// routes require), and what is typed there runs.
+func TestBrowserTerminalPageUnderMakeRun(t *testing.T) {
+	tab := newBrowser(t)
+	needTool(t, "make")
+	needTool(t, "bash")
+	run := startMakeRun(t, "")
+	err := chromedp.Do(tab,
+		chromedp.Navigate("http://"+run.addr+"/"),
+		chromedp.Click(chromedp.CSS(`a[href="terminal"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#status.open")),
+		chromedp.Focus(chromedp.CSS(".xterm-helper-textarea")),
+		typeKeys("echo typed-$((6*7))\r"),
+		chromedp.PollFunction[chromedp.Void](`() => { const b = websocketdTerminal.buffer.active;
+			for (let i = 0; i < b.length; i++) if (b.getLine(i).translateToString(true) === 'typed-42') return true;
+			return false; }`, chromedp.WithPollingTimeout(readTimeout)),
+	)
+	if err != nil {
+		t.Fatalf("typing into the terminal page of make run: %v\n%s", err, run.out)
+	}
+}

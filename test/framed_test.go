@@ -171,31 +171,12 @@ func TestFramedChildWritingGarbage(t *testing.T) {
 	}
 }
 
-// readmeBlock returns the code block that follows marker in README.md.
-func readmeBlock(t *testing.T, marker string) string {
-	t.Helper()
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, after, found := strings.Cut(string(readme), marker+"\n")
-	if !found {
-		t.Fatalf("README.md has no %s", marker)
-	}
-	_, code, _ := strings.Cut(after, "\n") // the opening fence
-	code, _, found = strings.Cut(code, "\n```\n")
-	if !found {
-		t.Fatalf("README.md: the block after %s does not end", marker)
-	}
-	return code
-}
-
-// The README's framed readers and writers work as printed: each echoes
-// every message shape through websocketd --framed.
-func TestFramedReadmeExamples(t *testing.T) {
+// The framed readers and writers of docs/framing.md work as printed: each
+// echoes every message shape through websocketd --framed.
+func TestFramedDocsExamples(t *testing.T) {
 	t.Run("python", func(t *testing.T) {
 		python := filepath.Join(t.TempDir(), "echo.py")
-		writeSource(t, python, readmeBlock(t, "<!-- framed-python -->"))
+		writeSource(t, python, docBlockTested(t, "../docs/framing.md", "TestFramedDocsExamples", "framed-python"))
 		s := startServer(t, "--framed", "python3", python)
 		echoTyped(t, s.dial("/"), framedShapes())
 	})
@@ -203,9 +184,9 @@ func TestFramedReadmeExamples(t *testing.T) {
 		cc := requireTool(t, "cc")
 		dir := t.TempDir()
 		source, program := filepath.Join(dir, "echo.c"), filepath.Join(dir, "echo")
-		writeSource(t, source, readmeBlock(t, "<!-- framed-c -->"))
+		writeSource(t, source, docBlockTested(t, "../docs/framing.md", "TestFramedDocsExamples", "framed-c"))
 		if out, err := exec.Command(cc, "-Wall", "-Werror", "-O2", "-o", program, source).CombinedOutput(); err != nil {
-			t.Fatalf("compiling the README's C: %v\n%s", err, out)
+			t.Fatalf("compiling the C of docs/framing.md: %v\n%s", err, out)
 		}
 		s := startServer(t, "--framed", program)
 		echoTyped(t, s.dial("/"), framedShapes())

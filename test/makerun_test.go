@@ -52,10 +52,11 @@ func TestMakeRunAddress(t *testing.T) {
 }
 
 // Ctrl-C (SIGINT to make's process group, as a terminal sends it) and a
-// SIGTERM to make alone both stop the three servers, and make waits for
-// them: nothing is left once it exits. The open connections are ones
-// whose programs take a moment to stop: count.sh does not read its input,
-// so websocketd closes it and then signals, and a room's cat.
+// SIGTERM to make alone both stop the server, and make waits for it:
+// nothing is left once it exits. The open connections are ones whose
+// programs take a moment to stop: count.sh does not read its input, so
+// websocketd closes it and then signals, a room's cat, and a terminal's
+// bash, which has a session of its own.
 func TestMakeRunStops(t *testing.T) {
 	needTool(t, "make")
 	for _, sig := range []stopSignal{ctrlC, sigterm} {
@@ -63,74 +64,40 @@ func TestMakeRunStops(t *testing.T) {
 			run := startMakeRun(t, "")
 			count := dialExample(t, run.addr, "/bash/count.sh", nil)
 			expectText(t, count, "1")
-			room := dialExample(t, run.plainAddr, "/chat.sh", nil)
+			room := dialExample(t, run.addr, "/rooms/plain/chat.sh", nil)
 			send(t, room, websocket.TextMessage, "anyone?")
 			expectText(t, room, "anyone?")
+			shell := &terminalClient{t: t, c: dialExample(t, run.addr, "/terminal", nil)}
+			shell.typeText(setPrompt)
+			shell.await(prompt)
 			run.expectPrograms(t, "count.sh", "cat")
 			run.stop(t, sig)
 		})
 	}
 }
 
-// A port of the three in use: make run fails, says which server could not
-// start, and leaves none of the others running.
-func TestMakeRunFailsWhenARoomPortIsTaken(t *testing.T) {
+// The port taken: websocketd says it cannot listen there, and make run
+// fails at once, leaving nothing behind.
+func TestMakeRunFailsWhenItsPortIsTaken(t *testing.T) {
 	needTool(t, "make")
-	startOnFreePorts(t, 3, func(port int) bool {
-		taken, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+2))
-		if err != nil {
-			return false
-		}
-		defer taken.Close()
-		run := launchMakeRun(t, "PORT="+strconv.Itoa(port))
-		select {
-		case <-run.done:
-		case <-time.After(makeRunTimeout):
-			t.Fatalf("make run still running with port %d taken:\n%s", port+2, run.out)
-		}
-		out := run.finalOutput(t)
-		want := "make run: websocketd on port " + strconv.Itoa(port+2) + " (json-rooms) exited"
-		if !strings.Contains(out, want) {
-			if strings.Contains(out, "address already in use") {
-				return false // another of the ports was taken meanwhile
-			}
-			t.Fatalf("make run did not say %q:\n%s", want, out)
-		}
-		if run.cmd.ProcessState.Success() {
-			t.Errorf("make run succeeded with port %d taken:\n%s", port+2, run.out)
-		}
-		checkGroupGone(t, run.cmd.Process.Pid)
-		return true
-	})
-}
-
-// A server stopped from elsewhere (a SIGTERM to it alone, or a Ctrl-C the
-// script could not trap) stops the other two, and make run ends without
-// an error: nothing failed.
-func TestMakeRunEndsQuietlyWhenAServerIsStopped(t *testing.T) {
-	needTool(t, "make")
-	run := startMakeRun(t, "")
-	started := descendants(run.cmd.Process.Pid)
-	plain := slices.IndexFunc(started, func(pid int) bool {
-		return runs(commandLine(pid), "websocketd") && strings.Contains(commandLine(pid), "--room --dir")
-	})
-	if plain < 0 {
-		t.Fatalf("no plain-rooms websocketd under make run")
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	syscall.Kill(started[plain], syscall.SIGTERM)
+	defer taken.Close()
+	addr := taken.Addr().String()
+	run := launchMakeRun(t, "PORT="+strconv.Itoa(taken.Addr().(*net.TCPAddr).Port))
 	select {
 	case <-run.done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("make run still running 30s after its plain-rooms server stopped\n%s", run.out)
+	case <-time.After(makeRunTimeout):
+		t.Fatalf("make run still running with its port %s taken:\n%s", addr, run.out)
 	}
-	if out := run.finalOutput(t); !run.cmd.ProcessState.Success() || strings.Contains(out, "exited with status") {
-		t.Errorf("make run failed after a server was stopped (%v):\n%s", run.cmd.ProcessState, out)
+	out := run.finalOutput(t)
+	if want := "cannot listen: listen tcp " + addr + ": bind: address already in use"; !strings.Contains(out, want) {
+		t.Errorf("make run did not say %q:\n%s", want, out)
 	}
-	for _, pid := range started {
-		if alive(pid) {
-			t.Errorf("process %d (%s) outlived make run", pid, commandLine(pid))
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
+	if run.cmd.ProcessState.Success() {
+		t.Errorf("make run succeeded with its port %s taken:\n%s", addr, out)
 	}
 	checkGroupGone(t, run.cmd.Process.Pid)
 }
@@ -141,26 +108,20 @@ const makeRunTimeout = 5 * time.Minute
 
 // makeRun is a running `make run` of the repository, the README's command.
 type makeRun struct {
-	cmd       *exec.Cmd
-	out       *syncBuffer
-	done      chan struct{} // make exited
-	outEnded  chan struct{} // everything that held its output closed it
-	addr      string        // host:port of the pages and per-connection examples
-	plainAddr string        // host:port of the plain rooms
-	jsonAddr  string        // host:port of the JSON rooms
-	stopped   bool          // stop ran already
+	cmd      *exec.Cmd
+	out      *syncBuffer
+	done     chan struct{} // make exited
+	outEnded chan struct{} // everything that held its output closed it
+	addr     string        // host:port of its server
+	stopped  bool          // stop ran already
 }
 
-// What `make run` prints for the person at the terminal: the page to open,
-// and the room servers that rooms.html talks to.
-var (
-	openLine  = regexp.MustCompile(`open (http://([^ /]+)/) in a browser`)
-	roomsLine = regexp.MustCompile(`rooms page's servers: ws://([^ /]+)/ \(plain rooms\), ws://([^ /]+)/ \(JSON rooms\)`)
-)
+// What `make run` prints for the person at the terminal: the page to open.
+var openLine = regexp.MustCompile(`open (http://([^ /]+)/) in a browser`)
 
-// startMakeRun runs `make run PORT=…` on three consecutive ports picked
-// for this test, with ADDRESS=address unless that is empty, and waits
-// until its three servers serve there (on 127.0.0.1 without ADDRESS).
+// startMakeRun runs `make run PORT=…` on a port picked for this test,
+// with ADDRESS=address unless that is empty, and waits until its server
+// serves there (on 127.0.0.1 without ADDRESS).
 func startMakeRun(t *testing.T, address string) *makeRun {
 	t.Helper()
 	host := "127.0.0.1"
@@ -168,7 +129,7 @@ func startMakeRun(t *testing.T, address string) *makeRun {
 		host = address
 	}
 	var run *makeRun
-	startOnFreePorts(t, 3, func(port int) bool {
+	startOnFreePort(t, func(port int) bool {
 		vars := []string{"PORT=" + strconv.Itoa(port)}
 		if address != "" {
 			vars = append(vars, "ADDRESS="+address)
@@ -221,15 +182,12 @@ func (run *makeRun) finalOutput(t *testing.T) string {
 	return run.out.String()
 }
 
-// waitServing waits until the three servers say they serve on host at port,
-// port+1 and port+2, and checks that make printed those addresses; it
-// reports false if make ended as a port was taken.
+// waitServing waits until the server says it serves on host at port, and
+// checks that make printed that address; it reports false if make ended
+// as the port was taken.
 func (run *makeRun) waitServing(t *testing.T, host string, port int) (served bool) {
 	t.Helper()
-	var want []string
-	for i := range 3 {
-		want = append(want, net.JoinHostPort(host, strconv.Itoa(port+i)))
-	}
+	want := net.JoinHostPort(host, strconv.Itoa(port))
 	deadline := time.After(makeRunTimeout)
 	for {
 		changed := run.out.changed() // before the read, so no line slips by
@@ -246,36 +204,30 @@ func (run *makeRun) waitServing(t *testing.T, host string, port int) (served boo
 			}
 			t.Fatalf("make run ended before serving: %v\n%s", run.cmd.ProcessState, out)
 		case <-deadline:
-			t.Fatalf("make run did not serve on %v within %v:\n%s", want, makeRunTimeout, run.out)
+			t.Fatalf("make run did not serve on %s within %v:\n%s", want, makeRunTimeout, run.out)
 		}
 	}
 }
 
-// servesOn reports whether the output has a serving line for every address.
-func (run *makeRun) servesOn(addrs []string) bool {
-	var serving []string
+// servesOn reports whether the output has a serving line for addr.
+func (run *makeRun) servesOn(addr string) bool {
 	for _, m := range servingLine.FindAllStringSubmatch(run.out.String(), -1) {
-		serving = append(serving, m[2])
-	}
-	for _, addr := range addrs {
-		if !slices.Contains(serving, addr) {
-			return false
+		if m[2] == addr {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
-// checkPrinted checks that make printed the page to open on the first
-// address and the room servers on the next two, where rooms.html finds
-// them, and keeps the three addresses.
-func (run *makeRun) checkPrinted(t *testing.T, addrs []string) {
+// checkPrinted checks that make printed the page to open at addr, where
+// its server serves, and keeps the address.
+func (run *makeRun) checkPrinted(t *testing.T, addr string) {
 	t.Helper()
 	out := run.out.String()
-	open, rooms := openLine.FindStringSubmatch(out), roomsLine.FindStringSubmatch(out)
-	if open == nil || rooms == nil || open[2] != addrs[0] || rooms[1] != addrs[1] || rooms[2] != addrs[2] {
-		t.Fatalf("make run serves on %v but printed otherwise:\n%s", addrs, out)
+	if open := openLine.FindStringSubmatch(out); open == nil || open[2] != addr {
+		t.Fatalf("make run serves on %s but printed otherwise:\n%s", addr, out)
 	}
-	run.addr, run.plainAddr, run.jsonAddr = addrs[0], addrs[1], addrs[2]
+	run.addr = addr
 }
 
 // How a test ends `make run`: Ctrl-C signals the terminal's foreground

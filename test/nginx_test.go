@@ -20,7 +20,7 @@ import (
 )
 
 // nginxConfig proxies everything to websocketd with the location block
-// the README tells users to write (readmeNginxLocation). /nginx-ready
+// docs/production.md tells users to write (readmeNginxLocation). /nginx-ready
 // answers a token so the test knows that this nginx, and no other
 // program, owns the port.
 const nginxConfig = `%[1]s
@@ -49,7 +49,7 @@ http {
 }
 `
 
-// readmeNginx is the README's "Behind nginx" set-up: what the tests run is
+// readmeNginx is the "Behind nginx" set-up of docs/production.md: what the tests run is
 // what users are told to run.
 type readmeNginx struct {
 	location   string   // the directives of the location block
@@ -57,15 +57,15 @@ type readmeNginx struct {
 	flags      []string // websocketd's flags but --port and --address
 }
 
-// readReadmeNginx reads the README's nginx example and the websocketd
+// readReadmeNginx reads the nginx example of docs/production.md and the websocketd
 // command line that follows it.
 func readReadmeNginx(t testing.TB) readmeNginx {
 	t.Helper()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/production.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, found := strings.Cut(string(readme), "### Behind nginx\n")
+	_, section, found := strings.Cut(string(readme), "## Behind nginx\n")
 	_, block, hasBlock := strings.Cut(section, "```nginx\n")
 	block, after, closed := strings.Cut(block, "```")
 	_, location, inLocation := strings.Cut(block, "location / {\n")
@@ -75,7 +75,7 @@ func readReadmeNginx(t testing.TB) readmeNginx {
 	_, command, hasCommand := strings.Cut(after, "```sh\nwebsocketd ")
 	command, _, _ = strings.Cut(command, "\n")
 	if !found || !hasBlock || !closed || !inLocation || !ended || !named || !hasCommand {
-		t.Fatalf("the README's nginx section lacks the nginx block, its location /, server_name or the websocketd command")
+		t.Fatalf("docs/production.md's nginx section lacks the nginx block, its location /, server_name or the websocketd command")
 	}
 	setup := readmeNginx{location: location, serverName: serverName}
 	args := strings.Fields(command)

@@ -4,7 +4,6 @@ package test
 
 import (
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,32 +22,6 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// freePorts returns the first of n consecutive loopback TCP ports that
-// were all free a moment ago (make run serves on PORT, PORT+1 and PORT+2).
-func freePorts(t testing.TB, n int) int {
-	t.Helper()
-	for range portTries * 4 {
-		first := freePort(t)
-		if portsFree(first+1, n-1) {
-			return first
-		}
-	}
-	t.Fatalf("found no %d consecutive free ports", n)
-	return 0
-}
-
-// portsFree reports whether the n ports from first on can be listened on.
-func portsFree(first, n int) bool {
-	for port := first; port < first+n; port++ {
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			return false
-		}
-		l.Close()
-	}
-	return true
-}
-
 // portTries bounds the retries when a picked port was taken meanwhile.
 const portTries = 5
 
@@ -56,19 +29,12 @@ const portTries = 5
 // port was free (start returns false only on a collision).
 func startOnFreePort(t testing.TB, start func(port int) bool) {
 	t.Helper()
-	startOnFreePorts(t, 1, start)
-}
-
-// startOnFreePorts is startOnFreePort for n consecutive ports: start gets
-// the first.
-func startOnFreePorts(t testing.TB, n int, start func(first int) bool) {
-	t.Helper()
 	for range portTries {
-		if start(freePorts(t, n)) {
+		if start(freePort(t)) {
 			return
 		}
 	}
-	t.Fatalf("no %d free ports after %d tries", n, portTries)
+	t.Fatalf("no free port after %d tries", portTries)
 }
 
 // servingOrExit waits for the serving line like waitServing, but reports an

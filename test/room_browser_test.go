@@ -11,20 +11,18 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// The rooms page of the examples, in two tabs of a real browser: both
-// talk to the same room processes.
+// The rooms page of the examples, in two tabs of a real browser, served
+// with the rooms from examples/site.toml: both tabs talk to the same room
+// processes, found on the page's own server.
 func TestBrowserRoomsPage(t *testing.T) {
 	tab := newBrowser(t)
 	requireTool(t, "python3")
 	requireTool(t, "node")
-	pages := startServer(t, "--staticdir=../examples/html")
-	plain := startServer(t, "--room", "--dir="+roomExamplesDir(t, "plain"))
-	json := startServer(t, "--room=json", "--dir="+roomExamplesDir(t, "json"))
-	page := "http://" + pages.addr + "/rooms.html?plain=ws://" + plain.addr + "&json=ws://" + json.addr
+	s := startServer(t, "--config="+siteFile)
 	open := func(tab context.Context) {
-		if err := chromedp.Do(tab, chromedp.Navigate(page),
+		if err := chromedp.Do(tab, chromedp.Navigate("http://"+s.addr+"/rooms.html"),
 			chromedp.WaitVisible(chromedp.CSS("#presence .log div"))); err != nil {
-			t.Fatalf("opening the rooms page: %v\n%s\n%s", err, plain.out, json.out)
+			t.Fatalf("opening the rooms page: %v\n%s", err, s.out)
 		}
 	}
 	open(tab)
@@ -67,9 +65,9 @@ func awaitLogLine(t *testing.T, tab context.Context, box, want string) {
 }
 
 // The rooms page as a new user reaches it: `make run`, the page it prints,
-// the Rooms link. The page finds the room servers on its own (the next two
-// ports), so the presence counter counts this tab and a chat line comes
-// back through the plain room.
+// the Rooms link. The rooms are on the page's own port, so the presence
+// counter counts this tab and a chat line comes back through the plain
+// room.
 func TestBrowserRoomsPageUnderMakeRun(t *testing.T) {
 	tab := newBrowser(t)
 	needTool(t, "make")

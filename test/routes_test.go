@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 )
 
@@ -197,4 +198,31 @@ func TestABadConfigFileStopsTheStartNamingItsLine(t *testing.T) {
 	if err != nil || !strings.Contains(string(check), "/lobby") || !strings.Contains(string(check), "room=json") {
 		t.Errorf("--check on a good file: %v\n%s", err, check)
 	}
+}
+
+// Chromium's EventSource reads a route served as Server-Sent Events, from
+// a page of another route of the same server.
+func TestRoutedSiteEventSourceInChromium(t *testing.T) {
+	tab := newBrowser(t)
+	site := writeSite(t, everyRouteFile)
+	page := `<!doctype html><title>waiting</title><script>
+const got = [], source = new EventSource("/log");
+source.onmessage = (e) => {
+  got.push(e.lastEventId + ":" + e.data);
+  if (got.length === 2) { source.close(); document.title = got.join(","); }
+};
+</script>`
+	writeFiles(t, filepath.Dir(site), map[string]string{"www/index.html": page})
+	s := startServer(t, "--config="+site)
+	if err := chromedp.Do(tab, chromedp.Navigate("http://"+s.addr+"/")); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
+	const want = "1:one,2:two"
+	waitFor(t, readTimeout, "the page's title to be "+want, func() bool {
+		title, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.title`))
+		if err != nil {
+			t.Fatalf("reading the title: %v", err)
+		}
+		return title == want
+	})
 }

@@ -32,9 +32,19 @@ type eventStream struct {
 // openEventStream asks for path's event stream; the test's end closes it.
 func (s *server) openEventStream(path string) *eventStream {
 	s.t.Helper()
+	return s.openEventStreamAfter(path, "")
+}
+
+// openEventStreamAfter is openEventStream for a client back with
+// Last-Event-ID: lastID ("": none).
+func (s *server) openEventStreamAfter(path, lastID string) *eventStream {
+	s.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.addr+path, nil)
 	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
@@ -220,4 +230,31 @@ source.onmessage = (e) => {
 		}
 		return title == want
 	})
+}
+
+// In a room with --roomreplay, events carry the room's numbers, and a
+// client back with Last-Event-ID is replayed what follows it, then the
+// live ones: nothing twice, nothing missed.
+func TestSSELastEventIDResumesFromTheRoomsReplay(t *testing.T) {
+	s := startServer(t, "--room", "--roomreplay=100", "--sse",
+		script(t, "numbers.sh", "#!/bin/sh\ni=1\nwhile [ $i -le 300 ]; do echo $i; i=$((i+1)); done\nexec cat\n"))
+	first := s.dial("/numbers")
+	for i := 1; i <= 300; i++ {
+		expectText(t, first, strconv.Itoa(i))
+	}
+	back := s.openEventStreamAfter("/numbers", "250")
+	fresh := s.openEventStream("/numbers")
+	send(t, first, websocket.TextMessage, "301")
+	for i := 251; i <= 301; i++ {
+		want := fmt.Sprintf("id: %d\ndata: %d", i, i)
+		if got := back.next(); got != want {
+			t.Fatalf("the client back with Last-Event-ID 250 got %q, want %q", got, want)
+		}
+	}
+	for i := 201; i <= 301; i++ {
+		want := fmt.Sprintf("id: %d\ndata: %d", i, i)
+		if got := fresh.next(); got != want {
+			t.Fatalf("a new client got %q, want %q (the last 100, then live)", got, want)
+		}
+	}
 }

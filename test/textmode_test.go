@@ -10,7 +10,7 @@ import (
 )
 
 // In text mode a message is written to STDIN as it is, plus "\n": a "\n"
-// inside it makes several lines, and a CR before a "\n" stays (the README
+// inside it makes several lines, and a CR before a "\n" stays (docs/connections.md
 // says so). cat -v shows the CR as ^M on the way back.
 func TestTextMessageNewlinesReachChildAsLines(t *testing.T) {
 	s := startServer(t, "cat", "-v")

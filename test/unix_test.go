@@ -71,7 +71,7 @@ func TestUnixSocketAloneEchoesAndIsRemovedOnShutdown(t *testing.T) {
 		t.Errorf("--unixsocket alone also listens on TCP: %q", tcp)
 	}
 	c := dialUnix(t, path)
-	// What the README says a Unix socket client's address is.
+	// What docs/urls.md says a Unix socket client's address is.
 	expectText(t, c, "[@] []")
 	echoOnce(t, c, "over unix")
 

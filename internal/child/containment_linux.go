@@ -13,7 +13,7 @@ import (
 
 // containment keeps the processes of a session from outliving it, and
 // those of the server from outliving the server, as far as the system
-// lets it (see the README, "Process containment"):
+// lets it (see docs/production.md, "Process containment"):
 //
 //   - a cgroup v2 per session, when the server may create cgroups (root,
 //     or a systemd unit with Delegate=yes): every descendant, also one that
