@@ -26,7 +26,7 @@ import (
 // process has ended.
 type resumable struct {
 	h       *Handler
-	proc    processBackend
+	proc    backend // the process; a fake in tests
 	codec   codec
 	path    string // the URL path its tokens are good on
 	log     *slog.Logger
@@ -59,7 +59,7 @@ type resumeSeat struct {
 
 // newResumable wraps a session's new process; release frees the slots
 // the first connection took. It returns the first session's backend.
-func (h *Handler) newResumable(proc processBackend, c codec, path string, log *slog.Logger, release func(int)) resumeSeat {
+func (h *Handler) newResumable(proc backend, c codec, path string, log *slog.Logger, release func(int)) resumeSeat {
 	d := &resumable{h: h, proc: proc, codec: c, path: path, log: log, release: release}
 	d.kept.limit = h.cfg.ResumeBuffer
 	return resumeSeat{resumable: d, token: h.resumes.issue(d), first: true}
@@ -72,11 +72,11 @@ func (d *resumable) input(c codec, client net.Conn, log *slog.Logger) messageSin
 // stop ends the process: the client closed, or the server did.
 func (d *resumable) stop() {
 	d.h.resumes.revokeCurrent(d)
-	d.proc.Stop()
+	d.proc.stop()
 }
 
-func (d *resumable) kill()    { d.proc.Kill() }
-func (d *resumable) pid() int { return d.proc.Pid() }
+func (d *resumable) kill()    { d.proc.kill() }
+func (d *resumable) pid() int { return d.proc.pid() }
 
 // shutdown stops a detached process for a server shutting down: it is a
 // live session of the Handler until it has ended. It must not take d.mu
@@ -84,13 +84,13 @@ func (d *resumable) pid() int { return d.proc.Pid() }
 // d.mu).
 func (d *resumable) shutdown() {
 	d.h.resumes.revokeCurrent(d)
-	go d.proc.Stop()
+	go d.proc.stop()
 }
 
 // errorOutput is read by the first session, for the process's life.
 func (v resumeSeat) errorOutput() *os.File {
 	if v.first {
-		return v.proc.Stderr()
+		return v.proc.errorOutput()
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (d *resumable) claim(from uint64) bool {
 // not get its connection after all.
 func (d *resumable) abandon() {
 	d.h.resumes.revokeCurrent(d)
-	go d.proc.Stop()
+	go d.proc.stop()
 }
 
 // connectionEnded is each session's release: the slots go back with the
@@ -185,7 +185,7 @@ func (d *resumable) expire(key [sha256.Size]byte) {
 		return
 	}
 	d.log.Info("closing: the client did not come back in time (--resumems)")
-	d.proc.Stop()
+	d.proc.stop()
 }
 
 // detachAfter arms the expiry of a detached process (d.mu held).

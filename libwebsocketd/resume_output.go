@@ -28,7 +28,7 @@ func (d *resumable) send(kind int, message []byte, more bool) error {
 		d.overflown = true
 		d.log.Info("closing: output over --resumebuffer while the client was away")
 		d.h.resumes.revokeCurrent(d)
-		go d.proc.Stop()
+		go d.proc.stop()
 	}
 	return nil
 }
