@@ -35,8 +35,12 @@ func TestBrowserTerminalSurvivesACutConnection(t *testing.T) {
 	}
 	proxy.cut()
 	s.awaitLines("the process is kept for the client's return", 1)
+	// "open" again once the page has seen the cut and come back.
+	waitFor(t, readTimeout, "the page to reconnect", func() bool {
+		back, err := chromedp.Run(tab, chromedp.Evaluate[bool](`statusSeen.includes("open")`))
+		return err == nil && back
+	})
 	err = chromedp.Do(tab,
-		chromedp.WaitVisible(chromedp.CSS("#status.open")),
 		chromedp.Focus(chromedp.CSS(".xterm-helper-textarea")),
 		typeKeys("echo after-$kept\r"),
 	)
