@@ -85,6 +85,7 @@ type flagValues struct {
 	ops                                                    opsFlags
 	cluster                                                clusterFlags
 	replay                                                 replayFlags
+	resume                                                 resumeFlags
 }
 
 // opsFlags are the operations flags: authentication, proxies, allowed
@@ -146,6 +147,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.roomSlowMS, "roomslowms", 3000, "close a room client whose queue stays full for `MS` milliseconds with 1008 too slow")
 	declareReplayFlags(fs, &v.replay)
 	declareClusterFlags(fs, &v.cluster)
+	declareResumeFlags(fs, &v.resume)
 	fs.Int64Var(&v.maxFrameSize, "maxframesize", 1<<20, "largest inbound message in bytes; a bigger one closes with 1009 (0: unlimited)")
 	fs.IntVar(&v.maxLineSize, "maxlinesize", libwebsocketd.DefaultMaxLineSize, "longest line (with --framed, message) the process may write, in `BYTES` (1 to 2147483647); a longer one closes with 1009 and stops the process")
 	fs.IntVar(&v.closeMS, "closems", 0, "give the child `MS` more milliseconds at each step of the stop sequence (stdin closed, SIGINT, SIGTERM, SIGKILL)")
@@ -280,6 +282,7 @@ func (v *flagValues) config(fs *pflag.FlagSet, command, environ []string) (Confi
 		},
 	}
 	v.replay.apply(&cfg)
+	v.resume.apply(&cfg)
 	if err := v.cluster.apply(&cfg, environ); err != nil {
 		return Config{}, err
 	}
@@ -356,6 +359,7 @@ func (c Config) checkServing() []string {
 	c.checkRoom(fail)
 	checkSSE(h, fail)
 	c.checkReplay(fail)
+	c.checkResume(fail)
 	for _, entry := range h.Origins {
 		if _, err := libwebsocketd.ParseOriginRule(entry); err != nil {
 			fail("--origin: %v", err)

@@ -20,6 +20,7 @@ var flagGroups = []struct {
 	{"What to serve", []string{"dir", "connect", "staticdir", "staticlist", "cgidir", "cgibodyms", "devconsole", "sse"}},
 	{"Messages and processes", []string{"binary", "passstderr", "pty", "terminal", "maxforks", "maxframesize",
 		"maxlinesize", "closems", "pingms", "shutdownms", "passenv", "env"}},
+	{"Resumable sessions", []string{"resumems", "resumebuffer"}},
 	{"Rooms", []string{"room", "roomlinger", "roomqueue", "roomslowms", "roomreplay", "roomreplaybytes", "maxclients"}},
 	{"Clustering", []string{"cluster", "clustername", "clusteruser", "clusterpassword", "clustertoken", "clustercreds", "clusterca"}},
 	{"Protocol", []string{"framed", "subprotocol", "subprotocolrequired", "compress", "compresslevel"}},

@@ -20,6 +20,7 @@ var groupPages = map[string]string{
 	"What to serve":          "[URLs and the process environment](urls.md), [routes](routes.md), [Server-Sent Events](routes.md#server-sent-events)",
 	"Messages and processes": "[What happens on a connection](connections.md), [terminals](terminal.md)",
 	"Rooms":                  "[Rooms](rooms.md)",
+	"Resumable sessions":     "[Resumable sessions](connections.md#resumable-sessions)",
 	"Clustering":             "[Rooms across servers](rooms.md#rooms-across-servers)",
 	"Protocol":               "[Framed mode](framing.md), [subprotocols](urls.md#subprotocols), [compression](compression.md)",
 	"Requests and responses": "[Origins](urls.md#origins), [Hosts](urls.md#hosts-dns-rebinding)",

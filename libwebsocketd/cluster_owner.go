@@ -208,9 +208,15 @@ func (o *ownedRoom) checkEmpty() {
 		o.linger.Stop()
 		o.linger = nil
 	case empty && o.linger == nil && !o.handover:
-		o.linger = time.AfterFunc(hub.deps.limits.linger, o.lingerOver)
+		o.linger = time.AfterFunc(max(hub.deps.limits.linger, clusterMinLinger), o.lingerOver)
 	}
 }
+
+// clusterMinLinger is the least a cluster room lingers: every node with
+// clients says so each heartbeat, so after two of them a node whose
+// presence was still on its way (it joined just as the owner's last
+// client left) has been heard, and the process is not stopped under it.
+const clusterMinLinger = 2 * heartbeat
 
 func (o *ownedRoom) lingerOver() {
 	o.mu.Lock()

@@ -84,6 +84,14 @@ type Config struct {
 	// Cluster, when set, makes every room cluster-wide through NATS: one
 	// process per room across the servers that share it (cluster*.go).
 	Cluster *ClusterConfig
+	// ResumeTimeout, when set, lets a client that asked for it (?resume=1)
+	// come back to its process after its connection dropped without a
+	// close frame: the process is kept this long, its output kept for the
+	// client, at most ResumeBuffer bytes of it (resume*.go). 0: off.
+	// Sessions of a process of their own only: not with Room, Connect,
+	// PassStderr or Once.
+	ResumeTimeout time.Duration
+	ResumeBuffer  int
 	// MaxFrameSize bounds an inbound message in bytes; 0 means unlimited.
 	MaxFrameSize int64
 	// MaxLineSize bounds, in bytes, a line the program writes (without its

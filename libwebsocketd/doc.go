@@ -26,7 +26,9 @@
 // through the session's outbound port (outbound.go). When the client
 // leaves first, the stdin pump stops the backend: the stop sequence
 // (child.Process.Stop: stdin closed, then SIGINT, SIGTERM, SIGKILL, each
-// after a grace). When the output ends, the output side reaps the child
+// after a grace), unless the session is resumable (--resumems, resume.go)
+// and its connection dropped: then the process is kept for the client's
+// return. When the output ends, the output side reaps the child
 // and says through the port how it ended, which sends the last stderr
 // lines and the close frame. Once both pumps are done the session logs
 // DISCONNECT (sessionend.go) and gives back its slots.
@@ -65,6 +67,11 @@
 //	outbound.go                    what a backend may do to its client: the session
 //	output.go                      a process's output side, on the shared watcher
 //	bridge*.go                     --connect: a connection to a service as the backend
+//	resume.go                      --resumems: a process kept for its client's return
+//	resume_output.go               what it does with the output; detach at a drop
+//	resume_kept.go                 the output a returning client may still need
+//	resume_tokens.go               the tokens a client comes back with
+//	resume_upgrade.go              ?resume=: the checks before the 101, the return
 //	stderr.go                      a session's stderr: to the log, --passstderr
 //	codec.go                       lines, chunks, --framed, --terminal, --passstderr
 //	framed.go                      the --framed format

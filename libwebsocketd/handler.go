@@ -25,6 +25,7 @@ type Handler struct {
 	forks    slotLimit
 	clients  slotLimit // WebSocket connections, against --maxclients
 	rooms    *roomHub
+	resumes  *resumeTokens // --resumems; nil without it
 	upgrader websocket.Upgrader
 	static   http.Handler // nil without --staticdir
 
@@ -50,6 +51,9 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if err := checkConnect(cfg); err != nil {
 		return nil, err
 	}
+	if err := checkResume(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.MaxLineSize <= 0 {
 		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see outputlimit.go
 	}
@@ -57,6 +61,12 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
 	h.rooms = newRoomHub(h.roomDeps())
+	if cfg.ResumeTimeout > 0 {
+		h.resumes = newResumeTokens()
+		if h.cfg.ResumeBuffer == 0 {
+			h.cfg.ResumeBuffer = DefaultResumeBuffer
+		}
+	}
 	if cfg.Cluster != nil {
 		var err error
 		if h.rooms.cluster, err = newCluster(*cfg.Cluster, log, cfg.Metrics); err != nil {

@@ -41,6 +41,7 @@ func (s *session) newStdinPump() *stdinPump {
 // parks, to run again once the client is readable.
 func (p *stdinPump) run() {
 	s := p.s
+	var readErr error
 	for {
 		if s.sock.parkIfQuiet() {
 			return
@@ -49,16 +50,21 @@ func (p *stdinPump) run() {
 		if err != nil {
 			s.logReadEnd(err)
 			p.stdin.finish(err) // what came before the end still goes to the child
+			readErr = err
 			break
 		}
 		if p.pass(message) {
+			readErr = errClientHungUp
 			break
 		}
 	}
 	s.noteReadEnd()
+	dropped := s.droppedWithoutClose(readErr) // before the outcome below; false without --resumems
 	s.acct.ended(outcomeClientClosed)
 	s.sock.close()
-	s.serve.stop()
+	if !s.keepProcess(dropped) {
+		s.serve.stop()
+	}
 	s.pumpDone()
 }
 

@@ -29,6 +29,7 @@ type session struct {
 	leftWhileRunning bool        // set by the stdin pump: the client ended first
 	goingAway        atomic.Bool // the server closed the session to shut down
 
+	resume  *resumable   // with ?resume=1 and --resumems: the process outlives a drop (resume.go)
 	acct    *accounting  // metrics, timeouts, outcome (session_accounting.go)
 	pumps   atomic.Int32 // socket pumps still running
 	onClose func()       // frees the forks slot and forgets the session

@@ -16,7 +16,9 @@ func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logge
 	h.attachAccounting(s)
 	s.onClose = func() {
 		release(s.acct.finish())
-		h.clients.release()
+		if s.resume == nil { // a resumable's release gives the client's slot back
+			h.clients.release()
+		}
 		h.forget(s)
 	}
 	draining := h.track(s)
@@ -31,6 +33,9 @@ func (h *Handler) openSession(conn *websocket.Conn, hj hijacked, log *slog.Logge
 func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger, serve backend, c codec) *session {
 	s := &session{log: log, serve: serve, codec: c, sock: newSocket(conn, hj),
 		maxStderrLine: h.cfg.MaxLineSize}
+	if seat, ok := serve.(resumeSeat); ok {
+		s.resume = seat.resumable
+	}
 	s.sock.isControl = c.controlMessages()
 	if h.cfg.PingInterval > 0 {
 		s.sock.keepAlive = startKeepAlive(conn, h.cfg.PingInterval)

@@ -18,6 +18,15 @@ import (
 // forks limit 429) is decided before the upgrade, so a refused client
 // gets a plain HTTP answer and no process is ever started for it.
 func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
+	resume, err := h.resumeRequested(r)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if resume.token != "" {
+		h.serveResume(w, r, resume)
+		return
+	}
 	target, ok := h.admit(w, r)
 	if !ok {
 		return
@@ -51,7 +60,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answeredUpgrade(w)
-	h.startSession(conn, up.hijacked, r, target)
+	h.startSession(conn, up.hijacked, r, target, resume.wanted)
 }
 
 // admit makes the first checks of a request for a program, a WebSocket
@@ -120,7 +129,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 
 // startSession starts the process for an upgraded connection. The forks
 // slot taken for it is released when the session ends, on every path.
-func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget) {
+func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget, resumable bool) {
 	id := rand.Text()
 	log := h.sessionLog(r, id, target.argv)
 	tty := h.ttySpec(r)
@@ -143,10 +152,19 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	log = log.With("pid", proc.Pid())
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
 		passStderr: h.cfg.PassStderr, terminal: proc.Terminal(), maxLine: h.cfg.MaxLineSize, log: log})
-	h.openSession(conn, hj, log, processBackend{proc}, c, func(exitCode int) {
+	release := func(exitCode int) {
 		h.forks.release()
 		h.onceEnded(exitCode)
-	})
+	}
+	if resumable {
+		seat := h.newResumable(processBackend{proc}, c, r.URL.Path, log, func(exitCode int) {
+			release(exitCode)
+			h.clients.release()
+		})
+		h.openSession(conn, hj, log, seat, c, seat.connectionEnded)
+		return
+	}
+	h.openSession(conn, hj, log, processBackend{proc}, c, release)
 }
 
 // childEnv is the environment of a child started for request r.
