@@ -151,7 +151,7 @@ func (rm *room) startReplay(items []replayItem[wireItem], last uint64) {
 	for _, it := range items {
 		b := rm.prepare(it.value.kind, it.value.data)
 		b.first = it.seq
-		rm.replay.add(it.seq, len(b.data(0)), keptMessage{batch: b})
+		rm.replay.add(it.seq, len(b.data(0)), messageInBatch{batch: b})
 	}
 	for _, it := range live {
 		if it.seq > last {

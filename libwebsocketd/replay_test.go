@@ -85,7 +85,7 @@ func replayRoom(n int) (*room, *numberedOut) {
 	rm := &room{log: slog.New(slog.DiscardHandler), seats: map[string]*seat{},
 		limits: roomLimits{queue: 1 << 20, slow: time.Minute},
 		hub:    &roomHub{deps: roomDeps{protocol: plainRoom{}}},
-		replay: newReplayRing[keptMessage](n, 1<<20)}
+		replay: newReplayRing[messageInBatch](n, 1<<20)}
 	rm.running.Do(func() {})
 	return rm, newNumberedOut()
 }

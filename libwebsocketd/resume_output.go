@@ -33,9 +33,18 @@ func (d *resumable) send(kind int, message []byte, more bool) error {
 	return nil
 }
 
-// sendPrepared is a room's: a resumable serves no room.
-func (d *resumable) sendPrepared(m roomMessage, more bool) error {
-	return d.send(websocket.TextMessage, m.data, more)
+// sendRoom is a room's: a resumable serves no room, but would send the
+// messages as they are.
+func (d *resumable) sendRoom(batches []*roomBatch) error {
+	for i, b := range batches {
+		for j, m := range b.messages {
+			more := i < len(batches)-1 || j < len(b.messages)-1
+			if err := d.send(m.kind, b.data(j), more); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (d *resumable) limitWrites(by time.Time) {

@@ -33,8 +33,8 @@ type room struct {
 	proc   processBackend // none in a cluster room: its process is the owner's (link)
 	log    *slog.Logger
 	limits roomLimits
-	link   *clusterRoom             // nil without --cluster (cluster_room.go)
-	replay *replayRing[keptMessage] // --roomreplay; nil when off (room_replay.go)
+	link   *clusterRoom                // nil without --cluster (cluster_room.go)
+	replay *replayRing[messageInBatch] // --roomreplay; nil when off (room_replay.go)
 
 	running sync.Once // starts the goroutines, at the first seat
 

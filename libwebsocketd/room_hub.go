@@ -101,8 +101,8 @@ func (hub *roomHub) open(key string, proc *child.Process) *room {
 	return rm
 }
 
-func (hub *roomHub) newReplay() *replayRing[keptMessage] {
-	return newReplayRing[keptMessage](hub.deps.limits.replay, hub.deps.limits.replayBytes)
+func (hub *roomHub) newReplay() *replayRing[messageInBatch] {
+	return newReplayRing[messageInBatch](hub.deps.limits.replay, hub.deps.limits.replayBytes)
 }
 
 // reserve takes a place in the room, unless it is closed. The hub's lock

@@ -14,8 +14,8 @@ package libwebsocketd
 // stays in memory whole: the replay holds at most one batch more than
 // its bounds say (roomBatchBytes and one message).
 
-// keptMessage is one message of a batch, as the replay keeps it.
-type keptMessage struct {
+// messageInBatch is one message of a batch, as the replay keeps it.
+type messageInBatch struct {
 	batch *roomBatch
 	index int
 }
@@ -37,7 +37,7 @@ func (rm *room) keepLocked(b *roomBatch) {
 		b.first = rm.outSeq
 	}
 	for i := range b.messages {
-		rm.replay.add(b.seq(i), len(b.data(i)), keptMessage{batch: b, index: i})
+		rm.replay.add(b.seq(i), len(b.data(i)), messageInBatch{batch: b, index: i})
 	}
 }
 
@@ -46,7 +46,7 @@ func (rm *room) keepLocked(b *roomBatch) {
 // replay's own bound (--roomreplaybytes) replaces; the queue counts it,
 // so the hub waits for a client that does not read it. The room's lock is
 // held: no live message comes first.
-func (st *seat) replay(items []replayItem[keptMessage]) {
+func (st *seat) replay(items []replayItem[messageInBatch]) {
 	batches := replayBatches(items, st.after)
 	if len(batches) == 0 {
 		return
@@ -63,7 +63,7 @@ func (st *seat) replay(items []replayItem[keptMessage]) {
 // replayBatches gathers the replay's messages numbered past after (an
 // event stream's Last-Event-ID) back into their batches: whole where the
 // replay holds all of one, else cut to the run it holds.
-func replayBatches(items []replayItem[keptMessage], after uint64) []*roomBatch {
+func replayBatches(items []replayItem[messageInBatch], after uint64) []*roomBatch {
 	var batches []*roomBatch
 	for i := 0; i < len(items); {
 		if items[i].seq <= after {
