@@ -110,6 +110,13 @@ func declareOpsFlags(fs *pflag.FlagSet, o *opsFlags) {
 	fs.BoolVar(&o.once, "once", false, "serve one WebSocket session, then exit with its process's exit status")
 }
 
+// declareConfigFileFlags declares the Configuration file flags.
+func declareConfigFileFlags(fs *pflag.FlagSet, v *flagValues) {
+	fs.StringVar(&v.configFile, "config", "", "read settings and [[route]] tables from the TOML `FILE` (see Configuration file below); flags given too override its top-level keys")
+	fs.BoolVar(&v.check, "check", false, "load the configuration, print the routes it serves and exit: 0 if it is valid, 1 if not")
+	fs.BoolVar(&v.printConfig, "print-config", false, "print the configuration file that does what this command line does, and exit")
+}
+
 // newFlagSet declares every flag once, with its help.
 func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("websocketd", pflag.ContinueOnError)
@@ -118,9 +125,7 @@ func newFlagSet(v *flagValues) *pflag.FlagSet {
 	fs.IntVar(&v.port, "port", 0, "listen on TCP port `N` (default 80, or 443 with --ssl; 0 picks a free port)")
 	fs.StringArrayVar(&v.addresses, "address", nil, "listen on the interface with address `ADDR`; repeat for several, IPv6 in brackets (default: all interfaces)")
 	fs.StringVar(&v.unixSocket, "unixsocket", "", "also (or only, without --port/--address) listen on the Unix socket at `PATH`")
-	fs.StringVar(&v.configFile, "config", "", "read settings and [[route]] tables from the TOML `FILE` (see Configuration file below); flags given too override its top-level keys")
-	fs.BoolVar(&v.check, "check", false, "load the configuration, print the routes it serves and exit: 0 if it is valid, 1 if not")
-	fs.BoolVar(&v.printConfig, "print-config", false, "print the configuration file that does what this command line does, and exit")
+	declareConfigFileFlags(fs, v)
 	fs.StringVar(&v.dir, "dir", "", "serve the executables in `DIR`: the URL path selects the script")
 	fs.StringVar(&v.connect, "connect", "", "serve each WebSocket connection from a fresh TCP connection to `ADDR` (HOST:PORT, or unix:PATH) instead of a process: bytes both ways as binary messages (with --binary=false: lines)")
 	fs.StringVar(&v.staticDir, "staticdir", "", "serve plain files from `DIR` to non-WebSocket requests")
