@@ -163,12 +163,20 @@ func (o *ownedRoom) ended(status exitStatus) {
 	o.mu.Unlock()
 	o.unlisten()
 	l := o.link
+	end := wireEnd(roomEnd{Code: status.code, Reason: status.reason, Handover: handover})
+	if !handover {
+		// The end first: a node that then finds the lease free has the end
+		// among what it has to read (outputBehind), and takes no lease.
+		l.publish(l.subj.out, end)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), leaseOpTimeout)
 	l.leaseMu.Lock()
 	l.lease.release(ctx)
 	l.leaseMu.Unlock()
 	cancel()
-	l.publish(l.subj.out, wireEnd(roomEnd{Code: status.code, Reason: status.reason, Handover: handover}))
+	if handover {
+		l.publish(l.subj.out, end) // after: the nodes are to take the lease at once
+	}
 	l.rm.log.Info("room process ended", "category", "cluster", "status", status.detail, "handover", handover)
 	l.rm.hub.ended(status)
 	l.ownerGone()

@@ -143,9 +143,25 @@ func (l *clusterRoom) tick() {
 		o.heartbeat()
 		return
 	}
-	if members > 0 && l.leaseFree() {
+	if members > 0 && l.leaseFree() && !l.outputBehind() {
 		l.tryOwn(true) // it logs why it failed; the next heartbeat tries again
 	}
+}
+
+// outputBehind reports whether the owner's messages wait here unread. An
+// owner whose process ended publishes the end before it lets the lease
+// go, so a node that sees the lease free but has output still to read
+// may have the end among it: it reads on, rather than start a process
+// for clients about to be closed (a process nobody would stop).
+func (l *clusterRoom) outputBehind() bool {
+	l.mu.Lock()
+	out := l.out
+	l.mu.Unlock()
+	if out == nil {
+		return false
+	}
+	pending, _, err := out.Pending()
+	return err == nil && pending > 0
 }
 
 func (l *clusterRoom) leaseFree() bool {

@@ -367,3 +367,32 @@ func exitCode(err error) int {
 	}
 	return 0
 }
+
+// A room's process that ends by itself ends the room on every node: a
+// node still reading the output when the lease is let go must not start
+// a new process for clients the end is about to close (nobody would stop
+// it).
+func TestClusterProcessThatEndsStartsNoOtherAnywhere(t *testing.T) {
+	const lines = 30000
+	pids := t.TempDir()
+	prog := script(t, "burst.sh", "touch \""+pids+"/$$\"\nread go\nexec seq "+strconv.Itoa(lines)+"\n")
+	nodes := startNodes(t, startNATS(t), 2, "--room", prog)
+	first := nodes[0].dial("/burst") // node 0 runs the process
+	var readers []*websocket.Conn
+	for range 20 {
+		readers = append(readers, nodes[1].dial("/burst"))
+	}
+	send(t, first, websocket.TextMessage, "go")
+	for _, c := range append(readers, first) {
+		for {
+			c.SetReadDeadline(time.Now().Add(takeoverTimeout))
+			if _, _, err := c.ReadMessage(); err != nil {
+				break // the room's end closed it (or the deadline: checked below)
+			}
+		}
+	}
+	waitFor(t, takeoverTimeout, "no room process left", func() bool { return len(livePIDs(t, pids)) == 0 })
+	if n := recordedPIDs(t, pids); n != 1 {
+		t.Fatalf("%d room processes were started, want 1: a node took the lease of a room whose process had ended", n)
+	}
+}
