@@ -56,6 +56,11 @@ func TestSmokeRun(t *testing.T) {
 	opts.broadcastLines, opts.ptyLines = 2000, 2000
 	opts.churnConns, opts.idleConns = 20, 20
 	opts.fanoutClients, opts.fanoutDeliveries = [2]int{3, 10}, 2000
+	opts.clusterClients = 6
+	natsMissing := (&bench{opts: opts}).needNATS()
+	if natsMissing != nil && os.Getenv("CI") != "" {
+		t.Fatalf("CI needs nats-server for cluster-fanout (.ci/run installs it): %v", natsMissing)
+	}
 	if err := opts.check(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +77,10 @@ func TestSmokeRun(t *testing.T) {
 	}
 	figures := 0
 	for _, bm := range benchmarks {
+		if bm.key == "cluster-fanout" && natsMissing != nil {
+			t.Logf("cluster-fanout not measured: %v", natsMissing)
+			continue
+		}
 		for _, f := range bm.figures {
 			figures++
 			if f.vsNaive && bm.naive != nil {
@@ -93,6 +102,30 @@ func TestSmokeRun(t *testing.T) {
 		if !(row.BestOurs > 0 && row.BestCeiling > 0 && row.Ratio > 0) {
 			t.Errorf("%s: websocketd %v, ceiling %v, ratio %v: want all > 0", row.Name, row.BestOurs, row.BestCeiling, row.Ratio)
 		}
+	}
+}
+
+// TestClusterFanoutSkippedWithoutNATS: where nats-server is missing, the
+// cluster benchmark is noted as skipped, not failed.
+func TestClusterFanoutSkippedWithoutNATS(t *testing.T) {
+	opts := defaultOptions()
+	opts.websocketd, opts.rounds, opts.pin, opts.only = websocketdBinary, 1, false, "cluster-fanout"
+	opts.natsServer = filepath.Join(t.TempDir(), "nats-server")
+	var progress strings.Builder
+	rep, err := run(opts, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.failed() || len(rep.Rows) != 0 {
+		t.Fatalf("got %d rows (failed: %v), want none", len(rep.Rows), rep.failed())
+	}
+	if len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0], "cluster-fanout: skipped: no nats-server") {
+		t.Fatalf("skipped %q, want the cluster-fanout note", rep.Skipped)
+	}
+	var table strings.Builder
+	rep.writeTable(&table)
+	if !strings.Contains(table.String(), rep.Skipped[0]) {
+		t.Fatalf("the table does not show the note:\n%s", &table)
 	}
 }
 

@@ -25,7 +25,7 @@ type bench struct {
 type measurement struct {
 	value      float64       // the benchmark's figure, in its unit
 	p50, p99   time.Duration // echo latency
-	cpuPer100k time.Duration // echo: server and children CPU per 100,000 messages
+	cpuPer100k time.Duration // server and children CPU per 100,000 messages (echo) or deliveries (cluster fan-out)
 }
 
 // benchmark is one workload, run against websocketd and against its
@@ -37,6 +37,9 @@ type benchmark struct {
 	title                func(o options) string // names the load, for the first row
 	ours, ceiling, naive func(b *bench) (measurement, error)
 	figures              []figure
+	// needs, when set, says why the benchmark cannot run here (a
+	// program it needs is missing): it is skipped with that note.
+	needs func(b *bench) error
 }
 
 // figure is one row of the report: how to read it from a measurement and
@@ -123,6 +126,15 @@ var benchmarks = []benchmark{
 		ceiling: func(b *bench) (measurement, error) { return b.fanoutCeiling(b.opts.fanoutClients[1], b.batchingServer) },
 		naive:   func(b *bench) (measurement, error) { return b.fanoutCeiling(b.opts.fanoutClients[1], b.naiveServer) },
 		figures: []figure{{unit: "deliv/s", get: value, vsNaive: true, target: target{ratioAtLeast, 0.90}}}},
+	{key: "cluster-fanout", needs: (*bench).needNATS, ours: (*bench).clusterFanoutOurs, ceiling: (*bench).clusterFanoutSingle,
+		title: func(o options) string {
+			return fmt.Sprintf("cluster fan-out: 1 room, %d lines to %d clients over %d nodes and NATS (ceiling: 1 node)",
+				max(1, o.fanoutDeliveries/o.clusterClients), o.clusterClients, clusterNodes)
+		}, figures: []figure{
+			{unit: "deliv/s", get: value},
+			{name: "  CPU per 100,000 deliveries", unit: "ms", lowerIsBetter: true,
+				get: func(m measurement) float64 { return float64(m.cpuPer100k) / 1e6 }},
+		}},
 	{key: "roomidle", ours: (*bench).roomIdleOurs, ceiling: (*bench).roomIdleCeiling, title: func(o options) string {
 		return fmt.Sprintf("room idle: server RSS growth over %d room clients (ceiling: naive)", o.idleConns)
 	}, figures: []figure{

@@ -119,6 +119,20 @@ func dialAllWith(url string, n int, compress bool) ([]*clientConn, error) {
 	return clients, nil
 }
 
+// dialAcross opens n connections, the i-th to urls[i % len(urls)]; on
+// error it returns those it opened, as dialAll does.
+func dialAcross(urls []string, n int) ([]*clientConn, error) {
+	clients := make([]*clientConn, 0, n)
+	for i := range n {
+		c, err := dial(urls[i%len(urls)])
+		if err != nil {
+			return clients, err
+		}
+		clients = append(clients, c)
+	}
+	return clients, nil
+}
+
 func closeAll(clients []*clientConn) {
 	for _, c := range clients {
 		c.closeNow()

@@ -23,8 +23,10 @@ type fanoutLoad struct {
 	clients, lines int
 }
 
-func (l fanoutLoad) run(url string) (time.Duration, error) {
-	conns, err := dialAll(url, l.clients)
+// run dials the clients round-robin over urls (the nodes of one room),
+// and the first one says "go".
+func (l fanoutLoad) run(urls ...string) (time.Duration, error) {
+	conns, err := dialAcross(urls, l.clients)
 	defer closeAll(conns)
 	if err != nil {
 		return 0, err

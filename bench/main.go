@@ -65,6 +65,8 @@ type options struct {
 	idleConns                                    int
 	fanoutDeliveries                             int
 	fanoutClients                                [2]int // the two fan-out benchmarks' room sizes
+	clusterClients                               int
+	natsServer                                   string
 }
 
 func defaultOptions() options {
@@ -75,7 +77,8 @@ func defaultOptions() options {
 		broadcastLines: 1000000,
 		ptyLines:       200000,
 		churnConns:     1000, churnParallel: 4,
-		idleConns: 1000, fanoutDeliveries: 2000000, fanoutClients: [2]int{100, 1000}}
+		idleConns: 1000, fanoutDeliveries: 2000000, fanoutClients: [2]int{100, 1000},
+		clusterClients: 300, natsServer: defaultNATSServer()}
 }
 
 func (o *options) flagSet() *flag.FlagSet {
@@ -102,6 +105,8 @@ func (o *options) flagSet() *flag.FlagSet {
 	f.IntVar(&o.fanoutClients[0], "fanout-clients", o.fanoutClients[0], "fan-out: clients in the room")
 	f.IntVar(&o.fanoutClients[1], "fanout-large-clients", o.fanoutClients[1], "fan-out-large: clients in the room")
 	f.IntVar(&o.fanoutDeliveries, "fanout-deliveries", o.fanoutDeliveries, "fan-out: lines x clients per run (lines = this / clients)")
+	f.IntVar(&o.clusterClients, "cluster-clients", o.clusterClients, "cluster-fanout: clients in the room, dialled round-robin over the nodes")
+	f.StringVar(&o.natsServer, "nats-server", o.natsServer, "cluster-fanout: the nats-server binary (missing: the benchmark is skipped)")
 	return f
 }
 
@@ -114,7 +119,7 @@ func (o *options) check() error {
 		"broadcast-lines": o.broadcastLines, "pty-lines": o.ptyLines, "churn-conns": o.churnConns,
 		"churn-parallel": o.churnParallel, "idle-conns": o.idleConns,
 		"fanout-deliveries": o.fanoutDeliveries, "fanout-clients": o.fanoutClients[0],
-		"fanout-large-clients": o.fanoutClients[1]} {
+		"fanout-large-clients": o.fanoutClients[1], "cluster-clients": o.clusterClients} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s must be at least 1", name))
 		}
@@ -164,9 +169,18 @@ func run(opts options, progress io.Writer) (*report, error) {
 		}
 	}
 	for _, bm := range benchmarks {
-		if opts.selected(bm.key) {
-			rep.Rows = append(rep.Rows, b.measure(bm, progress)...)
+		if !opts.selected(bm.key) {
+			continue
 		}
+		if bm.needs != nil {
+			if err := bm.needs(b); err != nil {
+				note := fmt.Sprintf("%s: skipped: %v", bm.key, err)
+				fmt.Fprintln(progress, note)
+				rep.Skipped = append(rep.Skipped, note)
+				continue
+			}
+		}
+		rep.Rows = append(rep.Rows, b.measure(bm, progress)...)
 	}
 	return rep, nil
 }

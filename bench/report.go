@@ -114,6 +114,8 @@ type report struct {
 	// NaiveRounds is in how many of the rounds the naive ceiling ran.
 	NaiveRounds int   `json:"naive_rounds"`
 	Rows        []row `json:"rows"`
+	// Skipped notes the benchmarks that could not run here, and why.
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // failed reports whether any run failed (a missed target is not a
@@ -148,6 +150,9 @@ func (r *report) writeTable(w io.Writer) {
 			formatFigure(row.BestOurs), formatFigure(row.BestCeiling), row.Ratio, row.Target, result)
 	}
 	tw.Flush()
+	for _, note := range r.Skipped {
+		fmt.Fprintf(w, "\n%s", note)
+	}
 	for _, row := range r.Rows {
 		for _, err := range row.Errors {
 			fmt.Fprintf(w, "\n%s: %s", row.Name, err)

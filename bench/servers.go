@@ -35,6 +35,12 @@ type serverProc struct {
 // waits until it reports its address. The whole output is read all along,
 // so a server that logs every connection never blocks on a full pipe.
 func startServer(pin string, argv ...string) (*serverProc, error) {
+	return startProcess(pin, servingLine, argv...)
+}
+
+// startProcess is startServer for a server that reports its address
+// (ready's first group) in a line of its own.
+func startProcess(pin string, ready *regexp.Regexp, argv ...string) (*serverProc, error) {
 	if pin != "" {
 		argv = append([]string{"taskset", "-c", pin}, argv...)
 	}
@@ -53,7 +59,7 @@ func startServer(pin string, argv ...string) (*serverProc, error) {
 	}
 	s.pid = s.cmd.Process.Pid // taskset execs the server: same pid
 	addrs := make(chan string, 1)
-	go s.readOutput(pr, addrs)
+	go s.readOutput(pr, ready, addrs)
 	go func() { s.cmd.Wait(); close(s.done) }()
 	select {
 	case s.addr = <-addrs:
@@ -66,14 +72,14 @@ func startServer(pin string, argv ...string) (*serverProc, error) {
 	}
 }
 
-func (s *serverProc) readOutput(r io.ReadCloser, addrs chan<- string) {
+func (s *serverProc) readOutput(r io.ReadCloser, ready *regexp.Regexp, addrs chan<- string) {
 	defer r.Close()
 	scanner := bufio.NewScanner(r)
 	found := false
 	for scanner.Scan() {
 		line := scanner.Text()
 		s.out.add(line)
-		if m := servingLine.FindStringSubmatch(line); m != nil && !found {
+		if m := ready.FindStringSubmatch(line); m != nil && !found {
 			found = true
 			addrs <- m[1]
 		}
@@ -82,8 +88,11 @@ func (s *serverProc) readOutput(r io.ReadCloser, addrs chan<- string) {
 
 // stop ends the server with SIGTERM, as an operator would, and reports an
 // exit that is not clean.
-func (s *serverProc) stop() error {
-	s.cmd.Process.Signal(syscall.SIGTERM)
+func (s *serverProc) stop() error { return s.stopWith(syscall.SIGTERM) }
+
+// stopWith is stop for a server that takes another signal to end well.
+func (s *serverProc) stopWith(sig os.Signal) error {
+	s.cmd.Process.Signal(sig)
 	select {
 	case <-s.done:
 	case <-time.After(30 * time.Second):
