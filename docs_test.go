@@ -107,7 +107,7 @@ func TestManMarkdownDefinesEveryFlag(t *testing.T) {
 	fs := newFlagSet(&v)
 	page := manMarkdown(fs)
 	fs.VisitAll(func(f *pflag.Flag) {
-		if !strings.Contains(page, "**--"+manText(f.Name)+"**") {
+		if !strings.Contains(page, "**--"+markdownText(f.Name)+"**") {
 			t.Errorf("the man page does not define --%s", f.Name)
 		}
 	})

@@ -49,13 +49,13 @@ func flagsMarkdown(fs *pflag.FlagSet) string {
 		b.WriteString("| flag | default | in a file | meaning |\n|---|---|---|---|\n")
 		for _, flag := range group.Flags {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", flag.synopsis(), flagsPageDefault(flag),
-				fileKeyPlace(flag.Name), flagsPageText(flagsPageHelp(flag)))
+				fileKeyPlace(flag.Name), markdownText(flagsPageHelp(flag)))
 		}
 	}
 	b.WriteString("\n## Keys of a route only\n\nThese stand only in a `[[route]]` table; on the command line, COMMAND is the one route's command.\n\n")
 	b.WriteString("| key | meaning |\n|---|---|\n")
 	for _, key := range slices.Sorted(maps.Keys(routeOnlyKeys)) {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", key, flagsPageText(routeOnlyKeys[key]))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", key, markdownText(routeOnlyKeys[key]))
 	}
 	return b.String()
 }
@@ -90,16 +90,4 @@ func flagsPageDefault(flag flagDoc) string {
 func flagsPageHelp(flag flagDoc) string {
 	flag.Default = ""
 	return flag.fullHelp()
-}
-
-// flagsPageText escapes what would end a table cell or start markup.
-func flagsPageText(text string) string {
-	var b strings.Builder
-	for _, r := range strings.Join(strings.Fields(text), " ") {
-		if strings.ContainsRune("\\`*_[]<>|", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -19,20 +19,20 @@ func manMarkdown(fs *pflag.FlagSet) string {
 		synopsis, _, _ := strings.Cut(strings.TrimSpace(line), "   ")
 		fmt.Fprintf(&b, "%s\n\n", manSynopsis(synopsis))
 	}
-	fmt.Fprintf(&b, "# DESCRIPTION\n\n%s\n\n%s\n\n", manText(helpDescription), manText(helpArguments))
+	fmt.Fprintf(&b, "# DESCRIPTION\n\n%s\n\n%s\n\n", markdownText(helpDescription), markdownText(helpArguments))
 	b.WriteString("# OPTIONS\n\n")
 	for _, group := range documentFlags(fs) {
-		fmt.Fprintf(&b, "### %s\n\n", manText(group.Title))
+		fmt.Fprintf(&b, "### %s\n\n", markdownText(group.Title))
 		for _, flag := range group.Flags {
-			fmt.Fprintf(&b, "%s\n: %s\n\n", manFlag(flag), manText(flag.fullHelp()))
+			fmt.Fprintf(&b, "%s\n: %s\n\n", manFlag(flag), markdownText(flag.fullHelp()))
 		}
 	}
 	fmt.Fprintf(&b, "# URL FORMS\n\n%s\n\n", manBlock(helpURLForms))
-	fmt.Fprintf(&b, "# ENVIRONMENT\n\n%s\n\n", manText(helpEnvironment))
-	fmt.Fprintf(&b, "# TERMINALS\n\n%s\n\n", manText(helpTerminals))
+	fmt.Fprintf(&b, "# ENVIRONMENT\n\n%s\n\n", markdownText(helpEnvironment))
+	fmt.Fprintf(&b, "# TERMINALS\n\n%s\n\n", markdownText(helpTerminals))
 	fmt.Fprintf(&b, "# CONFIGURATION FILE\n\n%s\n\n", manBlock(helpConfigFile()))
 	fmt.Fprintf(&b, "# EXAMPLES\n\n%s\n\n", manBlock(helpExamples))
-	fmt.Fprintf(&b, "# EXIT STATUS\n\n%s\n", manText(helpExitStatus))
+	fmt.Fprintf(&b, "# EXIT STATUS\n\n%s\n", markdownText(helpExitStatus))
 	return b.String()
 }
 
@@ -46,9 +46,9 @@ func manSynopsis(line string) string {
 			words[i] = "**" + word + "**"
 		case strings.HasPrefix(word, "--"):
 			flag, value, _ := strings.Cut(word, "=")
-			words[i] = "**" + manText(flag) + "**=*" + value + "*"
+			words[i] = "**" + markdownText(flag) + "**=*" + value + "*"
 		default:
-			words[i] = manText(word)
+			words[i] = markdownText(word)
 		}
 	}
 	return strings.Join(words, " ")
@@ -56,19 +56,20 @@ func manSynopsis(line string) string {
 
 // manFlag is the term of a flag's definition: "**--port**=*N*".
 func manFlag(flag flagDoc) string {
-	term := "**--" + manText(flag.Name) + "**"
+	term := "**--" + markdownText(flag.Name) + "**"
 	if flag.Shorthand != "" {
 		term = "**-" + flag.Shorthand + "**, " + term
 	}
 	if flag.Value != "" {
-		term += "=*" + manText(flag.Value) + "*"
+		term += "=*" + markdownText(flag.Value) + "*"
 	}
 	return term
 }
 
-// manText escapes what Markdown would read as markup (a "<HEADER>" would
-// vanish as HTML, a "*" start emphasis) and joins the lines of a paragraph.
-func manText(text string) string {
+// markdownText escapes what Markdown would read as markup (a "<HEADER>"
+// would vanish as HTML, a "*" start emphasis, a "|" end a table cell) and
+// joins the lines of a paragraph: for the man page and docs/flags.md.
+func markdownText(text string) string {
 	var b strings.Builder
 	for _, r := range strings.Join(strings.Fields(text), " ") {
 		if strings.ContainsRune("\\`*_{}[]<>#|", r) {
