@@ -10,7 +10,7 @@ func TestResumeFlags(t *testing.T) {
 	if h := mustParse(t, "cat").Handler; h.ResumeTimeout != 0 || h.ResumeBuffer != 1<<20 {
 		t.Fatalf("resume defaults: %v, %d bytes", h.ResumeTimeout, h.ResumeBuffer)
 	}
-	h := mustParse(t, "--terminal", "--resumems=30000", "--resumebuffer=4096", "sh").Handler
+	h := mustParse(t, "--binary", "--resumems=30000", "--resumebuffer=4096", "sh").Handler
 	if h.ResumeTimeout != 30*time.Second || h.ResumeBuffer != 4096 {
 		t.Fatalf("resume flags: %v, %d bytes", h.ResumeTimeout, h.ResumeBuffer)
 	}

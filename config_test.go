@@ -200,7 +200,7 @@ func TestSSEFlag(t *testing.T) {
 	if mustParse(t, "cat").Handler.SSE {
 		t.Error("--sse is on by default")
 	}
-	for _, args := range [][]string{{"--sse", "cat"}, {"--sse", "--pty", "--passstderr", "cat"},
+	for _, args := range [][]string{{"--sse", "cat"}, {"--sse", "--passstderr", "cat"},
 		{"--sse", "--room=json", "--dir=."}} {
 		if !mustParse(t, args...).Handler.SSE {
 			t.Errorf("%q: --sse not set", args)

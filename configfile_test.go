@@ -12,7 +12,7 @@ import (
 // loadFile loads args with --config=dir/site.toml holding text.
 func loadFile(t *testing.T, text string, args ...string) (Config, error) {
 	t.Helper()
-	name := filepath.Join("/srv/site", "site.toml")
+	name := siteFileName
 	read := func(path string) ([]byte, error) {
 		if path != name {
 			return nil, errors.New("no such file: " + path)
@@ -21,6 +21,13 @@ func loadFile(t *testing.T, text string, args ...string) (Config, error) {
 	}
 	return loadConfig(append([]string{"--config=" + name}, args...), []string{"PATH=/bin"}, read)
 }
+
+// siteFileName is where loadFile's file is, in the system's own form (a
+// drive and backslashes on Windows).
+var siteFileName = filepath.Join(string(filepath.Separator)+"srv", "site", "site.toml")
+
+// siteDir is its directory, and the path a relative one in it is from.
+var siteDir = filepath.Dir(siteFileName)
 
 const siteFile = `
 address = "127.0.0.1"
@@ -35,7 +42,7 @@ room = "json"
 [[route]]
 path = "/term"
 command = ["bash", "-l"]
-terminal = true
+binary = true
 pingms = 5000
 
 [[route]]
@@ -61,26 +68,26 @@ func TestConfigFileRoutes(t *testing.T) {
 		t.Fatalf("%d routes, want 4", len(cfg.Routes))
 	}
 	chat, term, greet, scripts := cfg.Routes[0].Handler, cfg.Routes[1].Handler, cfg.Routes[2].Handler, cfg.Routes[3].Handler
-	if chat.Room != "json" || !reflect.DeepEqual(chat.Command, []string{"python3", "chat.py"}) || chat.WorkDir != "/srv/site" {
+	if chat.Room != "json" || !reflect.DeepEqual(chat.Command, []string{"python3", "chat.py"}) || chat.WorkDir != absolute(siteDir) {
 		t.Errorf("/chat: room %q, command %q, workdir %q", chat.Room, chat.Command, chat.WorkDir)
 	}
 	if chat.PingInterval != time.Second || term.PingInterval != 5*time.Second {
 		t.Errorf("pingms: top level gave /chat %v, /term's own key gave %v", chat.PingInterval, term.PingInterval)
 	}
-	if !term.Terminal || chat.Terminal {
-		t.Error("terminal = true reached the wrong route")
+	if !term.Binary || chat.Binary {
+		t.Error("binary = true reached the wrong route")
 	}
-	if greet.Command[0] != "/srv/site/greet.sh" || greet.ArgsFromQuery != "arg" {
+	if greet.Command[0] != filepath.Join(absolute(siteDir), "greet.sh") || greet.ArgsFromQuery != "arg" {
 		t.Errorf("/greet: command %q (want the program from the file's directory), args from %q", greet.Command, greet.ArgsFromQuery)
 	}
 	if !reflect.DeepEqual(greet.Env, []string{"B=2", "LANG=C.UTF-8"}) {
 		t.Errorf("env table gave %q", greet.Env)
 	}
-	if scripts.ScriptDir != "/srv/site/scripts" || scripts.Mount != "/scripts" || cfg.Routes[3].Path != "/scripts/" {
+	if scripts.ScriptDir != filepath.Join(siteDir, "scripts") || scripts.Mount != "/scripts" || cfg.Routes[3].Path != "/scripts/" {
 		t.Errorf("/scripts/: dir %q, mount %q", scripts.ScriptDir, scripts.Mount)
 	}
-	if cfg.Routes[1].Where != "/srv/site/site.toml:11" {
-		t.Errorf("/term is at %q, want /srv/site/site.toml:11", cfg.Routes[1].Where)
+	if want := siteFileName + ":11"; cfg.Routes[1].Where != want {
+		t.Errorf("/term is at %q, want %s", cfg.Routes[1].Where, want)
 	}
 }
 
@@ -155,7 +162,7 @@ func TestBadConfigFilesNameTheLine(t *testing.T) {
 // as the command line it was given.
 func TestPrintConfigLoadsBackIntoTheSameConfig(t *testing.T) {
 	args := []string{"--port=9001", "--address=127.0.0.1", "--binary", "--origin=a.example,b.example",
-		"--header=X-A: 1", "--maxforks=7", "--env=A=b", "--pingms=500", "/bin/cat", "-u"}
+		"--header=X-A: 1", "--maxforks=7", "--env=A=b", "--pingms=500", "cat", "-u"}
 	direct, err := parseConfig(args, []string{"PATH=/bin"})
 	if err != nil {
 		t.Fatal(err)
@@ -187,8 +194,8 @@ func TestCheckPrintsTheRouteTable(t *testing.T) {
 		t.Fatalf("--check: %v", err)
 	}
 	table := routeTable(cfg)
-	for _, want := range []string{"/chat", "command python3 chat.py, room=json", "/srv/site/site.toml:6",
-		"/scripts/", "scripts in /srv/site/scripts", "args from ?arg", "terminal"} {
+	for _, want := range []string{"/chat", "command python3 chat.py, room=json", siteFileName + ":6",
+		"/scripts/", "scripts in " + filepath.Join(siteDir, "scripts"), "args from ?arg", "binary"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the route table lacks %q:\n%s", want, table)
 		}
