@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -21,9 +22,10 @@ type member struct {
 
 // archiveMembers is what every archive holds besides the binary.
 func (r *release) archiveMembers(t target, bin string) []member {
-	return []member{
+	members := []member{
 		{bin, t.binary(), 0o755},
 		{"README.md", "README.md", 0o644},
+		{"BENCHMARKS.md", "BENCHMARKS.md", 0o644},
 		{"LICENSE", "LICENSE", 0o644},
 		{"CHANGES", "CHANGES", 0o644},
 		{filepath.Join(r.docs, "man", "websocketd.1"), "websocketd.1", 0o644},
@@ -31,6 +33,22 @@ func (r *release) archiveMembers(t target, bin string) []member {
 		{filepath.Join(r.docs, "completions", "_websocketd"), "completions/_websocketd", 0o644},
 		{filepath.Join(r.docs, "completions", "websocketd.fish"), "completions/websocketd.fish", 0o644},
 	}
+	// The reference the README links to, at the same relative place.
+	for _, page := range docPages() {
+		members = append(members, member{page, page, 0o644})
+	}
+	return members
+}
+
+// docPages are docs/*.md, sorted (the archives are reproducible), with
+// "/" as the README's links name them.
+func docPages() []string {
+	pages, _ := filepath.Glob(filepath.Join("docs", "*.md")) // the pattern is good: no error
+	for i, page := range pages {
+		pages[i] = filepath.ToSlash(page)
+	}
+	sort.Strings(pages)
+	return pages
 }
 
 // archive writes websocketd-VERSION-TARGET.tar.gz (.zip for Windows), all

@@ -1,6 +1,7 @@
 // Command dist builds a websocketd release: for every target an archive
-// (.tar.gz, or .zip for Windows) with the binary, README, LICENSE,
-// CHANGES, the man page and the shell completions; .deb and .rpm packages
+// (.tar.gz, or .zip for Windows) with the binary, README, docs/,
+// BENCHMARKS.md, LICENSE, CHANGES, the man page and the shell
+// completions; .deb and .rpm packages
 // for Linux amd64 and arm64; and SHA256SUMS over them all.
 //
 // The output depends only on the sources, the Go toolchain, the version

@@ -60,7 +60,11 @@ func (r *release) stagePackage(stage, bin string) ([]pkgFile, error) {
 		{filepath.Join(r.docs, "completions", "websocketd.fish"), "/usr/share/fish/vendor_completions.d/websocketd.fish", "0644", ""},
 		{"README.md", "/usr/share/doc/websocketd/README.md", "0644", ""},
 		{"CHANGES", "/usr/share/doc/websocketd/CHANGES", "0644", ""},
+		{"BENCHMARKS.md", "/usr/share/doc/websocketd/BENCHMARKS.md", "0644", ""},
 		{"LICENSE", "/usr/share/doc/websocketd/copyright", "0644", ""},
+	}
+	for _, page := range docPages() {
+		files = append(files, pkgFile{page, "/usr/share/doc/websocketd/" + page, "0644", ""})
 	}
 	for _, unit := range []string{"websocketd.service", "websocketd.socket"} {
 		staged := filepath.Join(stage, unit)
