@@ -88,28 +88,29 @@ func routeTable(cfg Config) string {
 	return b.String()
 }
 
-// describeServing says in a few words what a Handler serves and how.
+// describeServing says in a few words what a Handler serves and how:
+// what it serves first, then its modes in an order that does not change.
 func describeServing(h libwebsocketd.Config) string {
-	var parts []string
+	var serves, modes []string
 	switch {
 	case len(h.Command) > 0:
-		parts = append(parts, "command "+strings.Join(h.Command, " "))
+		serves = append(serves, "command "+strings.Join(h.Command, " "))
 	case h.ScriptDir != "":
-		parts = append(parts, "scripts in "+filepath.Clean(h.ScriptDir))
+		serves = append(serves, "scripts in "+filepath.Clean(h.ScriptDir))
 	}
 	if h.StaticDir != "" {
-		parts = append(parts, "files in "+filepath.Clean(h.StaticDir))
+		serves = append(serves, "files in "+filepath.Clean(h.StaticDir))
 	}
 	if h.CGIDir != "" {
-		parts = append(parts, "CGI in "+filepath.Clean(h.CGIDir))
+		serves = append(serves, "CGI in "+filepath.Clean(h.CGIDir))
 	}
 	for mode, on := range map[string]bool{"room=" + h.Room: h.Room != "", "terminal": h.Terminal,
 		"pty": h.PTY, "binary": h.Binary && !h.Terminal, "framed": h.Framed, "devconsole": h.DevConsole,
 		"args from ?" + h.ArgsFromQuery: h.ArgsFromQuery != ""} {
 		if on {
-			parts = append(parts, mode)
+			modes = append(modes, mode)
 		}
 	}
-	slices.Sort(parts[min(1, len(parts)):]) // the modes, in an order that does not change
-	return strings.Join(parts, ", ")
+	slices.Sort(modes)
+	return strings.Join(append(serves, modes...), ", ")
 }

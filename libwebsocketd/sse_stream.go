@@ -61,15 +61,10 @@ func (st *sseStream) open() error {
 	return st.flushLocked()
 }
 
-// event sends one message as the next event; with more, another follows
-// at once, and the flush waits for the end of the burst.
-func (st *sseStream) event(kind int, message []byte, more bool) error {
-	return st.numberedEvent(0, kind, message, more)
-}
-
 // numberedEvent sends a message as the event numbered id, the number a
 // room's replay gave it (--roomreplay); 0 is the stream's own next
-// number. With ownIDs false, 0 is no id at all: the client keeps the last
+// number. With more, another follows at once, and the flush waits for the
+// end of the burst. With ownIDs false, 0 is no id at all: the client keeps the last
 // one, as for a message a room sent to some clients only.
 func (st *sseStream) numberedEvent(id uint64, kind int, message []byte, more bool) error {
 	st.mu.Lock()
