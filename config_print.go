@@ -97,6 +97,8 @@ func describeServing(h libwebsocketd.Config) string {
 		serves = append(serves, "command "+strings.Join(h.Command, " "))
 	case h.ScriptDir != "":
 		serves = append(serves, "scripts in "+filepath.Clean(h.ScriptDir))
+	case h.Connect != "":
+		serves = append(serves, "connections to "+h.Connect)
 	}
 	if h.StaticDir != "" {
 		serves = append(serves, "files in "+filepath.Clean(h.StaticDir))
@@ -106,7 +108,7 @@ func describeServing(h libwebsocketd.Config) string {
 	}
 	for mode, on := range map[string]bool{"room=" + h.Room: h.Room != "", "terminal": h.Terminal,
 		"pty": h.PTY, "binary": h.Binary && !h.Terminal, "framed": h.Framed, "devconsole": h.DevConsole,
-		"args from ?" + h.ArgsFromQuery: h.ArgsFromQuery != ""} {
+		"sse": h.SSE, "args from ?" + h.ArgsFromQuery: h.ArgsFromQuery != ""} {
 		if on {
 			modes = append(modes, mode)
 		}

@@ -189,13 +189,14 @@ func TestPrintConfigLoadsBackIntoTheSameConfig(t *testing.T) {
 }
 
 func TestCheckPrintsTheRouteTable(t *testing.T) {
-	cfg, err := loadFile(t, siteFile, "--check")
+	cfg, err := loadFile(t, siteFile+"\n[[route]]\npath = \"/vnc\"\nconnect = \"127.0.0.1:5900\"\n", "--check")
 	if err != nil || cfg.Show != "check" {
 		t.Fatalf("--check: %v", err)
 	}
 	table := routeTable(cfg)
 	for _, want := range []string{"/chat", "command python3 chat.py, room=json", siteFileName + ":6",
-		"/scripts/", "scripts in " + filepath.Join(siteDir, "scripts"), "args from ?arg", "binary"} {
+		"/scripts/", "scripts in " + filepath.Join(siteDir, "scripts"), "args from ?arg", "binary",
+		"connections to 127.0.0.1:5900"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the route table lacks %q:\n%s", want, table)
 		}
