@@ -53,10 +53,7 @@ func (h *Handler) serveBridgeUpgrade(w http.ResponseWriter, r *http.Request, pro
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
 		maxLine: h.cfg.MaxLineSize, log: log})
 	serve := newBridgeBackend(service, child.BaseStopGrace+h.cfg.CloseGrace)
-	h.openSession(conn, up.hijacked, log, serve, c, func(exitCode int) {
-		h.forks.release()
-		h.onceEnded(exitCode)
-	})
+	h.openSession(conn, up.hijacked, log, serve, c, h.processEnded)
 }
 
 // dialService opens a connection to the --connect service, giving up

@@ -85,19 +85,13 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	proc, err := h.startProcess(target, h.childEnv(r, target, id, ""), tty)
 	if err != nil {
-		log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
-		h.forks.release()
-		h.clients.release()
-		h.onceEnded(exitCannotStart)
+		h.startFailed(log, target, err)
 		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
 		return
 	}
 	log = log.With("pid", proc.Pid())
 	c := chooseCodec(codecOptions{passStderr: h.cfg.PassStderr, maxLine: h.cfg.MaxLineSize, log: log})
-	h.openSSE(w, r, log, processBackend{proc}, c, func(exitCode int) {
-		h.forks.release()
-		h.onceEnded(exitCode)
-	})
+	h.openSSE(w, r, log, processBackend{proc}, c, h.processEnded)
 }
 
 // serveRoomSSE gives an event stream its seat in the room of its path;

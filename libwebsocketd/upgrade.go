@@ -139,32 +139,42 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	}
 	proc, err := h.startProcess(target, env, tty)
 	if err != nil {
-		log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
+		h.startFailed(log, target, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "cannot start process"),
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
-		h.forks.release()
-		h.clients.release()
-		h.onceEnded(exitCannotStart)
 		return
 	}
 	log = log.With("pid", proc.Pid())
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
 		passStderr: h.cfg.PassStderr, terminal: proc.Terminal(), maxLine: h.cfg.MaxLineSize, log: log})
-	release := func(exitCode int) {
-		h.forks.release()
-		h.onceEnded(exitCode)
-	}
 	if resumable {
 		seat := h.newResumable(processBackend{proc}, c, r.URL.Path, log, func(exitCode int) {
-			release(exitCode)
+			h.processEnded(exitCode)
 			h.clients.release()
 		})
 		h.openSession(conn, hj, log, seat, c, seat.connectionEnded)
 		return
 	}
-	h.openSession(conn, hj, log, processBackend{proc}, c, release)
+	h.openSession(conn, hj, log, processBackend{proc}, c, h.processEnded)
+}
+
+// startFailed follows a session's own process that could not start: the
+// log says why, and the slots and the --once claim taken for it go back.
+func (h *Handler) startFailed(log *slog.Logger, target commandTarget, err error) {
+	log.Error("cannot start process", "error", explainStartError(target.argv[0], target.dir, err))
+	h.forks.release()
+	h.clients.release()
+	h.onceEnded(exitCannotStart)
+}
+
+// processEnded gives back what a session's own process held once it is
+// gone (or a --connect connection): its --maxforks slot, and with
+// --once its exit status.
+func (h *Handler) processEnded(exitCode int) {
+	h.forks.release()
+	h.onceEnded(exitCode)
 }
 
 // childEnv is the environment of a child started for request r.
