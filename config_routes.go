@@ -246,8 +246,9 @@ func checkRoute(cfg Config, keys routeKeys) error {
 	if keys.argsFromQuery != "" && (target != "command" || cfg.Handler.Room != "") {
 		return errors.New("args_from_query needs a command, and no room (a room's process is started once, for everyone)")
 	}
-	problems := append(cfg.checkServing(), cfg.checkServerWide()...)
-	if len(problems) > 0 {
+	// The server-wide settings are the top level's, checked once for all
+	// (checkSiteTop): a route cannot set them.
+	if problems := cfg.checkServing(); len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
