@@ -128,6 +128,8 @@ func (s *server) stop() {
 	}
 	if strings.Contains(s.out.String(), "DATA RACE") {
 		s.t.Errorf("the race detector found a data race in websocketd:\n%s", s.out)
+	} else if s.t.Failed() {
+		s.t.Logf("websocketd's log:\n%s", lastBytes(s.out.String(), 6000))
 	}
 	if left := descendants(pid); len(left) > 0 {
 		s.t.Errorf("processes left after the server exited: %v", left)

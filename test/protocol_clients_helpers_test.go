@@ -86,8 +86,23 @@ func startClient(t *testing.T, env []string, name string, args ...string) *runni
 		cancel()
 		close(c.waited)
 	}()
-	t.Cleanup(func() { cancel(); <-c.waited })
+	t.Cleanup(func() {
+		cancel()
+		<-c.waited
+		if t.Failed() {
+			t.Logf("%s, stopped at the test's end (%v); stdout:\n%s\nstderr:\n%s",
+				name, c.err, lastBytes(c.stdout.String(), 2000), lastBytes(c.stderr.String(), 2000))
+		}
+	})
 	return c
+}
+
+// lastBytes is the end of a long output, which says most of how it ended.
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
 }
 
 // wait waits for the program's exit and returns its stdout; a failure or

@@ -268,8 +268,8 @@ func parseMemberOutput(t *testing.T, name string, out []byte) memberReport {
 // has each member send its payloads in turn, waiting for them to come
 // back, and returns what it heard in between, checked against what was
 // sent.
+// It is no test helper: a failure's line says which step it was at.
 func lead(t *testing.T, conn *websocket.Conn, members []*member, binary bool) []heard {
-	t.Helper()
 	kind := messageKind(binary)
 	awaitHellos(t, conn, members[1:])
 	send(t, conn, kind, "start")
@@ -300,7 +300,6 @@ func lead(t *testing.T, conn *websocket.Conn, members []*member, binary bool) []
 // two hellos may come in one chunk, so it looks at the bytes, not the
 // messages.
 func awaitHellos(t *testing.T, conn *websocket.Conn, members []*member) {
-	t.Helper()
 	var got []byte
 	for _, m := range members {
 		for !bytes.Contains(got, []byte("hello "+m.name)) {
