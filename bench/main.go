@@ -77,7 +77,7 @@ func defaultOptions() options {
 		broadcastLines: 1000000,
 		ptyLines:       200000,
 		churnConns:     1000, churnParallel: 4,
-		idleConns: 1000, fanoutDeliveries: 2000000, fanoutClients: [2]int{100, 1000},
+		idleConns: 1000, fanoutDeliveries: 10000000, fanoutClients: [2]int{100, 1000},
 		clusterClients: 300, natsServer: defaultNATSServer()}
 }
 
