@@ -36,11 +36,13 @@ type Handler struct {
 	mu       sync.Mutex
 	sessions map[liveSession]struct{}
 	draining bool           // shutting down: no new upgrades
+	retiring bool           // a reload took its route away: no new upgrades (retire.go)
 	killing  bool           // the shutdown grace is over
 	live     sync.WaitGroup // what a shutdown waits for: upgrades, sessions, rooms
 
-	onceClaimed atomic.Bool // --once: the one session is taken
-	onceDone    chan int    // --once: the exit status of its child
+	retired     chan struct{} // closed once a retired Handler let go of all (retire.go)
+	onceClaimed atomic.Bool   // --once: the one session is taken
+	onceDone    chan int      // --once: the exit status of its child
 }
 
 // NewHandler checks cfg and returns a Handler for it.
@@ -57,7 +59,8 @@ func NewHandler(cfg Config, log *slog.Logger) (*Handler, error) {
 	if cfg.MaxLineSize <= 0 {
 		cfg.MaxLineSize = DefaultMaxLineSize // never unbounded: see outputlimit.go
 	}
-	h := &Handler{cfg: cfg, log: log, sessions: map[liveSession]struct{}{}, onceDone: make(chan int, 1)}
+	h := &Handler{cfg: cfg, log: log, sessions: map[liveSession]struct{}{}, onceDone: make(chan int, 1),
+		retired: make(chan struct{})}
 	h.forks.max = int64(cfg.MaxForks)
 	h.clients.max = int64(cfg.MaxClients)
 	h.rooms = newRoomHub(h.roomDeps())
@@ -192,7 +195,7 @@ func addHeaders(dst, src http.Header) {
 func (h *Handler) enter() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.draining {
+	if h.draining || h.retiring {
 		return false
 	}
 	h.live.Add(1)

@@ -38,7 +38,7 @@ type Router struct {
 	forks    slotLimit // --maxforks across every route
 
 	mu           sync.Mutex
-	handlers     map[*Handler]struct{} // every Handler served, retired ones too
+	handlers     map[*Handler]struct{} // every Handler served, retiring ones until released
 	loopbackOnly bool
 	draining     bool
 }
@@ -66,7 +66,8 @@ func NewRouter(routes []Route, fallback *Handler, maxForks int) (*Router, error)
 }
 
 // Replace serves routes from now on. A Handler already served keeps its
-// sessions and rooms; one no longer in the table serves only those.
+// sessions and rooms; one no longer in the table serves only those, and
+// is retired (retire.go): it cannot be served again.
 func (rt *Router) Replace(routes []Route) error {
 	table, err := newRouteTable(routes)
 	if err != nil {
@@ -78,6 +79,11 @@ func (rt *Router) Replace(routes []Route) error {
 		return errors.New("the server is shutting down")
 	}
 	for _, route := range routes {
+		if route.Handler.isRetiring() {
+			return fmt.Errorf("the route %s has a Handler retired before", route.Path)
+		}
+	}
+	for _, route := range routes {
 		if _, served := rt.handlers[route.Handler]; served {
 			continue // kept from the table before: set up already
 		}
@@ -86,6 +92,7 @@ func (rt *Router) Replace(routes []Route) error {
 		rt.handlers[route.Handler] = struct{}{}
 	}
 	rt.table.Store(table)
+	rt.retireDroppedLocked(routes)
 	return nil
 }
 

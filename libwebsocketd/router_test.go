@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRouteTableChoosesTheMostSpecificRoute(t *testing.T) {
@@ -93,8 +94,51 @@ func TestRouterServesEachPathFromItsRouteAndReplacesTheTable(t *testing.T) {
 	if _, body := get("/files/index.txt"); body != "second" {
 		t.Errorf("after Replace: %q, want the new route's file", body)
 	}
-	if len(rt.handlers) != 3 {
-		t.Errorf("the router knows %d handlers, want 3: a retired one is shut down with the rest", len(rt.handlers))
+	awaitRetired(t, first)
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if _, known := rt.handlers[first]; known || len(rt.handlers) != 2 {
+		t.Errorf("the router still knows the retired Handler (%d known), want only the fallback and the new one", len(rt.handlers))
+	}
+}
+
+// A Handler a reload took away lets go once its last session has ended,
+// not before, and cannot be served again.
+func TestARetiredHandlerWaitsForItsSessionsThenLeaves(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	fallback, _ := NewHandler(Config{}, log)
+	old, _ := NewHandler(Config{Command: []string{"cat"}}, log)
+	rt, err := NewRouter([]Route{{"/a", old}}, fallback, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !old.enter() { // an upgrade under way, as a session is counted
+		t.Fatal("a served Handler refused an upgrade")
+	}
+	if err := rt.Replace(nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-old.retired:
+		t.Fatal("the Handler was released while an upgrade on it was under way")
+	default:
+	}
+	if old.enter() {
+		t.Error("a retired Handler took a new upgrade")
+	}
+	old.live.Done()
+	awaitRetired(t, old)
+	if err := rt.Replace([]Route{{"/a", old}}); err == nil {
+		t.Error("Replace served a Handler retired before")
+	}
+}
+
+func awaitRetired(t *testing.T, h *Handler) {
+	t.Helper()
+	select {
+	case <-h.retired:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the retired Handler was not released")
 	}
 }
 

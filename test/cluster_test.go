@@ -26,11 +26,12 @@ const natsServerPath = "/usr/sbin/nats-server"
 const takeoverTimeout = 30 * time.Second
 
 type natsServer struct {
-	t    testing.TB
-	port int
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{}
+	t       testing.TB
+	port    int
+	monitor int // the HTTP port of its /connz
+	dir     string
+	cmd     *exec.Cmd
+	done    chan struct{}
 }
 
 // startNATS runs nats-server with JetStream in a temporary directory on a
@@ -43,7 +44,7 @@ func startNATS(t testing.TB) *natsServer {
 		}
 		t.Skipf("no %s (apt-get install nats-server): %v", natsServerPath, err)
 	}
-	n := &natsServer{t: t, port: freePort(t), dir: t.TempDir()}
+	n := &natsServer{t: t, port: freePort(t), monitor: freePort(t), dir: t.TempDir()}
 	n.start()
 	t.Cleanup(n.stop)
 	return n
@@ -55,7 +56,8 @@ func (n *natsServer) url() string { return "nats://127.0.0.1:" + strconv.Itoa(n.
 // until it accepts connections.
 func (n *natsServer) start() {
 	n.t.Helper()
-	n.cmd = exec.Command(natsServerPath, "-js", "-sd", n.dir, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port))
+	n.cmd = exec.Command(natsServerPath, "-js", "-sd", n.dir, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port),
+		"-m", strconv.Itoa(n.monitor))
 	out := &syncBuffer{}
 	n.cmd.Stdout, n.cmd.Stderr = out, out
 	if err := n.cmd.Start(); err != nil {
