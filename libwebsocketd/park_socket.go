@@ -12,8 +12,24 @@ import (
 // the watcher's): the linger, the control frames read ahead meanwhile, and
 // the read buffer, which a parked reader lends back to a pool.
 
-// readAheadBuffers lend parked readers' buffers to the readers at work.
-var readAheadBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, socketReadBufferSize) }}
+// readAheadBuffers lend parked readers' buffers to the readers at work,
+// and to new connections.
+var readAheadBuffers sync.Pool
+
+// lendReader is a new connection's reader of wire: one that a parked
+// reader lent back, or else httpReader, net/http's reader of the
+// connection, which a hijack leaves to the GC anyway (it never goes back
+// to net/http's pool). Either way a handshake allocates no read buffer of
+// its own, and the pool's buffers go round instead of piling up until the
+// GC takes them.
+func lendReader(wire *wireConn, httpReader *bufio.Reader) *bufio.Reader {
+	r, ok := readAheadBuffers.Get().(*bufio.Reader)
+	if !ok {
+		r = httpReader
+	}
+	r.Reset(wire)
+	return r
+}
 
 // parkWith lets the reader park while the client is quiet, and resume
 // restart it then; where that cannot be done the reader blocks as usual.
@@ -122,7 +138,10 @@ func (s *socket) park() bool {
 // comes in by value: the pooled reader it came in is dropped, not put
 // back, as both would share the buffer.
 func (s *socket) takeReadBuffer() {
-	lent := readAheadBuffers.Get().(*bufio.Reader)
+	lent, ok := readAheadBuffers.Get().(*bufio.Reader)
+	if !ok {
+		lent = bufio.NewReaderSize(nil, socketReadBufferSize)
+	}
 	lent.Reset(s.wire)
 	*s.reader = *lent
 }
