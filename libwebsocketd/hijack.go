@@ -57,12 +57,3 @@ func (u *upgradeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (u *upgradeWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
-
-// messageBuffered reports whether the next data message is already read
-// ahead, whole: then reading it will not wait for the network.
-func (h hijacked) messageBuffered() bool {
-	if h.reader == nil {
-		return false
-	}
-	return wholeMessageBuffered(peekBuffered(h.reader))
-}

@@ -59,12 +59,20 @@ func (s *socket) readAhead() {
 // inputLinger, with nothing but ping and pong frames read ahead (those are
 // handled here as gorilla would handle them). It reports whether it
 // parked: the caller's goroutine then returns.
+//
+// A client that has sent no message yet parks at once: the linger is for
+// the bursts of a client at work, and a new one has none to go on with.
+// Most of a room's clients never send, and parked at once they hand their
+// read buffers on to the next handshakes.
 func (s *socket) parkIfQuiet() bool {
 	if s.parking == nil {
 		return false
 	}
 	s.releaseInbox() // the last message is handed on: a quiet client holds none
 	for s.handleLeadingControlFrames() {
+		if s.lastKind == 0 {
+			return s.park()
+		}
 		quiet, failed := s.lingerForInput()
 		switch {
 		case failed:

@@ -21,13 +21,16 @@ const maxLinesPerWake = 1024
 // lineStream is one pipe read by the watcher: each line goes to onLine,
 // and done is closed once the pipe is at its end (or stopped) and closed.
 type lineStream struct {
-	w      *Watcher
-	id     int32
-	file   *os.File
-	raw    syscall.RawConn
-	lines  *LineReader
-	onLine func(line []byte)
-	done   chan struct{}
+	w    *Watcher
+	id   int32
+	file *os.File
+	raw  syscall.RawConn
+	// lines reads the pipe, made at the first wake: a quiet stderr,
+	// most of them, holds no reader (~0.2 KB).
+	lines   *LineReader
+	maxLine int
+	onLine  func(line []byte)
+	done    chan struct{}
 
 	mu    sync.Mutex // the watcher reading, against stop
 	ended bool
@@ -40,8 +43,7 @@ func (w *Watcher) watchLines(f *os.File, maxLine int, onLine func([]byte), done 
 	if err != nil {
 		return nil, err
 	}
-	s := &lineStream{w: w, file: f, raw: raw, lines: newSplitLines(newPollInput(raw), maxLine),
-		onLine: onLine, done: done}
+	s := &lineStream{w: w, file: f, raw: raw, maxLine: maxLine, onLine: onLine, done: done}
 	if err := w.Add(raw, s, false); err != nil {
 		return nil, err
 	}
@@ -56,6 +58,9 @@ func (s *lineStream) SetWatchID(id int32) { s.id = id }
 func (s *lineStream) Ready() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lines == nil && !s.ended {
+		s.lines = newSplitLines(newPollInput(s.raw), s.maxLine)
+	}
 	for range maxLinesPerWake {
 		if s.ended {
 			return
@@ -87,7 +92,9 @@ func (s *lineStream) endLocked() {
 	s.ended = true
 	s.w.Remove(s.raw, s.id)
 	s.file.Close()
-	s.lines.release()
+	if s.lines != nil {
+		s.lines.release()
+	}
 	close(s.done)
 }
 
