@@ -31,9 +31,13 @@ func lendReader(wire *wireConn, httpReader *bufio.Reader) *bufio.Reader {
 	return r
 }
 
-// parkWith lets the reader park while the client is quiet, and resume
-// restart it then; where that cannot be done the reader blocks as usual.
-func (s *socket) parkWith(resume func()) {
+// readerLoop is what reads a socket (the session's stdin pump): it runs
+// until the socket ends or its reader parks, and again once it wakes.
+type readerLoop interface{ run() }
+
+// parkWith lets the reader park while the client is quiet, and loop run
+// again then; where that cannot be done the reader blocks as usual.
+func (s *socket) parkWith(loop readerLoop) {
 	if s.wire == nil || s.reader == nil {
 		return
 	}
@@ -41,7 +45,15 @@ func (s *socket) parkWith(resume func()) {
 	if s.keepAlive != nil {
 		deadline = s.keepAlive.deadline
 	}
-	s.parking = newReaderPark(s.wire.Conn, func() { s.takeReadBuffer(); s.readAhead(); resume() }, deadline)
+	s.parking = newReaderPark(s, loop, deadline)
+}
+
+// resumeReading runs a woken reader: its buffer back, what woke it read
+// ahead, then its loop.
+func (s *socket) resumeReading(loop readerLoop) {
+	s.takeReadBuffer()
+	s.readAhead()
+	loop.run()
 }
 
 // readAhead reads what woke a parked reader, so that the next look at
