@@ -49,7 +49,9 @@ func (h *Handler) serveBridgeUpgrade(w http.ResponseWriter, r *http.Request, pro
 		return
 	}
 	answeredUpgrade(w)
-	log := h.sessionLogServedBy(r, rand.Text(), "connect", h.cfg.Connect)
+	label := h.newSessionLabel(r, rand.Text(), nil)
+	label.connect = h.cfg.Connect
+	log := label.logger()
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
 		maxLine: h.cfg.MaxLineSize, log: log})
 	serve := newBridgeBackend(service, child.BaseStopGrace+h.cfg.CloseGrace)

@@ -61,6 +61,7 @@
 //	keepalive.go                   --pingms
 //	session.go                     one connection and what serves it
 //	session_open.go                the one way a session opens
+//	session_log.go                 a session's log: its label, made into attributes only for a line
 //	relay.go                       the stdin pump and its burst writer
 //	stdinwriter.go, hangup_*.go    stdin writes that notice a client gone
 //	backend.go                     what serves a session; processBackend, a process

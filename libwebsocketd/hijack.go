@@ -16,10 +16,10 @@ import (
 //   - every frame it writes, control frames included, goes through the
 //     hijacked net.Conn, so our wrapper can batch them (cork.go).
 
-// socketReadBufferSize is each connection's read buffer, kept for the
-// connection's whole life: big enough for a burst of small messages, small
-// enough to cost little on an idle connection. Measured: 4 KiB -> 2 KiB
-// saves 2 KB per idle connection for ~10% more CPU per echoed message.
+// socketReadBufferSize is the read buffer a connection takes when it
+// wakes from parking and no parked reader has lent one back
+// (park_socket.go): big enough for a burst of small messages. A quiet
+// connection holds none.
 const socketReadBufferSize = 2 << 10
 
 // upgradeWriter is the ResponseWriter handed to gorilla's Upgrade: its
@@ -50,19 +50,10 @@ func (u *upgradeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return conn, rw, err // gorilla refuses a client that spoke too early
 	}
 	u.wire = &wireConn{Conn: conn}
-	u.reader = bufio.NewReaderSize(u.wire, socketReadBufferSize)
+	u.reader = lendReader(u.wire, rw.Reader)
 	// gorilla only borrows the writer's buffer to write the 101 response.
 	return u.wire, bufio.NewReadWriter(u.reader, rw.Writer), nil
 }
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (u *upgradeWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
-
-// messageBuffered reports whether the next data message is already read
-// ahead, whole: then reading it will not wait for the network.
-func (h hijacked) messageBuffered() bool {
-	if h.reader == nil {
-		return false
-	}
-	return wholeMessageBuffered(peekBuffered(h.reader))
-}

@@ -12,12 +12,32 @@ import (
 // the watcher's): the linger, the control frames read ahead meanwhile, and
 // the read buffer, which a parked reader lends back to a pool.
 
-// readAheadBuffers lend parked readers' buffers to the readers at work.
-var readAheadBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, socketReadBufferSize) }}
+// readAheadBuffers lend parked readers' buffers to the readers at work,
+// and to new connections.
+var readAheadBuffers sync.Pool
 
-// parkWith lets the reader park while the client is quiet, and resume
-// restart it then; where that cannot be done the reader blocks as usual.
-func (s *socket) parkWith(resume func()) {
+// lendReader is a new connection's reader of wire: one that a parked
+// reader lent back, or else httpReader, net/http's reader of the
+// connection, which a hijack leaves to the GC anyway (it never goes back
+// to net/http's pool). Either way a handshake allocates no read buffer of
+// its own, and the pool's buffers go round instead of piling up until the
+// GC takes them.
+func lendReader(wire *wireConn, httpReader *bufio.Reader) *bufio.Reader {
+	r, ok := readAheadBuffers.Get().(*bufio.Reader)
+	if !ok {
+		r = httpReader
+	}
+	r.Reset(wire)
+	return r
+}
+
+// readerLoop is what reads a socket (the session's stdin pump): it runs
+// until the socket ends or its reader parks, and again once it wakes.
+type readerLoop interface{ run() }
+
+// parkWith lets the reader park while the client is quiet, and loop run
+// again then; where that cannot be done the reader blocks as usual.
+func (s *socket) parkWith(loop readerLoop) {
 	if s.wire == nil || s.reader == nil {
 		return
 	}
@@ -25,7 +45,15 @@ func (s *socket) parkWith(resume func()) {
 	if s.keepAlive != nil {
 		deadline = s.keepAlive.deadline
 	}
-	s.parking = newReaderPark(s.wire.Conn, func() { s.takeReadBuffer(); s.readAhead(); resume() }, deadline)
+	s.parking = newReaderPark(s, loop, deadline)
+}
+
+// resumeReading runs a woken reader: its buffer back, what woke it read
+// ahead, then its loop.
+func (s *socket) resumeReading(loop readerLoop) {
+	s.takeReadBuffer()
+	s.readAhead()
+	loop.run()
 }
 
 // readAhead reads what woke a parked reader, so that the next look at
@@ -43,12 +71,20 @@ func (s *socket) readAhead() {
 // inputLinger, with nothing but ping and pong frames read ahead (those are
 // handled here as gorilla would handle them). It reports whether it
 // parked: the caller's goroutine then returns.
+//
+// A client that has sent no message yet parks at once: the linger is for
+// the bursts of a client at work, and a new one has none to go on with.
+// Most of a room's clients never send, and parked at once they hand their
+// read buffers on to the next handshakes.
 func (s *socket) parkIfQuiet() bool {
 	if s.parking == nil {
 		return false
 	}
 	s.releaseInbox() // the last message is handed on: a quiet client holds none
 	for s.handleLeadingControlFrames() {
+		if s.lastKind == 0 {
+			return s.park()
+		}
 		quiet, failed := s.lingerForInput()
 		switch {
 		case failed:
@@ -122,7 +158,10 @@ func (s *socket) park() bool {
 // comes in by value: the pooled reader it came in is dropped, not put
 // back, as both would share the buffer.
 func (s *socket) takeReadBuffer() {
-	lent := readAheadBuffers.Get().(*bufio.Reader)
+	lent, ok := readAheadBuffers.Get().(*bufio.Reader)
+	if !ok {
+		lent = bufio.NewReaderSize(nil, socketReadBufferSize)
+	}
 	lent.Reset(s.wire)
 	*s.reader = *lent
 }

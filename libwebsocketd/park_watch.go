@@ -1,7 +1,6 @@
 package libwebsocketd
 
 import (
-	"net"
 	"sync"
 	"syscall"
 	"time"
@@ -35,9 +34,12 @@ const inputLinger = pipes.Linger
 // readerPark parks a socket's reader in the shared watcher.
 type readerPark struct {
 	watcher *pipes.Watcher
-	conn    net.Conn // the socket, for its read deadline
+	sock    *socket // what parks; its connection has the read deadline
 	raw     syscall.RawConn
-	resume  func() // the reader's loop, run again on a goroutine of its own
+	// loop reads the socket, run again on a goroutine of its own. An
+	// interface, not a func: a method value would cost each session an
+	// allocation of its own.
+	loop readerLoop
 	// deadline is the keep-alive's: a parked reader is woken for it.
 	deadline func() time.Time
 
@@ -53,8 +55,8 @@ type readerPark struct {
 // newReaderPark returns nil (the reader never parks) where there is no
 // shared watcher, or the connection is not a plain socket: a TLS
 // connection may hold decrypted bytes that no readiness event announces.
-func newReaderPark(conn net.Conn, resume func(), deadline func() time.Time) *readerPark {
-	sc, ok := conn.(syscall.Conn)
+func newReaderPark(sock *socket, loop readerLoop, deadline func() time.Time) *readerPark {
+	sc, ok := sock.wire.Conn.(syscall.Conn)
 	if !ok {
 		return nil
 	}
@@ -66,7 +68,7 @@ func newReaderPark(conn net.Conn, resume func(), deadline func() time.Time) *rea
 	if err != nil {
 		return nil
 	}
-	return &readerPark{watcher: w, conn: conn, raw: raw, resume: resume, deadline: deadline}
+	return &readerPark{watcher: w, sock: sock, raw: raw, loop: loop, deadline: deadline}
 }
 
 // SetWatchID and Ready make a readerPark pipes.Watched.
@@ -123,7 +125,7 @@ func (rp *readerPark) Ready() {
 		if rp.overdue != nil {
 			rp.overdue.Stop()
 		}
-		go rp.resume()
+		go rp.sock.resumeReading(rp.loop)
 	}
 }
 
@@ -147,7 +149,7 @@ func (rp *readerPark) wake() {
 	}
 	if rp.parked {
 		rp.parked = false
-		go rp.resume()
+		go rp.sock.resumeReading(rp.loop)
 	}
 }
 
@@ -164,7 +166,7 @@ func (rp *readerPark) startLinger() bool {
 	if rp.deadline != nil {
 		until = minTime(until, rp.deadline())
 	}
-	rp.conn.SetReadDeadline(until)
+	rp.sock.wire.Conn.SetReadDeadline(until)
 	return true
 }
 
@@ -175,11 +177,11 @@ func (rp *readerPark) endLinger() {
 	defer rp.mu.Unlock()
 	switch {
 	case !rp.closeBy.IsZero():
-		rp.conn.SetReadDeadline(rp.closeBy)
+		rp.sock.wire.Conn.SetReadDeadline(rp.closeBy)
 	case rp.deadline != nil:
-		rp.conn.SetReadDeadline(rp.deadline())
+		rp.sock.wire.Conn.SetReadDeadline(rp.deadline())
 	default:
-		rp.conn.SetReadDeadline(time.Time{})
+		rp.sock.wire.Conn.SetReadDeadline(time.Time{})
 	}
 }
 
@@ -188,7 +190,7 @@ func (rp *readerPark) endLinger() {
 func (rp *readerPark) awaitCloseReply(by time.Time) {
 	rp.mu.Lock()
 	rp.closeBy = by
-	rp.conn.SetReadDeadline(by)
+	rp.sock.wire.Conn.SetReadDeadline(by)
 	rp.mu.Unlock()
 	rp.wake()
 }

@@ -151,7 +151,7 @@ func (s *session) keepProcess(dropped bool) bool {
 	}
 	switch s.resume.clientLeft(s, dropped) {
 	case leaveDetached:
-		s.exit.detail = "kept for the client's return (--resumems)"
+		s.exitDetail = "kept for the client's return (--resumems)"
 		s.leftWhileRunning = false
 		s.log.Info("connection dropped: the process is kept for the client's return")
 		s.done(nil) // the session's output side is over

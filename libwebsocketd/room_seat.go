@@ -38,7 +38,10 @@ type seat struct {
 	closing   *closeNote // set once the seat is to close
 	left      bool       // the client is gone: nothing more is sent
 	stopped   bool       // the client's reading has ended, and the seat left
-	space     chan struct{}
+	// space wakes the room's hub, waiting for room in a full queue, once
+	// the writer has sent some. Made when the queue is first found full
+	// (by the hub, which alone receives): most clients never fill theirs.
+	space chan struct{}
 
 	// leaveCode and leaveReason are how the client's reading ended, for
 	// the leave event; set on the goroutine that then calls stop.
@@ -62,7 +65,7 @@ type closeNote struct {
 }
 
 func newSeat(r *room, id string) *seat {
-	return &seat{room: r, id: id, space: make(chan struct{}, 1)}
+	return &seat{room: r, id: id}
 }
 
 // offer queues m unless the queue is full; a seat that is closing or
@@ -76,6 +79,9 @@ func (st *seat) offer(m *roomBatch) bool {
 	if held := st.queued + st.sending; held > 0 && held+m.size > st.room.limits.queue {
 		if st.fullSince.IsZero() {
 			st.fullSince = time.Now()
+		}
+		if st.space == nil {
+			st.space = make(chan struct{}, 1)
 		}
 		return false
 	}
@@ -172,8 +178,13 @@ func (st *seat) sent() {
 	if st.queued <= st.room.limits.queue/2 {
 		st.fullSince = time.Time{} // the client keeps up again
 	}
+	st.wakeHubLocked()
+}
+
+// wakeHubLocked wakes the hub if it waits for room in the queue.
+func (st *seat) wakeHubLocked() {
 	select {
-	case st.space <- struct{}{}:
+	case st.space <- struct{}{}: // a nil space (never full) takes nothing
 	default:
 	}
 }
@@ -266,11 +277,8 @@ func (st *seat) stop() {
 	}
 	st.stopped, st.left, st.queue, st.queued = true, true, nil, 0
 	writing := st.writing
+	st.wakeHubLocked() // a hub waiting for room here goes on
 	st.mu.Unlock()
-	select {
-	case st.space <- struct{}{}: // a hub waiting for room here goes on
-	default:
-	}
 	st.room.leave(st)
 	if !writing {
 		st.outputDone()

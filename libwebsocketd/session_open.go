@@ -44,7 +44,7 @@ func (h *Handler) newSession(conn *websocket.Conn, hj hijacked, log *slog.Logger
 	// Parking is set up before the session is tracked: from then on a
 	// shutdown may look at the socket from another goroutine.
 	s.stdin = s.newStdinPump()
-	s.sock.parkWith(s.stdin.run) // a quiet client costs no goroutine
+	s.sock.parkWith(s.stdin) // a quiet client costs no goroutine
 	return s
 }
 

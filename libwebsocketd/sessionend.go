@@ -20,9 +20,9 @@ func (s *session) logDisconnect() {
 	if s.leftWhileRunning {
 		stoppedAt = whyStopped(s.goingAway.Load(), s.acct)
 	}
-	what, fate := "process", processFate(s.exit.detail, stoppedAt)
-	if s.exit.service {
-		what, fate = "connection", connectionFate(s.exit.detail, stoppedAt)
+	what, fate := "process", processFate(s.exitDetail, stoppedAt)
+	if s.exitService {
+		what, fate = "connection", connectionFate(s.exitDetail, stoppedAt)
 	}
 	s.log.Log(nil, LevelAccess, "DISCONNECT", what, fate,
 		"duration", time.Since(s.started).Round(time.Millisecond))

@@ -39,7 +39,6 @@ type socket struct {
 	inbox     *bytes.Buffer // the message last read, from inboxes; nil between messages
 	check     messageCheck  // reads inbox's message, checking it as it comes
 	lastKind  int           // the last message's type: websocket.TextMessage or BinaryMessage
-	buffered  func() bool   // whether a whole message is already read; see hijack.go
 	wire      *wireConn     // under conn, batches bursts of frames; may be nil
 	rawFrames bool          // a room's frames go to wire as they are (hijacked.plainFrames)
 	reader    *bufio.Reader // what gorilla reads through; nil if not ours
@@ -59,7 +58,7 @@ type socket struct {
 // newSocket wraps an upgraded connection and what its upgrade hijacked
 // (when that is empty, nothing is read ahead or batched).
 func newSocket(conn *websocket.Conn, h hijacked) *socket {
-	return &socket{conn: conn, buffered: h.messageBuffered, wire: h.wire, reader: h.reader,
+	return &socket{conn: conn, wire: h.wire, reader: h.reader,
 		rawFrames: h.plainFrames && h.wire != nil}
 }
 
@@ -126,9 +125,11 @@ func (s *socket) releaseInbox() {
 	s.inbox = nil
 }
 
-// moreBuffered reports whether another whole frame can be read without
-// waiting, so a write to the child's stdin can wait for it.
-func (s *socket) moreBuffered() bool { return s.buffered() }
+// moreBuffered reports whether another whole message is already read
+// ahead (see hijack.go), so a write to the child's stdin can wait for it.
+func (s *socket) moreBuffered() bool {
+	return s.reader != nil && wholeMessageBuffered(peekBuffered(s.reader))
+}
 
 // writeMessage sends one message of kind. With more, another follows at
 // once, and this one may wait to leave with it (see cork.go).

@@ -78,18 +78,19 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := rand.Text()
-	log := h.sessionLog(r, id, target.argv)
+	label := h.newSessionLabel(r, id, target.argv)
 	tty := child.DefaultTTY // a Terminal's child is for WebSocket clients alone
 	if h.cfg.PTY {
 		tty.Mode = child.OutputTTY
 	}
 	proc, err := h.startProcess(target, h.childEnv(r, target, id, ""), tty)
 	if err != nil {
-		h.startFailed(log, target, err)
+		h.startFailed(label.logger(), target, err)
 		h.refuse(w, r, http.StatusInternalServerError, "cannot start process")
 		return
 	}
-	log = log.With("pid", proc.Pid())
+	label.pid = proc.Pid()
+	log := label.logger()
 	c := chooseCodec(codecOptions{passStderr: h.cfg.PassStderr, maxLine: h.cfg.MaxLineSize, log: log})
 	h.openSSE(w, r, log, processBackend{proc}, c, h.processEnded)
 }
@@ -110,6 +111,8 @@ func (h *Handler) serveRoomSSE(w http.ResponseWriter, r *http.Request, target co
 	// is replayed only what follows it, when the replay reaches that far.
 	st.after, _ = strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
 	rm.seat(st, r.RemoteAddr, r.URL.RawQuery)
-	log := h.sessionLog(r, id, rm.proc.Args()).With("room", rm.key, "pid", rm.proc.pid())
+	label := h.newSessionLabel(r, id, rm.proc.Args())
+	label.room, label.pid = rm.key, rm.proc.pid()
+	log := label.logger()
 	h.openSSE(w, r, log, st, h.rooms.deps.codec, func(int) {})
 }

@@ -21,14 +21,24 @@ type stderrReading struct {
 	stop func()        // stops reading stderr before its end
 }
 
+// noStderr is the reading of a backend without a stderr of its own (a
+// seat in a room): done already, and shared, so that a room client holds
+// none of its own.
+var noStderr = &stderrReading{done: closedChannel(), stop: func() {}}
+
+func closedChannel() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+
 // readStderr has stderr read (nil: the backend has none of its own); c
 // says whether its lines go to out as well as to log.
 func readStderr(stderr *os.File, maxLine int, c codec, out outbound, log *slog.Logger) *stderrReading {
-	r := &stderrReading{done: make(chan struct{}), stop: func() {}}
 	if stderr == nil {
-		close(r.done)
-		return r
+		return noStderr
 	}
+	r := &stderrReading{done: make(chan struct{})}
 	logLine := func(line []byte) { log.Error(string(line), "category", "stderr") }
 	onLine, passes := logLine, c.passesStderr()
 	if passes {

@@ -131,7 +131,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 // slot taken for it is released when the session ends, on every path.
 func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Request, target commandTarget, resumable bool) {
 	id := rand.Text()
-	log := h.sessionLog(r, id, target.argv)
+	label := h.newSessionLabel(r, id, target.argv)
 	tty := h.ttySpec(r)
 	env := h.childEnv(r, target, id, conn.Subprotocol())
 	if tty.Mode == child.TerminalTTY {
@@ -139,14 +139,15 @@ func (h *Handler) startSession(conn *websocket.Conn, hj hijacked, r *http.Reques
 	}
 	proc, err := h.startProcess(target, env, tty)
 	if err != nil {
-		h.startFailed(log, target, err)
+		h.startFailed(label.logger(), target, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "cannot start process"),
 			time.Now().Add(controlWriteTimeout))
 		conn.Close()
 		return
 	}
-	log = log.With("pid", proc.Pid())
+	label.pid = proc.Pid()
+	log := label.logger()
 	c := chooseCodec(codecOptions{binary: h.cfg.Binary, framed: h.cfg.Framed,
 		passStderr: h.cfg.PassStderr, terminal: proc.Terminal(), maxLine: h.cfg.MaxLineSize, log: log})
 	if resumable {
@@ -231,7 +232,9 @@ func (h *Handler) serveRoomUpgrade(w http.ResponseWriter, r *http.Request, targe
 	}
 	answeredUpgrade(w)
 	up.plainFrames = writesPlainFrames(h.cfg.Compress, r)
-	log := h.sessionLog(r, id, target.argv).With("room", rm.key, "pid", rm.pid())
+	label := h.newSessionLabel(r, id, target.argv)
+	label.room, label.pid = rm.key, rm.pid()
+	log := label.logger()
 	h.openSession(conn, up.hijacked, log, st, h.rooms.deps.codec, func(int) {})
 }
 
@@ -266,18 +269,6 @@ func (h *Handler) roomKey(r *http.Request, target commandTarget) string {
 		return r.URL.Path
 	}
 	return target.scriptName + target.pathInfo
-}
-
-// sessionLog is the logger of one connection's session.
-func (h *Handler) sessionLog(r *http.Request, id string, argv []string) *slog.Logger {
-	return h.sessionLogServedBy(r, id, "command", strings.Join(argv, " "))
-}
-
-// sessionLogServedBy is a session's logger that names what serves it:
-// "command" and a process's command line, or "connect" and an address.
-func (h *Handler) sessionLogServedBy(r *http.Request, id, key, value string) *slog.Logger {
-	return h.log.With("category", "session", "url", requestURL(r), "id", id,
-		"remote", r.RemoteAddr, key, value, "origin", r.Header.Get("Origin"))
 }
 
 // ttySpec says how a new child's streams are wired, and with --terminal

@@ -33,8 +33,12 @@ type Command struct {
 // outlives it; on Linux a cgroup and the server's subreaper hold it too
 // (containment_linux.go).
 type Process struct {
+	// cmd is what reaping the child needs of its exec.Cmd, where it needs
+	// it (waitHandle): nil on Linux, where a session need not keep the
+	// command (~0.5 KB with its SysProcAttr) for its whole life.
 	cmd    *exec.Cmd
-	pid    int // cmd.Process's, which forgets it once its handle is released
+	args   []string // the command line, as started
+	pid    int      // cmd.Process's, which forgets it once its handle is released
 	group  *processGroup
 	stdin  *os.File // our end of the child's stdin
 	stdout *os.File // our end of the child's stdout
@@ -95,8 +99,7 @@ func Start(c Command) (*Process, error) {
 	}
 	cmd.Env = nil // the child has its copy; a session need not keep one (~1 KB)
 	pid := cmd.Process.Pid
-	releaseHandle(cmd)
-	return &Process{cmd: cmd, pid: pid, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
+	return &Process{cmd: waitHandle(cmd), args: cmd.Args, pid: pid, group: group, stdin: streams.ours[0], stdout: streams.ours[1], stderr: streams.ours[2],
 		terminal: streams.terminal, grace: c.Grace, containment: confined, reached: c.OnStopStep,
 		exited: make(chan struct{})}, nil
 }
@@ -105,7 +108,7 @@ func Start(c Command) (*Process, error) {
 func (p *Process) Pid() int { return p.pid }
 
 // Args is the child's command line, as started.
-func (p *Process) Args() []string { return p.cmd.Args }
+func (p *Process) Args() []string { return p.args }
 
 // Stdin is our end of the child's stdin (with --terminal, the terminal's
 // master).

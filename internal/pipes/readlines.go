@@ -21,31 +21,42 @@ const maxLinesPerWake = 1024
 // lineStream is one pipe read by the watcher: each line goes to onLine,
 // and done is closed once the pipe is at its end (or stopped) and closed.
 type lineStream struct {
-	w      *Watcher
-	id     int32
-	file   *os.File
-	raw    syscall.RawConn
-	lines  *LineReader
-	onLine func(line []byte)
-	done   chan struct{}
+	w    *Watcher
+	id   int32
+	pipe watchedPipe
+	// lines reads the pipe, made at the first wake: a quiet stderr,
+	// most of them, holds no reader (~0.2 KB).
+	lines   *LineReader
+	maxLine int
+	onLine  func(line []byte)
+	done    chan struct{}
 
 	mu    sync.Mutex // the watcher reading, against stop
 	ended bool
 }
 
+// watchedPipe is a pipe as the watcher alone reads it: out of Go's poller
+// (ownfd_linux.go), closed at its end.
+type watchedPipe interface {
+	syscall.RawConn
+	Close() error
+	// file makes the pipe an os.File again, for a goroutine to read.
+	file(name string) *os.File
+}
+
 // watchLines hands f to the watcher, which closes it at its end. A line
-// longer than maxLine bytes comes to onLine in pieces.
-func (w *Watcher) watchLines(f *os.File, maxLine int, onLine func([]byte), done chan struct{}) (*lineStream, error) {
-	raw, err := f.SyscallConn()
+// longer than maxLine bytes comes to onLine in pieces. When it fails, the
+// pipe is to be read from the file it returns (f, or f made anew).
+func (w *Watcher) watchLines(f *os.File, maxLine int, onLine func([]byte), done chan struct{}) (*lineStream, *os.File, error) {
+	pipe, err := ownPipe(f)
 	if err != nil {
-		return nil, err
+		return nil, f, err
 	}
-	s := &lineStream{w: w, file: f, raw: raw, lines: newSplitLines(newPollInput(raw), maxLine),
-		onLine: onLine, done: done}
-	if err := w.Add(raw, s, false); err != nil {
-		return nil, err
+	s := &lineStream{w: w, pipe: pipe, maxLine: maxLine, onLine: onLine, done: done}
+	if err := w.Add(pipe, s, false); err != nil {
+		return nil, pipe.file(f.Name()), err
 	}
-	return s, nil
+	return s, nil, nil
 }
 
 // SetWatchID makes lineStream Watched.
@@ -56,6 +67,9 @@ func (s *lineStream) SetWatchID(id int32) { s.id = id }
 func (s *lineStream) Ready() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lines == nil && !s.ended {
+		s.lines = newSplitLines(newPollInput(s.pipe), s.maxLine)
+	}
 	for range maxLinesPerWake {
 		if s.ended {
 			return
@@ -85,9 +99,11 @@ func (s *lineStream) endLocked() {
 		return
 	}
 	s.ended = true
-	s.w.Remove(s.raw, s.id)
-	s.file.Close()
-	s.lines.release()
+	s.w.Remove(s.pipe, s.id)
+	s.pipe.Close()
+	if s.lines != nil {
+		s.lines.release()
+	}
 	close(s.done)
 }
 
@@ -100,12 +116,12 @@ func (s *lineStream) endLocked() {
 func ReadLines(f *os.File, maxLine int, onLine func([]byte), mayBlock bool, done chan struct{}, log *slog.Logger) (stop func()) {
 	if !mayBlock {
 		w, err := SharedWatcher()
-		var stream *lineStream
 		if err == nil {
-			stream, err = w.watchLines(f, maxLine, onLine, done)
-		}
-		if err == nil {
-			return stream.stop
+			var stream *lineStream
+			stream, f, err = w.watchLines(f, maxLine, onLine, done)
+			if err == nil {
+				return stream.stop
+			}
 		}
 		log.Debug("reading stderr with a goroutine", "error", err)
 	}

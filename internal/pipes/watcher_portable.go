@@ -4,6 +4,7 @@ package pipes
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -28,3 +29,6 @@ func (*Watcher) Rearm(syscall.RawConn, int32) error { return errNoWatcher }
 func (*Watcher) Remove(syscall.RawConn, int32) {}
 
 func (*Watcher) StopWaiting(syscall.RawConn) {}
+
+// ownPipe is never needed without a watcher (see ownfd_linux.go).
+func ownPipe(*os.File) (watchedPipe, error) { return nil, errNoWatcher }
