@@ -114,7 +114,7 @@ func TestSeatSendsWhatWasQueuedBeforeItsSessionRan(t *testing.T) {
 
 // waitUntil polls cond, failing the test after a bound that only a broken
 // seat reaches.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
