@@ -44,6 +44,7 @@
 //	handler.go                     routing of a request; what a shutdown waits for
 //	router.go                      --config's routes: a Handler per path, replaced on SIGHUP
 //	mount.go                       a Handler under a route's path: --dir, --staticdir, --cgidir below it
+//	retire.go                      a route a reload took away: its Handler ends with its last session
 //	upgrade.go                     the checks before the 101; starting a session or a seat
 //	origin.go                      --origin and --sameorigin
 //	hostallow.go, hostcheck.go     the Host check: --allowhost, loopback-only servers
