@@ -3,6 +3,7 @@ package libwebsocketd
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -40,7 +41,33 @@ type wireConn struct {
 	// section 5.5.1); gorilla sees to that for its own, but it also
 	// sends some by itself (a reply to the client's, a protocol error).
 	closeSent bool
+	// filled: a read took all the room it was given, so the client
+	// sends in bulk (readbuffer.go). Only the socket's reader reads.
+	filled atomic.Bool
+	// unread: bytes read already, which the next Read returns first: a
+	// read buffer's content moving to a bigger one (growReadBuffer).
+	unread []byte
 }
+
+// Read notes a read that filled all it was given.
+func (c *wireConn) Read(p []byte) (int, error) {
+	if len(c.unread) > 0 {
+		n := copy(p, c.unread)
+		c.unread = c.unread[n:]
+		return n, nil
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 && n == len(p) {
+		c.filled.Store(true)
+	}
+	return n, err
+}
+
+// readFilled reports whether a read has filled all it was given since
+// forgetReadFilled.
+func (c *wireConn) readFilled() bool { return c.filled.Load() }
+
+func (c *wireConn) forgetReadFilled() { c.filled.Store(false) }
 
 // hold makes the following writes wait (true) or go out (false).
 func (c *wireConn) hold(on bool) {

@@ -71,6 +71,7 @@ func newSocket(conn *websocket.Conn, h hijacked) *socket {
 // fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
+	s.growReadBuffer()
 	messageType, r, err := s.conn.NextReader()
 	if err != nil {
 		return nil, err
