@@ -128,6 +128,39 @@ func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error
 	return err
 }
 
+// writeFrame frames one data message itself, past gorilla, after what is
+// held: with more it is held too, else all goes out in one write (a
+// vectored one for a payload too big to hold). Framing here costs no
+// lock or deadline per message, as gorilla's WriteMessage does; the
+// deadline is set once per write to the network, from bound.
+func (c *wireConn) writeFrame(kind int, payload []byte, more bool, bound func() time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		c.flushLocked()
+		return websocket.ErrCloseSent
+	}
+	if c.held == nil {
+		c.held = corkBuffers.Get().(*[]byte)
+	}
+	*c.held = appendFrameHeader(*c.held, kind, len(payload))
+	fits := len(*c.held)+len(payload) <= corkLimit
+	if fits {
+		*c.held = append(*c.held, payload...)
+	}
+	if fits && more {
+		return nil
+	}
+	c.Conn.SetWriteDeadline(bound())
+	if fits {
+		return c.flushLocked()
+	}
+	bufs := net.Buffers{*c.held, payload}
+	_, err := bufs.WriteTo(c.Conn)
+	c.release()
+	return err
+}
+
 // isCloseFrame reports whether p is a whole close frame as gorilla writes
 // a server's, in one write: final, opcode 8, unmasked, the payload's
 // length in the second byte (a control frame's is at most 125).
