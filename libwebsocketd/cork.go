@@ -106,8 +106,7 @@ func (c *wireConn) Write(p []byte) (int, error) {
 
 // writeFrames sends frames, which are whole, after what is held, in one
 // system call where the connection allows (writev). The write is bounded
-// by bound(), looked at again once set: a limitWrites that came meanwhile
-// must not be undone.
+// by bound() (boundWrite).
 func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -115,11 +114,7 @@ func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error
 		c.flushLocked()
 		return websocket.ErrCloseSent
 	}
-	by := bound()
-	c.Conn.SetWriteDeadline(by)
-	if again := bound(); !again.Equal(by) {
-		c.Conn.SetWriteDeadline(again)
-	}
+	c.boundWrite(bound)
 	if c.held != nil {
 		frames = append(net.Buffers{*c.held}, frames...)
 		defer c.release()
@@ -151,7 +146,7 @@ func (c *wireConn) writeFrame(kind int, payload []byte, more bool, bound func() 
 	if fits && more {
 		return nil
 	}
-	c.Conn.SetWriteDeadline(bound())
+	c.boundWrite(bound)
 	if fits {
 		return c.flushLocked()
 	}
@@ -159,6 +154,16 @@ func (c *wireConn) writeFrame(kind int, payload []byte, more bool, bound func() 
 	_, err := bufs.WriteTo(c.Conn)
 	c.release()
 	return err
+}
+
+// boundWrite sets the deadline of the write to come from bound(), looked
+// at again once set: a limitWrites that came meanwhile must not be undone.
+func (c *wireConn) boundWrite(bound func() time.Time) {
+	by := bound()
+	c.Conn.SetWriteDeadline(by)
+	if again := bound(); !again.Equal(by) {
+		c.Conn.SetWriteDeadline(again)
+	}
 }
 
 // isCloseFrame reports whether p is a whole close frame as gorilla writes
