@@ -218,7 +218,8 @@ func (f *framedReader) messageType() int {
 // writeFramed adds a message, with its header, to the burst for stdin.
 func (b *burstWriter) writeFramed(text bool, message []byte) {
 	header := framedHeader(text, len(message))
-	b.write(header[:], false)
+	b.makeRoom(len(header) + len(message))
+	b.w.Write(header[:])
 	b.w.Write(message)
 }
 
