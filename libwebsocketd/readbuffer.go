@@ -16,7 +16,7 @@ import (
 // reaches the child in two pieces costs two pipe writes and two wake-ups
 // of the child. Through 2 KiB, a burst of 32 messages of 64 bytes took
 // two reads and two pipe writes, and a 64 KiB message that a client sent
-// in 4 KiB fragments took 32 reads. Through 64 KiB, one read each.
+// in 4 KiB fragments took 32 reads. Through 64 KiB, one or two each.
 //
 // Only a reader that parks grows (the shared watcher's, on Linux): it
 // gives the buffer back when its client goes quiet. TLS connections and
