@@ -3,6 +3,7 @@ package libwebsocketd
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -40,7 +41,33 @@ type wireConn struct {
 	// section 5.5.1); gorilla sees to that for its own, but it also
 	// sends some by itself (a reply to the client's, a protocol error).
 	closeSent bool
+	// filled: a read took all the room it was given, so the client
+	// sends in bulk (readbuffer.go). Only the socket's reader reads.
+	filled atomic.Bool
+	// unread: bytes read already, which the next Read returns first: a
+	// read buffer's content moving to a bigger one (growReadBuffer).
+	unread []byte
 }
+
+// Read notes a read that filled all it was given.
+func (c *wireConn) Read(p []byte) (int, error) {
+	if len(c.unread) > 0 {
+		n := copy(p, c.unread)
+		c.unread = c.unread[n:]
+		return n, nil
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 && n == len(p) {
+		c.filled.Store(true)
+	}
+	return n, err
+}
+
+// readFilled reports whether a read has filled all it was given since
+// forgetReadFilled.
+func (c *wireConn) readFilled() bool { return c.filled.Load() }
+
+func (c *wireConn) forgetReadFilled() { c.filled.Store(false) }
 
 // hold makes the following writes wait (true) or go out (false).
 func (c *wireConn) hold(on bool) {
@@ -79,8 +106,7 @@ func (c *wireConn) Write(p []byte) (int, error) {
 
 // writeFrames sends frames, which are whole, after what is held, in one
 // system call where the connection allows (writev). The write is bounded
-// by bound(), looked at again once set: a limitWrites that came meanwhile
-// must not be undone.
+// by bound() (boundWrite).
 func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -88,17 +114,56 @@ func (c *wireConn) writeFrames(frames net.Buffers, bound func() time.Time) error
 		c.flushLocked()
 		return websocket.ErrCloseSent
 	}
-	by := bound()
-	c.Conn.SetWriteDeadline(by)
-	if again := bound(); !again.Equal(by) {
-		c.Conn.SetWriteDeadline(again)
-	}
+	c.boundWrite(bound)
 	if c.held != nil {
 		frames = append(net.Buffers{*c.held}, frames...)
 		defer c.release()
 	}
 	_, err := frames.WriteTo(c.Conn)
 	return err
+}
+
+// writeFrame frames one data message itself, past gorilla, after what is
+// held: with more it is held too, else all goes out in one write (a
+// vectored one for a payload too big to hold). Framing here costs no
+// lock or deadline per message, as gorilla's WriteMessage does; the
+// deadline is set once per write to the network, from bound.
+func (c *wireConn) writeFrame(kind int, payload []byte, more bool, bound func() time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		c.flushLocked()
+		return websocket.ErrCloseSent
+	}
+	if c.held == nil {
+		c.held = corkBuffers.Get().(*[]byte)
+	}
+	*c.held = appendFrameHeader(*c.held, kind, len(payload))
+	fits := len(*c.held)+len(payload) <= corkLimit
+	if fits {
+		*c.held = append(*c.held, payload...)
+	}
+	if fits && more {
+		return nil
+	}
+	c.boundWrite(bound)
+	if fits {
+		return c.flushLocked()
+	}
+	bufs := net.Buffers{*c.held, payload}
+	_, err := bufs.WriteTo(c.Conn)
+	c.release()
+	return err
+}
+
+// boundWrite sets the deadline of the write to come from bound(), looked
+// at again once set: a limitWrites that came meanwhile must not be undone.
+func (c *wireConn) boundWrite(bound func() time.Time) {
+	by := bound()
+	c.Conn.SetWriteDeadline(by)
+	if again := bound(); !again.Equal(by) {
+		c.Conn.SetWriteDeadline(again)
+	}
 }
 
 // isCloseFrame reports whether p is a whole close frame as gorilla writes

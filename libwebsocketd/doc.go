@@ -56,6 +56,7 @@
 //	slotlimit.go                   --maxforks and --maxclients slots
 //	once.go                        --once
 //	hijack.go, readahead.go        the upgraded connection, read ahead of gorilla
+//	readbuffer.go                  a busy client's bigger read buffer, until it parks
 //	cork.go                        the frames of a burst leave in one write
 //	socket.go                      the WebSocket end: whole messages in and out
 //	utf8stream.go                  text from clients checked as it arrives

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
@@ -143,7 +144,7 @@ func (f *framedReader) takePayload() ([]byte, bool) {
 		return payload, true
 	}
 	if f.message == nil {
-		f.message = make([]byte, 0, min(f.size, maxPreallocFramed))
+		f.message = takeAssembly(min(f.size, maxPreallocFramed))
 	}
 	n := min(f.size-len(f.message), len(f.data))
 	f.message = append(f.message, f.data[:n]...)
@@ -162,8 +163,31 @@ func (f *framedReader) checkText(payload []byte) error {
 
 // dropMessage forgets the message returned last, once it is sent.
 func (f *framedReader) dropMessage() {
-	if f.headerN == 0 {
+	if f.headerN == 0 && f.message != nil {
+		giveAssembly(f.message)
 		f.message = nil
+	}
+}
+
+// assemblies lend a framed reader the buffer a message that spans reads
+// is put together in, for as long as it takes to send it: a 64 KiB
+// message never fits one 64 KiB pipe read with its header, and a buffer
+// made for each cost an allocation and the clearing of 64 KiB.
+var assemblies sync.Pool // of *[]byte
+
+// takeAssembly lends an empty buffer of at least size bytes.
+func takeAssembly(size int) []byte {
+	if lent, _ := assemblies.Get().(*[]byte); lent != nil && cap(*lent) >= size {
+		return (*lent)[:0]
+	}
+	return make([]byte, 0, size)
+}
+
+// giveAssembly takes a buffer back, unless it is too big to keep.
+func giveAssembly(buf []byte) {
+	if cap(buf) <= maxPreallocFramed {
+		buf = buf[:0]
+		assemblies.Put(&buf)
 	}
 }
 
@@ -194,7 +218,8 @@ func (f *framedReader) messageType() int {
 // writeFramed adds a message, with its header, to the burst for stdin.
 func (b *burstWriter) writeFramed(text bool, message []byte) {
 	header := framedHeader(text, len(message))
-	b.write(header[:], false)
+	b.makeRoom(len(header) + len(message))
+	b.w.Write(header[:])
 	b.w.Write(message)
 }
 

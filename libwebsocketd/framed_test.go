@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -150,4 +151,26 @@ func FuzzFramedReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A message that spans pipe reads (a 64 KiB one always does, with its
+// header) is put together in a lent buffer, not one made for each.
+func TestFramedReaderLendsItsAssembly(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector drops pooled buffers at random")
+	}
+	const messages, size = 20, 64 << 10
+	one := framedBytes(false, strings.Repeat("x", size))
+	f := &framedReader{in: pipes.NewLazyInput(bytes.NewReader(bytes.Repeat(one, messages))), limit: LargestMaxLineSize}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range messages {
+		if _, message, err := f.next(); err != nil || len(message) != size {
+			t.Fatalf("message %d: %d bytes, %v", i, len(message), err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if perMessage := (after.TotalAlloc - before.TotalAlloc) / messages; perMessage > size/8 {
+		t.Errorf("%d bytes allocated per %d-byte message", perMessage, size)
+	}
 }

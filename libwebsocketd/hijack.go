@@ -34,9 +34,9 @@ type upgradeWriter struct {
 type hijacked struct {
 	wire   *wireConn
 	reader *bufio.Reader
-	// plainFrames: the connection sends no compressed frames, so a room's
-	// frames, built once, may go out through wire as they are (a room
-	// client's upgrade sets it; writesPlainFrames).
+	// plainFrames: the connection sends no compressed frames, so frames
+	// built past gorilla may go out through wire as they are: a room's,
+	// built once, and a process's output (writesPlainFrames).
 	plainFrames bool
 }
 

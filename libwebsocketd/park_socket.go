@@ -148,8 +148,7 @@ func (s *socket) park() bool {
 		*s.reader = *shell
 		return false
 	}
-	shell.Reset(nil)
-	readAheadBuffers.Put(shell)
+	s.lendReadBuffer(shell)
 	return true
 }
 

@@ -16,6 +16,14 @@ const stdinBufferSize = 4 << 10
 // session whose client is quiet holds none.
 var stdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, stdinBufferSize) }}
 
+// bigStdinBufferSize is the buffer of a burst that outgrew stdinBufferSize:
+// a pipe's capacity, and what a busy client's socket gives in one read
+// (readbuffer.go). Through 4 KiB, such a burst took 16 pipe writes, and
+// as many wake-ups of the child.
+const bigStdinBufferSize = 64 << 10
+
+var bigStdinBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bigStdinBufferSize) }}
+
 // The relay is two pumps, one per direction, each on its own goroutine so
 // that neither direction can hold up the other: stdinPump here, and the
 // output side (output.go), whose goroutine runs only while the child has
@@ -96,14 +104,32 @@ type burstWriter struct {
 }
 
 func (b *burstWriter) write(message []byte, newline bool) {
-	if b.w == nil {
-		b.w = stdinBuffers.Get().(*bufio.Writer)
-		b.w.Reset(b.pipe)
-	}
+	b.makeRoom(len(message) + 1)
 	b.w.Write(message)
 	if newline {
 		b.w.WriteByte('\n')
 	}
+}
+
+// makeRoom takes a buffer at a burst's first message, and a big one once
+// the small one cannot take the next n bytes: what it holds goes to the
+// pipe, the rest of the burst is gathered in the big one (a message bigger
+// than that goes to the pipe as it is).
+func (b *burstWriter) makeRoom(n int) {
+	if b.w == nil {
+		b.w = stdinBuffers.Get().(*bufio.Writer)
+		b.w.Reset(b.pipe)
+	}
+	if n <= b.w.Available() || b.w.Size() >= bigStdinBufferSize {
+		return
+	}
+	if b.w.Flush() != nil {
+		return // the error stays in b.w, for flush to report
+	}
+	b.w.Reset(nil)
+	stdinBuffers.Put(b.w)
+	b.w = bigStdinBuffers.Get().(*bufio.Writer)
+	b.w.Reset(b.pipe)
 }
 
 func (b *burstWriter) flush() error {
@@ -112,7 +138,11 @@ func (b *burstWriter) flush() error {
 	}
 	err := b.w.Flush()
 	b.w.Reset(nil) // forget the pipe, and any error, before the next user
-	stdinBuffers.Put(b.w)
+	if b.w.Size() >= bigStdinBufferSize {
+		bigStdinBuffers.Put(b.w)
+	} else {
+		stdinBuffers.Put(b.w)
+	}
 	b.w = nil
 	return err
 }

@@ -13,7 +13,7 @@ import (
 
 // echoServer serves `cat` through a real Handler on loopback and returns
 // a raw client connection, upgraded.
-func echoServer(b *testing.B, cfg Config) (io.Writer, *bufio.Reader) {
+func echoServer(b testing.TB, cfg Config) (io.Writer, *bufio.Reader) {
 	cfg.Command = []string{"cat"}
 	h, err := NewHandler(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -40,7 +40,7 @@ type socket struct {
 	check     messageCheck  // reads inbox's message, checking it as it comes
 	lastKind  int           // the last message's type: websocket.TextMessage or BinaryMessage
 	wire      *wireConn     // under conn, batches bursts of frames; may be nil
-	rawFrames bool          // a room's frames go to wire as they are (hijacked.plainFrames)
+	rawFrames bool          // frames go to wire as built here, past gorilla (hijacked.plainFrames)
 	reader    *bufio.Reader // what gorilla reads through; nil if not ours
 	parking   *readerPark   // parks the reader while the client is quiet; may be nil
 	keepAlive *keepAlive    // nil without --pingms
@@ -70,6 +70,7 @@ func newSocket(conn *websocket.Conn, h hijacked) *socket {
 // fails it with 1009.
 func (s *socket) readMessage() ([]byte, error) {
 	s.releaseInbox()
+	s.growReadBuffer()
 	messageType, r, err := s.conn.NextReader()
 	if err != nil {
 		return nil, err
@@ -137,6 +138,13 @@ func (s *socket) writeMessage(kind int, data []byte, more bool) error {
 	data, _ = validText(kind, data)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.rawFrames {
+		err := s.wire.writeFrame(kind, data, more, s.writeBound)
+		if err == nil {
+			s.acct.messageOut(len(data))
+		}
+		return err
+	}
 	s.applyWriteBound()
 	s.wire.hold(true)
 	err := s.conn.WriteMessage(kind, data)

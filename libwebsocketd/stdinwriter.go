@@ -19,10 +19,14 @@ var errClientHungUp = errors.New("client hung up while the child was not reading
 // stdinWriter writes to the child's stdin. While the child does not read,
 // the stdin pump cannot read the socket either (that is the backpressure),
 // so nothing would notice a client that leaves; the writer therefore looks
-// at the socket now and then, without reading from it.
+// at the socket now and then, without reading from it. Its deadline is
+// moved on only once half of hangupCheckInterval is past (a look every
+// half to whole interval): setting it takes the runtime's timer lock, and
+// a busy child's stdin is written once per burst.
 type stdinWriter struct {
-	pipe   deadlineWriter
-	client net.Conn
+	pipe    deadlineWriter
+	client  net.Conn
+	renewAt time.Time // when the deadline is next moved on
 }
 
 // deadlineWriter is where client messages go: a child's stdin (*os.File),
@@ -32,15 +36,19 @@ type deadlineWriter interface {
 	SetWriteDeadline(t time.Time) error
 }
 
-func (w stdinWriter) Write(p []byte) (int, error) {
+func (w *stdinWriter) Write(p []byte) (int, error) {
 	written := 0
 	for {
-		w.pipe.SetWriteDeadline(time.Now().Add(hangupCheckInterval))
+		if now := time.Now(); !now.Before(w.renewAt) {
+			w.pipe.SetWriteDeadline(now.Add(hangupCheckInterval))
+			w.renewAt = now.Add(hangupCheckInterval / 2)
+		}
 		n, err := w.pipe.Write(p[written:])
 		written += n
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return written, err
 		}
+		w.renewAt = time.Time{} // the deadline is past: the next write moves it
 		if peerHungUp(w.client) {
 			return written, errClientHungUp
 		}

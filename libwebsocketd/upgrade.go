@@ -60,6 +60,7 @@ func (h *Handler) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answeredUpgrade(w)
+	up.plainFrames = writesPlainFrames(h.cfg.Compress, r) // the output is framed past gorilla
 	h.startSession(conn, up.hijacked, r, target, resume.wanted)
 }
 

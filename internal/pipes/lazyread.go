@@ -107,26 +107,34 @@ func (in *pollInput) Read() (buf *[]byte, n int, err error) {
 const Linger = 20 * time.Millisecond
 
 // lingerInput reads a pipe as lazyInput does, but gives up waiting after
-// Linger of quiet, with ErrWouldBlock.
+// Linger of quiet, with ErrWouldBlock. The read deadline is moved on only
+// once half of Linger is past (so the quiet it waits for is Linger/2 to
+// Linger): setting it costs the runtime's timer lock, and a busy pipe is
+// read once per burst.
 type lingerInput struct {
-	file  *os.File
-	raw   syscall.RawConn
-	tried rawRead
+	setDeadline func(time.Time) error // the pipe's SetReadDeadline
+	raw         syscall.RawConn
+	tried       rawRead
+	renewAt     time.Time // when the deadline is next moved on
 }
 
 // NewLingerInput reads file, a pipe the watcher waits on through raw,
 // waiting Linger at most: then it says ErrWouldBlock, and the watcher
 // can wait for it again.
 func NewLingerInput(file *os.File, raw syscall.RawConn) Input {
-	in := &lingerInput{file: file, raw: raw}
+	in := &lingerInput{setDeadline: file.SetReadDeadline, raw: raw}
 	in.tried.init()
 	return in
 }
 
 func (in *lingerInput) Read() (buf *[]byte, n int, err error) {
-	in.file.SetReadDeadline(time.Now().Add(Linger))
+	if now := time.Now(); !now.Before(in.renewAt) {
+		in.setDeadline(now.Add(Linger))
+		in.renewAt = now.Add(Linger / 2)
+	}
 	waitErr := in.raw.Read(in.tried.untilReadable)
 	if errors.Is(waitErr, os.ErrDeadlineExceeded) {
+		in.renewAt = time.Time{} // the next read waits Linger again
 		return nil, 0, ErrWouldBlock
 	}
 	return in.tried.result(waitErr)

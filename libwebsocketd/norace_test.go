@@ -1,0 +1,5 @@
+//go:build !race
+
+package libwebsocketd
+
+const raceDetector = false
