@@ -191,9 +191,13 @@ func parseWireOutput(wire []byte) (kind int, seq uint64, data []byte, err error)
 	if len(wire) < 9 {
 		return 0, 0, nil, errBadWire
 	}
+	seq = binary.BigEndian.Uint64(wire[1:9])
+	if seq == 0 {
+		return 0, 0, nil, errBadWire // numbers start at 1: 0 is "none"
+	}
 	kind = websocket.TextMessage
 	if wire[0] == wireBinaryNumbered {
 		kind = websocket.BinaryMessage
 	}
-	return kind, binary.BigEndian.Uint64(wire[1:9]), wire[9:], nil
+	return kind, seq, wire[9:], nil
 }
