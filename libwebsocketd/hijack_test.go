@@ -55,11 +55,18 @@ func TestWholeMessageBuffered(t *testing.T) {
 	}
 }
 
-// countingConn counts the writes that reach the network.
+// countingConn counts the reads and the writes that reach the network.
 type countingConn struct {
 	net.Conn
-	mu     sync.Mutex
-	writes int
+	mu            sync.Mutex
+	reads, writes int
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Conn.Read(p)
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
@@ -73,6 +80,12 @@ func (c *countingConn) count() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.writes
+}
+
+func (c *countingConn) readCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
 }
 
 // upgradeOnce serves one upgrade the way Handler does and hands the

@@ -6,31 +6,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/gorilla/websocket"
 )
-
-// readCountingConn counts the reads that reach the network.
-type readCountingConn struct {
-	net.Conn
-	mu    sync.Mutex
-	reads int
-}
-
-func (c *readCountingConn) Read(p []byte) (int, error) {
-	c.mu.Lock()
-	c.reads++
-	c.mu.Unlock()
-	return c.Conn.Read(p)
-}
-
-func (c *readCountingConn) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.reads
-}
 
 // fragmented is a binary message sent in fragments of size bytes, as
 // gorilla's client sends a big one.
@@ -74,7 +53,7 @@ func upgradedSocket(t *testing.T) (net.Conn, *socket, *upgradeWriter, chan struc
 // in order.
 func TestBusyClientIsReadThroughABigBuffer(t *testing.T) {
 	client, sock, up, _ := upgradedSocket(t)
-	counter := &readCountingConn{Conn: up.wire.Conn}
+	counter := &countingConn{Conn: up.wire.Conn}
 	up.wire.Conn = counter
 	rng := rand.New(rand.NewPCG(1, 2))
 	var messages [][]byte
@@ -97,14 +76,14 @@ func TestBusyClientIsReadThroughABigBuffer(t *testing.T) {
 	readsBefore := 0
 	for i, want := range messages {
 		if i == 41 {
-			readsBefore = counter.count()
+			readsBefore = counter.readCount()
 		}
 		got, err := sock.readMessage()
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("message %d: %d bytes (%v), not the %d sent", i, len(got), err, len(want))
 		}
 	}
-	if reads := counter.count() - readsBefore; reads > 2 {
+	if reads := counter.readCount() - readsBefore; reads > 2 {
 		t.Errorf("the last two messages (32 KiB, all sent) took %d reads, want 1 or 2", reads)
 	}
 	if size := sock.reader.Size(); size != burstReadBufferSize {
